@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "locate": "conflictkg.anchors",
     "serve": "conflictkg.server",
     "load": "conflictkg.remote",
+    "synth": "conflictkg.synthetic",
 }
 
 
@@ -114,6 +115,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Upload the last build's named graphs to a SPARQL 1.1 Graph Store.",
     )
     p.add_argument("--store", required=True, help="base URL of the remote store")
+
+    p = sub.add_parser(
+        "synth",
+        help="generate a synthetic corpus (seeds + triples) for scale tests and benchmarks",
+        description=(
+            "Write a new project folder with N invented articles whose triples follow the "
+            "ontology and pass the same shapes, for measuring cost against size."
+        ),
+    )
+    p.add_argument("target", type=Path, help="folder to create")
+    p.add_argument("--articles", type=int, default=10, help="number of articles (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (output is deterministic)")
     return parser
 
 
