@@ -1,0 +1,12 @@
+"""SVG pictures of a knowledge graph: timeline, map, neighbourhood and class diagram.
+
+Each renderer is a pure function of a pyoxigraph Store (plus its parameters) returning an SVG
+string; the same data always gives byte-identical output.
+"""
+
+from conflictkg.pictures.classdiagram import class_diagram_svg
+from conflictkg.pictures.neighbourhood import neighbourhood_svg
+from conflictkg.pictures.placemap import map_svg
+from conflictkg.pictures.timeline import timeline_svg
+
+__all__ = ["class_diagram_svg", "map_svg", "neighbourhood_svg", "timeline_svg"]

@@ -1,0 +1,172 @@
+"""``conflictkg query``: a SPARQL query over the last build (or a file), printed for people.
+
+The last build is loaded into Oxigraph as: the default graph = every article's triples
+(``dataset.ttl``); named graphs = one per article plus the ontology (``dataset.trig``),
+for ``GRAPH`` queries. The project's prefixes (``ckg:``, ``ckr:``, ...) need no
+declaration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import URIRef
+
+from conflictkg.build import current_build, project_from_args
+from conflictkg.errors import ConflictKGError
+from conflictkg.formats import format_for_path
+from conflictkg.rdfio import short
+from conflictkg.store import load_files
+from conflictkg.vocab import PREFIXES
+
+# pyoxigraph overflows its stack (killing the process) on groups nested ~5,000 deep.
+MAX_NESTING = 1000
+
+
+def nesting_depth(query: str) -> int:
+    """Deepest nesting of ``{}``/``()`` outside string literals and comments."""
+    depth = deepest = 0
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c in "\"'":
+            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and query[i : i + len(quote)] != quote:
+                i += 2 if query[i] == "\\" else 1
+            i += len(quote)
+            continue
+        if c == "#" and (i == 0 or query[i - 1].isspace()):  # not the '#' of an IRI
+            end = query.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if c in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "})":
+            depth -= 1
+        i += 1
+    return deepest
+
+
+def read_query(source: str) -> str:
+    """The query text of a file, or of standard input for ``-``."""
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConflictKGError(f"{path}: cannot read the query: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ConflictKGError(f"{path}: the query is not UTF-8 text") from None
+
+
+def open_store(dataset: Path | None, build_folder: Path | None) -> tuple[pyoxigraph.Store, bool]:
+    """A store with the data; the flag says whether to query the union of named graphs."""
+    if dataset is not None:
+        store = load_files([dataset])
+        # a TriG/N-Quads/JSON-LD file fills named graphs only: query them all by default
+        return store, format_for_path(dataset).quads
+    assert build_folder is not None
+    files = [build_folder / "dataset.ttl", build_folder / "dataset.trig"]
+    return load_files(files), False
+
+
+def run_query(
+    store: pyoxigraph.Store, query: str, *, union: bool = False, source: str = "query"
+) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
+    """Evaluate ``query``; errors name ``source`` and say what is wrong."""
+    if nesting_depth(query) > MAX_NESTING:
+        raise ConflictKGError(f"{source}: the query nests more than {MAX_NESTING} levels deep")
+    try:
+        return store.query(query, prefixes=PREFIXES, use_default_graph_as_union=union)
+    except SyntaxError as error:
+        raise ConflictKGError(f"{source}: SPARQL syntax error: {error}") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise ConflictKGError(f"{source}: the query failed: {error}") from None
+
+
+def cell(term: object) -> str:
+    """A term in a table cell: IRIs with prefixes, literals as their text, on one line."""
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.NamedNode):
+        text = short(URIRef(term.value))
+    elif isinstance(term, pyoxigraph.BlankNode):
+        text = f"_:{term.value}"
+    elif isinstance(term, pyoxigraph.Literal):
+        text = term.value + (f"@{term.language}" if term.language else "")
+    else:
+        text = str(term)
+    return text.replace("\r", "").replace("\n", "\u23ce")
+
+
+def table(variables: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """An aligned text table with a header, a rule and a row count."""
+    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def render(
+    results: pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples,
+    output_format: str,
+) -> str:
+    """The results as text in ``table``, ``csv``, ``tsv`` or ``json``."""
+    if isinstance(results, pyoxigraph.QueryTriples):
+        if output_format in ("csv", "tsv"):
+            raise ConflictKGError(
+                "a CONSTRUCT/DESCRIBE query returns triples: use --format table (Turtle) "
+                "or json (JSON-LD)"
+            )
+        triples = list(results)
+        if output_format == "json":
+            data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.JSON_LD)
+            return json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n"
+        return pyoxigraph.serialize(
+            triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES
+        ).decode("utf-8")
+    if isinstance(results, pyoxigraph.QueryBoolean):
+        value = bool(results)
+        if output_format == "json":
+            return json.dumps({"head": {}, "boolean": value}) + "\n"
+        return ("true" if value else "false") + "\n"
+    variables = [v.value for v in results.variables]
+    if output_format == "json":
+        data = results.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+        return json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n"
+    if output_format in ("csv", "tsv"):  # the W3C formats: full IRIs, for programs
+        fmt = (
+            pyoxigraph.QueryResultsFormat.CSV
+            if output_format == "csv"
+            else (pyoxigraph.QueryResultsFormat.TSV)
+        )
+        return results.serialize(format=fmt).decode("utf-8")
+    rows = [[cell(solution[v]) for v in variables] for solution in results]
+    return table(variables, rows)
+
+
+def command(args: argparse.Namespace) -> int:
+    """``conflictkg query FILE|- [--format F] [--dataset FILE]``."""
+    query = read_query(args.file)
+    source = "standard input" if args.file == "-" else args.file
+    if args.dataset is not None:
+        store, union = open_store(args.dataset, None)
+    else:
+        project = project_from_args(args)
+        store, union = open_store(None, current_build(project.output))
+    results = run_query(store, query, union=union, source=source)
+    sys.stdout.write(render(results, args.format))
+    return 0

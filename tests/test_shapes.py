@@ -1,0 +1,288 @@
+"""The SHACL shapes (ontology/shapes.ttl) against the fixtures in tests/shapes/.
+
+Each ``<case>.ttl`` has its expectation beside it in ``<case>.expected.json``: ``conforms`` and,
+for a reject, the exact violations (focus node, result path, node shape, constraint component and,
+for SHACL-SPARQL, the constraint). ``"base": true`` merges ``_base.ttl`` (an article, its span,
+author and publisher) into the case so that each case holds only what it is about.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
+
+from conflictkg.vocab import PREFIXES, SHAPES_IRI
+
+ROOT = Path(__file__).resolve().parents[1]
+SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
+ONTOLOGY_FILE = ROOT / "ontology" / "conflictkg.ttl"
+TRIPLES_DIR = ROOT / "triples"
+FIXTURES = Path(__file__).resolve().parent / "shapes"
+BASE_FILE = FIXTURES / "_base.ttl"
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+CKR_PREFIX = PREFIXES["ckr"]
+
+# Asserted so that a filter left in by mistake (or a fixture lost) cannot shrink the run unseen.
+EXPECTED_CASES = 100
+EXPECTED_ACCEPTS = 3
+
+CASE_NAMES = sorted(p.stem for p in FIXTURES.glob("*.ttl") if not p.name.startswith("_"))
+# One fixture of each kind is also run with RDFS inference, to keep the documented promise that
+# the verdict does not depend on the inference mode.
+RDFS_CASES = ["accept-full-graph", "accept-multi-typed-report", "reject-event-conducted-by-place"]
+
+Violation = tuple[str, str | None, str, str, str | None]
+
+
+def expand(curie: str) -> URIRef:
+    """Expand ``prefix:local`` with the project's prefixes (``ckr:person/x`` included)."""
+    prefix, _, local = curie.partition(":")
+    return URIRef(PREFIXES[prefix] + local)
+
+
+@cache
+def shapes_graph() -> Graph:
+    return Graph().parse(SHAPES_FILE, format="turtle")
+
+
+@cache
+def ontology_graph() -> Graph | None:
+    # The ontology is optional here: the shapes list their target classes and value classes
+    # explicitly, so they do not need its rdfs:subClassOf axioms (see the top of shapes.ttl).
+    if not ONTOLOGY_FILE.exists():
+        return None
+    return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+
+@cache
+def expectation(case: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{case}.expected.json").read_text("utf-8"))
+    return data
+
+
+def load_case(case: str) -> Graph:
+    graph = Graph()
+    if expectation(case)["base"]:
+        graph.parse(BASE_FILE, format="turtle")
+    graph.parse(FIXTURES / f"{case}.ttl", format="turtle")
+    return graph
+
+
+def validate(data: Graph, inference: str = "none") -> tuple[bool, Graph]:
+    conforms, results, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        ont_graph=ontology_graph(),
+        inference=inference,
+        advanced=True,
+        allow_warnings=False,
+    )
+    assert isinstance(results, Graph)
+    return bool(conforms), results
+
+
+def owner_shape(shape: Node) -> Node:
+    """The node shape a result is reported under: a blank property shape's owner, else itself."""
+    if isinstance(shape, BNode):
+        owners = list(shapes_graph().subjects(SH.property, shape))
+        assert len(owners) == 1, f"property shape {shape} has {len(owners)} owners"
+        return owners[0]
+    return shape
+
+
+def curie(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return "_:"
+    text = str(node)
+    # Longest namespace first, so that ckr: wins over a shorter prefix of the same IRI.
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return text
+
+
+def actual_violations(results: Graph) -> list[Violation]:
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        messages = list(results.objects(result, SH.resultMessage))
+        assert messages, f"result without a message: {results.serialize(format='turtle')}"
+        for message in messages:
+            assert "{" not in str(message), f"unfilled message template: {message}"
+        source = results.value(result, SH.sourceShape)
+        assert source is not None
+        found.append(
+            (
+                curie(results.value(result, SH.focusNode)),
+                curie(results.value(result, SH.resultPath)),
+                curie(owner_shape(source)),
+                curie(results.value(result, SH.sourceConstraintComponent)),
+                curie(results.value(result, SH.sourceConstraint)),
+            )
+        )
+    return sorted(found, key=repr)
+
+
+def expected_violations(case: str) -> list[Violation]:
+    return sorted(
+        (
+            (v["focus"], v["path"], v["shape"], v["component"], v.get("constraint"))
+            for v in expectation(case)["violations"]
+        ),
+        key=repr,
+    )
+
+
+def test_fixture_count() -> None:
+    assert len(CASE_NAMES) == EXPECTED_CASES
+    accepts = [case for case in CASE_NAMES if expectation(case)["conforms"]]
+    assert len(accepts) == EXPECTED_ACCEPTS
+    for case in CASE_NAMES:
+        # The name says the verdict, the expectation agrees with it.
+        assert case.startswith("accept-" if expectation(case)["conforms"] else "reject-"), case
+        assert bool(expectation(case)["violations"]) != expectation(case)["conforms"], case
+
+
+@pytest.mark.parametrize("case", CASE_NAMES, ids=CASE_NAMES)
+def test_fixture(case: str) -> None:
+    started = time.perf_counter()
+    conforms, results = validate(load_case(case))
+    elapsed = time.perf_counter() - started
+    assert actual_violations(results) == expected_violations(case)
+    assert conforms == expectation(case)["conforms"]
+    assert elapsed < 5, f"{case} took {elapsed:.2f} s to validate"
+
+
+@pytest.mark.parametrize("case", RDFS_CASES, ids=RDFS_CASES)
+def test_fixture_with_rdfs_inference(case: str) -> None:
+    conforms, results = validate(load_case(case), inference="rdfs")
+    assert actual_violations(results) == expected_violations(case)
+    assert conforms == expectation(case)["conforms"]
+
+
+def node_shapes() -> set[Node]:
+    return set(shapes_graph().subjects(RDF.type, SH.NodeShape))
+
+
+def referenced_value_shapes(shape: Node) -> set[Node]:
+    """Shapes reached from ``shape`` through sh:node, directly or inside an sh:or list."""
+    graph = shapes_graph()
+    found = set(graph.objects(shape, SH.node))
+    for alternatives in graph.objects(shape, SH["or"]):
+        for member in Collection(graph, alternatives):
+            found |= set(graph.objects(member, SH.node))
+    return found
+
+
+def test_every_node_shape_has_a_reject_fixture() -> None:
+    graph = shapes_graph()
+    covered: set[Node] = set()
+    for case in CASE_NAMES:
+        for violation in expectation(case)["violations"]:
+            shape = expand(violation["shape"])
+            covered.add(shape)
+            if "via" in violation:
+                # The value shape behind an sh:node violation: check the claim against the
+                # shapes graph, so a wrong "via" cannot count as coverage.
+                via = expand(violation["via"])
+                path = expand(violation["path"]) if violation["path"] else None
+                sources = [shape] + [
+                    prop
+                    for prop in graph.objects(shape, SH.property)
+                    if graph.value(prop, SH.path) == path
+                ]
+                assert any(via in referenced_value_shapes(s) for s in sources), (case, via)
+                covered.add(via)
+    uncovered = {curie(shape) for shape in node_shapes() - covered}
+    assert not uncovered, f"node shapes without a reject fixture: {sorted(map(str, uncovered))}"
+
+
+def test_every_sparql_constraint_has_a_reject_fixture() -> None:
+    constraints = {curie(c) for c in shapes_graph().subjects(RDF.type, SH.SPARQLConstraint)}
+    used = {
+        v.get("constraint") for case in CASE_NAMES for v in expectation(case)["violations"]
+    }
+    assert constraints, "no SPARQL constraints found"
+    assert constraints <= used, sorted(str(c) for c in constraints - used)
+
+
+def test_shapes_are_documented_and_closed_properly() -> None:
+    graph = shapes_graph()
+    assert (SHAPES_IRI, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Ontology")) in graph
+    for shape in node_shapes() | set(graph.subjects(RDF.type, SH.SPARQLConstraint)):
+        for prop in (RDFS.label, RDFS.comment):
+            values = list(graph.objects(shape, prop))
+            assert len(values) == 1, (shape, prop)
+            assert isinstance(values[0], Literal) and values[0].language == "en", (shape, prop)
+        assert isinstance(shape, URIRef) and str(shape).startswith(PREFIXES["cks"]), shape
+    closed = list(graph.subjects(SH.closed, Literal(True)))
+    assert len(closed) == 8
+    for shape in closed:
+        ignored = graph.value(shape, SH.ignoredProperties)
+        assert ignored is not None and list(Collection(graph, ignored)) == [RDF.type], shape
+
+
+def constraint_shapes() -> set[Node]:
+    """Every shape that can produce a result of its own (it has a constraint parameter)."""
+    graph = shapes_graph()
+    parameters = {
+        SH[name]
+        for name in (
+            "class datatype nodeKind minCount maxCount minInclusive maxInclusive minLength "
+            "pattern languageIn in lessThan lessThanOrEquals node or closed qualifiedMinCount"
+        ).split()
+    }
+    targeted = node_shapes() | set(graph.objects(None, SH.property))
+    return {shape for shape in targeted if any(graph.value(shape, p) is not None for p in parameters)}
+
+
+def test_every_constraint_has_a_readable_message() -> None:
+    graph = shapes_graph()
+    value_shapes = {s for s in node_shapes() if not any(graph.objects(s, SH.targetClass))}
+    value_shapes -= set(graph.subjects(SH.targetSubjectsOf, None))
+    value_shapes -= set(graph.subjects(SH.target, None))
+    needing = (constraint_shapes() - value_shapes) | set(
+        graph.subjects(RDF.type, SH.SPARQLConstraint)
+    )
+    # Inner shapes of sh:or lists report through the shape that holds the list.
+    for alternatives in graph.objects(None, SH["or"]):
+        for member in Collection(graph, alternatives):
+            needing.discard(member)
+            needing -= set(graph.objects(member, SH.property))
+    for shape in needing:
+        messages = list(graph.objects(shape, SH.message))
+        assert len(messages) == 1, f"{shape} needs exactly one sh:message"
+        text = str(messages[0])
+        assert messages[0].language == "en" and text.endswith(".") and len(text.split()) >= 5, text
+
+
+def test_closed_family_shapes_admit_every_property_of_the_accept_fixtures() -> None:
+    # Guards the design promise: every predicate the guide allows appears in some accept fixture
+    # or in the base, so a property forgotten in a closed shape would fail an accept fixture.
+    used = Counter[URIRef]()
+    for case in CASE_NAMES:
+        if expectation(case)["conforms"]:
+            for predicate in load_case(case).predicates():
+                assert isinstance(predicate, URIRef)
+                used[predicate] += 1
+    allowed = {
+        graph_path
+        for shape in shapes_graph().subjects(SH.closed, Literal(True))
+        for prop in shapes_graph().objects(shape, SH.property)
+        if isinstance(graph_path := shapes_graph().value(prop, SH.path), URIRef)
+    }
+    # prov:wasDerivedFrom only appears through RDFS inference; the rest must all be exercised.
+    assert allowed - set(used) == {URIRef(PREFIXES["prov"] + "wasDerivedFrom")}
