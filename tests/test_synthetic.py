@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("synth") / "corpus"
-    assert main(["--project", str(ROOT), "synth", str(target), "--articles", "3", "--seed", "7"]) == 0
+    assert (
+        main(["--project", str(ROOT), "synth", str(target), "--articles", "3", "--seed", "7"]) == 0
+    )
     return target
 
 
@@ -80,7 +82,9 @@ def test_every_described_resource_is_attested(corpus: Path) -> None:
     for stem, graph in _graphs(corpus).items():
         for subject in set(graph.subjects(RDF.type, None)):
             if (subject, RDF.type, CKG.TextSpan) in graph or (
-                subject, RDF.type, GEO.Geometry
+                subject,
+                RDF.type,
+                GEO.Geometry,
             ) in graph:
                 continue
             assert (subject, CKG.attestedBy, None) in graph, f"{stem}: {subject}"

@@ -197,8 +197,12 @@ def check_reasoner(inputs: Inputs, data: Graph) -> Check:
     return check
 
 
-def run_checks(project: Project) -> Outcome:
-    """Parse and check everything; never raises for a failed check (see ``Outcome``)."""
+def run_checks(project: Project, *, fail_fast: bool = False) -> Outcome:
+    """Parse and run the checks, cheapest first; a failed check is reported, not raised.
+
+    With ``fail_fast`` (the build) the checks after a failed one are skipped: SHACL and
+    HermiT take seconds, and their verdicts on data that already failed matter less.
+    """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     try:
@@ -218,6 +222,9 @@ def run_checks(project: Project) -> Outcome:
     )
     checks = [parse]
     for name, step in STEPS.items():
+        if fail_fast and any(c.problems for c in checks):
+            checks.append(Check(name, skipped="skipped after a failed check"))
+            continue
         started = time.perf_counter()
         checks.append(step(inputs, data))
         seconds[name] = time.perf_counter() - started
@@ -311,6 +318,7 @@ def publish(output: Path, write: Callable[[Path], None]) -> Path:
     if current.exists() and not current.is_symlink():
         raise ConflictKGError(f"{current}: exists and is not a symlink; move it away to build")
     folder = Path(tempfile.mkdtemp(prefix=".tmp-build-", dir=output))
+    folder.chmod(0o755)  # mkdtemp makes it private; a server may run as another user
     link = output / f".{CURRENT}-{folder.name}"
     switched = False
     try:
@@ -383,13 +391,14 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
         record = _current_record(output)
         if record is not None and record.get("inputs") == input_hashes(project):
             return record | {"skipped": True}
-    outcome = run_checks(project)
+    outcome = run_checks(project, fail_fast=True)
     if outcome.inputs is None:  # did not parse: say exactly what the parser said
         raise ConflictKGError(outcome.checks[0].problems[0])
     if outcome.failed:
         names = ", ".join(c.name for c in outcome.failed)
         raise ConflictKGError(
-            f"{len(outcome.failed)} check(s) failed ({names}); {output / CURRENT} is unchanged",
+            f"check failed: {names}; {output / CURRENT} is unchanged "
+            "(`conflictkg validate` runs every check)",
             details=[f"{c.name}: {p}" for c in outcome.failed for p in c.problems],
         )
     inputs, data = outcome.inputs, outcome.data

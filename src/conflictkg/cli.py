@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--if-needed",
         action="store_true",
-        help="do nothing when the last build is newer than every input",
+        help="do nothing when the last build was made from the same inputs (by SHA-256)",
     )
 
     p = sub.add_parser(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,7 +42,12 @@ def nesting_depth(query: str) -> int:
                 i += 2 if query[i] == "\\" else 1
             i += len(quote)
             continue
-        if c == "#" and (i == 0 or query[i - 1].isspace()):  # not the '#' of an IRI
+        if c == "<":  # an IRI (which may hold "(" or "#"), unless it is "less than"
+            end = query.find(">", i)
+            if end > 0 and not re.search(r'[\s<"{}|^`\\]', query[i + 1 : end]):
+                i = end + 1
+                continue
+        if c == "#":
             end = query.find("\n", i)
             i = n if end < 0 else end
             continue

@@ -74,6 +74,8 @@ class _Connections:
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self.local = threading.local()
+        self.lock = threading.Lock()
+        self.every: set[http.client.HTTPConnection] = set()
 
     def get(self, parts: SplitResult) -> http.client.HTTPConnection:
         key = (parts.scheme, parts.hostname, parts.port)
@@ -90,12 +92,23 @@ class _Connections:
             )
             connection = cls(parts.hostname or "", parts.port, timeout=self.timeout)
             pool[key] = connection
+            with self.lock:
+                self.every.add(connection)
         return connection
 
     def drop(self, parts: SplitResult) -> None:
         pool = getattr(self.local, "pool", {})
         connection = pool.pop((parts.scheme, parts.hostname, parts.port), None)
         if connection is not None:
+            connection.close()
+            with self.lock:
+                self.every.discard(connection)
+
+    def close_all(self) -> None:
+        """Close every connection of every thread (their pools reopen on next use)."""
+        with self.lock:
+            every, self.every = self.every, set()
+        for connection in every:
             connection.close()
 
 
@@ -188,6 +201,15 @@ class RemoteSparqlClient:
             )
         return response.body, response.content_type
 
+    def close(self) -> None:
+        self.http.connections.close_all()
+
+    def __enter__(self) -> RemoteSparqlClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def ask_alive(self) -> bool:
         """True when the endpoint answers a trivial query."""
         try:
@@ -232,6 +254,17 @@ def put_graphs(
     store = endpoints(store_url).store
     http = _Http(timeout)
     separator = "&" if "?" in store else "?"
+    sent = 0
+    try:
+        sent = _put_each(http, store, separator, groups)
+    finally:
+        http.connections.close_all()
+    return sent
+
+
+def _put_each(
+    http: _Http, store: str, separator: str, groups: dict[str, list[pyoxigraph.Quad]]
+) -> int:
     sent = 0
     for name in sorted(groups):
         target = (

@@ -1,7 +1,7 @@
 """SVG pictures of a knowledge graph: timeline, map, neighbourhood and class diagram.
 
-Each renderer is a pure function of a pyoxigraph Store (plus its parameters) returning an SVG
-string; the same data always gives byte-identical output.
+Each renderer is a pure function of a store (a pyoxigraph Store or an endpoint backend) and
+its parameters, returning an SVG string; the same data always gives byte-identical output.
 """
 
 from conflictkg.pictures.classdiagram import class_diagram_svg

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyoxigraph
-
 from conflictkg.pictures import queries
+from conflictkg.pictures.queries import Source
 from conflictkg.pictures.svg import (
     curie,
     document,
@@ -47,7 +46,7 @@ class ObjectProperty:
     ranges: tuple[str, ...]
 
 
-def ontology_classes(store: pyoxigraph.Store) -> dict[str, OntologyClass]:
+def ontology_classes(store: Source) -> dict[str, OntologyClass]:
     """The ``ckg:`` classes by IRI, each with its named ckg and external superclasses."""
     classes: dict[str, OntologyClass] = {}
     rows = queries.select(store, queries.CLASSES)
@@ -68,7 +67,7 @@ def ontology_classes(store: pyoxigraph.Store) -> dict[str, OntologyClass]:
     return classes
 
 
-def object_properties(store: pyoxigraph.Store) -> list[ObjectProperty]:
+def object_properties(store: Source) -> list[ObjectProperty]:
     """The ``ckg:`` object properties with their (union-expanded) domains and ranges."""
     grouped: dict[str, tuple[str, set[str], set[str]]] = {}
     for row in queries.select(store, queries.OBJECT_PROPERTIES):
@@ -90,7 +89,8 @@ def _tree_rows(classes: dict[str, OntologyClass]) -> list[tuple[int, OntologyCla
     each, and a cycle (which a reasoner would reject anyway) is cut where it closes."""
     children: dict[str | None, list[OntologyClass]] = {}
     for cls in classes.values():
-        for parent in cls.parents or [None]:
+        parents: list[str | None] = list(cls.parents) or [None]
+        for parent in parents:
             children.setdefault(parent, []).append(cls)
     for siblings in children.values():
         siblings.sort(key=lambda c: (local_name(c.iri).casefold(), c.iri))
@@ -117,7 +117,7 @@ def _name(iri: str, classes: dict[str, OntologyClass]) -> str:
     return local_name(iri) if iri in classes else curie(iri)
 
 
-def class_diagram_svg(store: pyoxigraph.Store) -> str:
+def class_diagram_svg(store: Source) -> str:
     """SVG diagram of the ontology's classes (links of class ``class``) and object properties
     (links of class ``property``) to their entries in the ontology documentation."""
     classes = ontology_classes(store)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph
 
 from conflictkg.pictures import queries
+from conflictkg.pictures.queries import Source
 from conflictkg.pictures.svg import (
     document,
     el,
@@ -47,14 +48,14 @@ class Neighbour:
         return ", ".join(dict.fromkeys(parts))
 
 
-def label_of(store: pyoxigraph.Store, iri: str) -> str:
+def label_of(store: Source, iri: str) -> str:
     """The display label of ``iri``, or its local name."""
     rows = queries.select(store, queries.LABEL, resource=pyoxigraph.NamedNode(iri))
     labels = sorted(r["label"].value for r in rows if "label" in r)
     return labels[0] if labels else local_name(iri)
 
 
-def neighbours(store: pyoxigraph.Store, iri: str) -> list[Neighbour]:
+def neighbours(store: Source, iri: str) -> list[Neighbour]:
     """The IRIs linked to ``iri`` either way, one entry per neighbour with all its properties.
 
     Ordered: neighbours it points to first, then those pointing to it; each group by
@@ -84,9 +85,7 @@ def _box(
     return cx - w / 2, cy - NODE_HEIGHT / 2, w, NODE_HEIGHT
 
 
-def neighbourhood_svg(
-    store: pyoxigraph.Store, iri: str, max_neighbours: int = MAX_NEIGHBOURS
-) -> str:
+def neighbourhood_svg(store: Source, iri: str, max_neighbours: int = MAX_NEIGHBOURS) -> str:
     """SVG of ``iri`` and its direct neighbours (at most ``max_neighbours``, the rest counted).
 
     Each neighbour is a link (class ``neighbour``) to its page.

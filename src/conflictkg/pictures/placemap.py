@@ -7,9 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import pyoxigraph
-
 from conflictkg.pictures import queries
+from conflictkg.pictures.queries import Source
 from conflictkg.pictures.svg import (
     document,
     el,
@@ -40,7 +39,7 @@ class Place:
     long: float
 
 
-def located_places(store: pyoxigraph.Store, only: set[str] | None = None) -> list[Place]:
+def located_places(store: Source, only: set[str] | None = None) -> list[Place]:
     """The places with a valid point (among ``only`` when given), sorted by label and IRI."""
     found: dict[str, Place] = {}
     for row in queries.select(store, queries.PLACES):
@@ -76,9 +75,7 @@ def _overlap(a: Box, b: Box) -> float:
     return dx * dy if dx > 0 and dy > 0 else 0.0
 
 
-def map_svg(
-    store: pyoxigraph.Store, only: set[str] | None = None, highlight: str | None = None
-) -> str:
+def map_svg(store: Source, only: set[str] | None = None, highlight: str | None = None) -> str:
     """SVG map of the located places (restricted to the IRIs in ``only`` when given).
 
     Each place is a link (class ``place``) to its resource page; ``highlight`` draws one
@@ -87,10 +84,10 @@ def map_svg(
     places = located_places(store, only)
     title = "Map of places"
     if not places:
-        body = [
+        empty = [
             el("text", "No places with coordinates.", x=20, y=34, font_size=FONT_SIZE, fill="#444")
         ]
-        return document("map", WIDTH, 56, title, body)
+        return document("map", WIDTH, 56, title, empty)
 
     lats = [p.lat for p in places]
     longs = [p.long for p in places]

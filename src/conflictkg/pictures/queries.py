@@ -6,7 +6,7 @@ graph and on the built TriG dataset with one named graph per article.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any, Protocol
 
 import pyoxigraph
 
@@ -136,7 +136,7 @@ ORDER BY ?property ?other
 LABEL = (
     _PROLOGUE
     + """
-SELECT ?resource ?label WHERE {
+SELECT DISTINCT ?resource ?label WHERE {
 """
     + _label("?resource", "label")
     + """
@@ -181,7 +181,7 @@ ORDER BY ?property ?domain ?range
 SPANS_OF_ARTICLE = (
     _PROLOGUE
     + """
-SELECT ?article ?span ?start ?end ?exact ?resource ?label WHERE {
+SELECT DISTINCT ?article ?span ?start ?end ?exact ?resource ?label WHERE {
   ?span ckg:inArticle ?article ; oa:start ?start ; oa:end ?end ; oa:exact ?exact .
   OPTIONAL { ?resource ckg:attestedBy ?span .
 """
@@ -197,7 +197,7 @@ ORDER BY ?start ?end ?span ?resource
 SPANS_OF_RESOURCE = (
     _PROLOGUE
     + """
-SELECT ?resource ?span ?start ?end ?exact ?article WHERE {
+SELECT DISTINCT ?resource ?span ?start ?end ?exact ?article WHERE {
   ?resource ckg:attestedBy ?span .
   ?span oa:start ?start ; oa:end ?end ; oa:exact ?exact .
   OPTIONAL { ?span ckg:inArticle ?article }
@@ -230,21 +230,50 @@ ORDER BY ?top
 )
 """How many resources fall under each top-level class of the ontology."""
 
-TRIPLE_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# The union of graphs repeats a triple held in several graphs (the built store keeps every
+# article both in the default graph and in its named graph), hence the DISTINCT.
+TRIPLE_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 """The number of distinct triples over all graphs."""
 
+GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { } } ORDER BY ?graph"
+"""The named graphs of the store."""
 
-# Bound variables are passed as substitutions, which Oxigraph only accepts for variables
-# that the query projects: every parameterised query above selects its parameters too.
-def select(
-    store: pyoxigraph.Store, query: str, **bindings: pyoxigraph.NamedNode | pyoxigraph.Literal
-) -> list[Row]:
-    """Run a SELECT query with variables bound to terms (never spliced into the text)."""
-    substitutions: Mapping[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.Literal] = {
-        pyoxigraph.Variable(name): term for name, term in bindings.items()
-    }
-    solutions = store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+
+class QuerySource(Protocol):
+    """Anything that answers SPARQL like the endpoint's backends: ``query(text)`` returns a
+    result whose ``raw`` is a pyoxigraph ``QuerySolutions`` (or is one itself)."""
+
+    def query(self, sparql: str) -> Any: ...
+
+
+Source = pyoxigraph.Store | QuerySource
+
+
+def bind(query: str, **bindings: pyoxigraph.NamedNode) -> str:
+    """``query`` with each variable fixed by a VALUES block at the start of its WHERE.
+
+    IRIs are written by pyoxigraph's NamedNode, which only holds valid IRIs, so a value can
+    never close the ``<...>`` and change the query.
+    """
+    if not bindings:
+        return query
+    values = "".join(f"VALUES ?{name} {{ {term} }}\n" for name, term in bindings.items())
+    head, brace, body = query.partition("WHERE {")
+    if not brace:
+        raise ValueError("a parameterised query needs a WHERE clause")
+    return f"{head}{brace}\n{values}{body}"
+
+
+def select(source: Source, query: str, **bindings: pyoxigraph.NamedNode) -> list[Row]:
+    """Run a SELECT query over the union of all graphs, with variables bound to IRIs."""
+    text = bind(query, **bindings)
+    if isinstance(source, pyoxigraph.Store):
+        solutions = source.query(text, use_default_graph_as_union=True)
+    else:
+        answer = source.query(text)
+        solutions = getattr(answer, "raw", answer)
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        raise TypeError(f"expected SELECT solutions, got {type(solutions).__name__}")
     names = [v.value for v in solutions.variables]
     rows: list[Row] = []
     for solution in solutions:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pyoxigraph
 
 from conflictkg.pictures import queries
+from conflictkg.pictures.queries import Source
 from conflictkg.pictures.svg import (
     document,
     el,
@@ -56,7 +57,7 @@ def parse_date(literal: pyoxigraph.Literal) -> date | None:
         return None
 
 
-def dated_events(store: pyoxigraph.Store, article: str | None = None) -> list[TimelineEvent]:
+def dated_events(store: Source, article: str | None = None) -> list[TimelineEvent]:
     """The events with a start date (of one article when given), sorted by start, end, IRI.
 
     An event with only an end date is left out; one with only a start date is one day long.
@@ -86,7 +87,7 @@ def dated_events(store: pyoxigraph.Store, article: str | None = None) -> list[Ti
     return sorted(found.values(), key=lambda e: (e.start, e.end, e.iri))
 
 
-def article_date(store: pyoxigraph.Store, article: str | None = None) -> date | None:
+def article_date(store: Source, article: str | None = None) -> date | None:
     """The article's date, or the latest article date of the dataset."""
     dates = []
     for row in queries.select(store, queries.ARTICLES):
@@ -156,17 +157,18 @@ def _date_text(event: TimelineEvent) -> str:
     return f"{dates} ({event.expression})" if event.expression else dates
 
 
-def timeline_svg(store: pyoxigraph.Store, article: str | None = None) -> str:
+def timeline_svg(store: Source, article: str | None = None, highlight: str | None = None) -> str:
     """SVG timeline of the dated events (of ``article`` when given), up to the article date.
 
-    Each event is a link (class ``event``) to its resource page.
+    Each event is a link (class ``event``) to its resource page; ``highlight`` marks one
+    event, for the page of that event.
     """
     events = dated_events(store, article)
     published = article_date(store, article)
     title = "Timeline of events"
     if not events:
-        body = [el("text", "No dated events.", x=20, y=34, font_size=FONT_SIZE, fill="#444")]
-        return document("timeline", WIDTH, 56, title, body)
+        empty = [el("text", "No dated events.", x=20, y=34, font_size=FONT_SIZE, fill="#444")]
+        return document("timeline", WIDTH, 56, title, empty)
 
     first = date(events[0].start.year, 1, 1)
     last = max([e.end for e in events] + ([published] if published else []))
@@ -246,12 +248,14 @@ def timeline_svg(store: pyoxigraph.Store, article: str | None = None) -> str:
     for i, event in enumerate(events):
         y = TOP + ROW * i + ROW / 2
         start_x, end_x = axis.x(event.start), axis.x(event.end + timedelta(days=1))
+        chosen = event.iri == highlight
+        colour = "#dc2626" if chosen else "#2563eb"
         if end_x - start_x < 7:
             cx = (start_x + end_x) / 2
             mark = el(
                 "path",
                 d=f"M{num(cx)} {num(y - 7)}l7 7l-7 7l-7 -7z",
-                fill="#2563eb",
+                fill=colour,
                 stroke="#1e3a8a",
             )
         else:
@@ -262,7 +266,7 @@ def timeline_svg(store: pyoxigraph.Store, article: str | None = None) -> str:
                 width=end_x - start_x,
                 height=12,
                 rx=3,
-                fill="#2563eb",
+                fill=colour,
                 stroke="#1e3a8a",
             )
         label = el(
@@ -273,6 +277,7 @@ def timeline_svg(store: pyoxigraph.Store, article: str | None = None) -> str:
             font_size=FONT_SIZE,
             text_anchor="end",
             fill="#0f172a",
+            font_weight="bold" if chosen else None,
         )
         # A full-width transparent row makes the whole line one generous click target.
         hit = el(

@@ -1,0 +1,434 @@
+"""Cost against size: synthetic corpora of 10^4, 10^5 and 10^6 triples through every step.
+
+For each size: generate the corpus (`conflictkg synth`), build it (`conflictkg build`:
+quotes, SHACL, HermiT, artefacts), SHACL validation alone, loading into the embedded store,
+and each competency query's median latency, through conflictkg and through pyoxigraph
+alone on the same data. Each step runs in its own process, so its peak memory
+(getrusage's ru_maxrss of that process) is its own; a step past --cap seconds is stopped
+and reported as "> cap".
+
+    .venv/bin/python bench/scale.py                                  # 10^4, 10^5, 10^6
+    .venv/bin/python bench/scale.py --sizes 1e4 --cap 120 --runs 5   # a quick smoke run
+
+Writes a Markdown table to stdout (and --markdown FILE) and the plot docs/scale.svg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import benchlib
+from benchlib import ROOT
+
+STEPS = (
+    "synth",
+    "build",
+    "shacl",
+    "load-conflictkg",
+    "load-pyoxigraph",
+    "queries-conflictkg",
+    "queries-pyoxigraph",
+)
+
+
+# --------------------------------------------------------------------------- steps (child side)
+
+
+def _dump(corpus: Path) -> tuple[Path, Path]:
+    """dataset.nt (every article in the default graph) and dataset.nq (one graph each)."""
+    import pyoxigraph
+
+    from conflictkg.vocab import GRAPH
+
+    nt, nq = corpus / "dataset.nt", corpus / "dataset.nq"
+    if nt.exists() and nq.exists():
+        return nt, nq
+    with open(nt, "wb") as triples_out, open(nq, "wb") as quads_out:
+        for path in sorted((corpus / "triples").glob("*.ttl")):
+            graph = pyoxigraph.NamedNode(str(GRAPH[path.stem]))
+            triples = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
+            triples_out.write(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES))
+            quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+            quads_out.write(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
+    return nt, nq
+
+
+def _load_conflictkg(corpus: Path):  # noqa: ANN202 -- whatever the backend returns
+    """The data loaded the way `conflictkg serve --dataset` would load it."""
+    nt, nq = _dump(corpus)
+    try:
+        from conflictkg.endpoint import backend  # the endpoint's own loader, when present
+
+        loader = getattr(backend, "load_backend", None) or getattr(backend, "open_backend", None)
+        if loader is not None:
+            return loader([nt, nq])
+    except ImportError:
+        pass
+    from conflictkg.store import load_files
+
+    return load_files([nt, nq])
+
+
+def _run_query(engine: object, text: str) -> int:
+    import pyoxigraph
+
+    if isinstance(engine, pyoxigraph.Store):
+        result = engine.query(text)
+        if isinstance(result, pyoxigraph.QueryBoolean):
+            return 1
+        return sum(1 for _ in result)
+    # the endpoint backend: ask for JSON results, as a client would
+    answer = engine.query(text, "application/sparql-results+json")  # type: ignore[attr-defined]
+    return len(answer[0]) if isinstance(answer, tuple) else len(answer)
+
+
+def child(step: str, corpus: Path, queries_glob: str, runs: int) -> dict[str, object]:
+    started = time.perf_counter()
+    out: dict[str, object] = {}
+    if step == "shacl":
+        from rdflib import Graph
+
+        from conflictkg import shacl
+
+        ontology = Graph()
+        for path in sorted((corpus / "ontology").glob("*.ttl")):
+            if path.name != "shapes.ttl":
+                ontology.parse(path, format="turtle")
+        shapes = Graph().parse(corpus / "ontology" / "shapes.ttl", format="turtle")
+        data = Graph()
+        for path in sorted((corpus / "triples").glob("*.ttl")):
+            data.parse(path, format="turtle")
+        report = shacl.validate(data, shapes, ontology)
+        out["conforms"] = report.conforms
+    elif step == "load-conflictkg":
+        _dump(corpus)
+        started = time.perf_counter()
+        _load_conflictkg(corpus)
+    elif step == "load-pyoxigraph":
+        import pyoxigraph
+
+        nt, nq = _dump(corpus)
+        started = time.perf_counter()
+        store = pyoxigraph.Store()
+        store.bulk_load(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
+        out["quads"] = len(store)
+    elif step in ("queries-conflictkg", "queries-pyoxigraph"):
+        import pyoxigraph
+
+        if step == "queries-conflictkg":
+            engine = _load_conflictkg(corpus)
+        else:
+            nt, nq = _dump(corpus)
+            engine = pyoxigraph.Store()
+            engine.bulk_load(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            engine.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
+        medians = {}
+        for name, text in benchlib.competency_queries(queries_glob).items():
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                _run_query(engine, text)
+                times.append(time.perf_counter() - t0)
+            medians[name] = statistics.median(times)
+        out["medians"] = medians
+        started = time.perf_counter()  # the step's time is the queries' medians, not loading
+    else:
+        raise SystemExit(f"unknown step {step}")
+    out["seconds"] = time.perf_counter() - started
+    return out
+
+
+# --------------------------------------------------------------------------- driver (parent side)
+
+
+def run_step(command: list[str], cap: float) -> dict[str, object]:
+    """Run one step in a child process; its wall time, peak RSS and JSON output (if any)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
+        deadline = started + cap
+        rusage = None
+        while True:
+            pid, status, rusage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                process.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.perf_counter() > deadline:
+                benchlib.stop(process)
+                return {"timeout": True, "wall": cap}
+            time.sleep(0.05)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    result: dict[str, object] = {"wall": wall, "maxrss_mib": rusage.ru_maxrss / 1024}
+    if process.returncode != 0:
+        result["error"] = (stderr or stdout).strip().splitlines()[-1:] or ["failed"]
+        return result
+    for line in stdout.splitlines():
+        if line.startswith("STEPJSON "):
+            result.update(json.loads(line[len("STEPJSON ") :]))
+    return result
+
+
+def triples_per_article() -> float:
+    from conflictkg.synthetic import generate
+
+    sizes = [len(g) for _, _, g in generate(8, 0)]
+    return sum(sizes) / len(sizes)
+
+
+def fmt_seconds(result: dict[str, object] | None, key: str = "seconds") -> str:
+    if result is None:
+        return "–"
+    if result.get("timeout"):
+        return f"> {result['wall']:.0f} s"
+    if "error" in result:
+        return "failed"
+    value = result.get(key, result.get("wall"))
+    return f"{float(value):.2f} s"  # type: ignore[arg-type]
+
+
+def fmt_mib(result: dict[str, object] | None) -> str:
+    if result is None or result.get("timeout") or "maxrss_mib" not in result:
+        return "–"
+    return f"{float(result['maxrss_mib']):.0f}"  # type: ignore[arg-type]
+
+
+def geomean(values: list[float]) -> float:
+    values = [v for v in values if v > 0]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 0.0
+
+
+def svg_plot(series: dict[str, list[tuple[float, float]]], path: Path) -> None:
+    """A log-log line plot of seconds against triples, written as plain SVG."""
+    width, height, left, right, top, bottom = 720, 440, 70, 200, 30, 50
+    points = [p for values in series.values() for p in values if p[1] > 0]
+    if not points:
+        return
+    xs = [math.log10(x) for x, _ in points]
+    ys = [math.log10(y) for _, y in points]
+    x0, x1 = math.floor(min(xs)), math.ceil(max(xs))
+    y0, y1 = math.floor(min(ys)), math.ceil(max(ys))
+    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+
+    def px(x: float) -> float:
+        return left + (math.log10(x) - x0) / (x1 - x0) * (width - left - right)
+
+    def py(y: float) -> float:
+        return height - bottom - (math.log10(y) - y0) / (y1 - y0) * (height - top - bottom)
+
+    colours = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#30638e", "#6a4c93", "#8a8a8a"]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        "<title>conflictkg: cost against size (log-log)</title>",
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
+    for e in range(x0, x1 + 1):
+        x = px(10**e)
+        out.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" stroke="#ddd"/>'
+        )
+        out.append(
+            f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">'
+            f'10<tspan dy="-6" font-size="9">{e}</tspan></text>'
+        )
+    for e in range(y0, y1 + 1):
+        y = py(10**e)
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>'
+        )
+        label = f"{10**e:g} s" if e >= 0 else f"{10**e * 1000:g} ms"
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
+    out.append(
+        f'<text x="{(left + width - right) / 2}" y="{height - 10}" '
+        'text-anchor="middle">triples</text>'
+    )
+    out.append(f'<text x="{left}" y="{top - 10}">seconds (median per query for queries)</text>')
+    for i, (name, values) in enumerate(series.items()):
+        colour = colours[i % len(colours)]
+        shown = [(x, y) for x, y in values if y > 0]
+        if len(shown) > 1:
+            path_d = " ".join(
+                f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(y):.1f}" for j, (x, y) in enumerate(shown)
+            )
+            out.append(f'<path d="{path_d}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in shown:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{colour}"/>')
+        ly = top + 10 + i * 20
+        out.append(
+            f'<rect x="{width - right + 15}" y="{ly - 9}" width="12" height="12" fill="{colour}"/>'
+        )
+        out.append(f'<text x="{width - right + 33}" y="{ly + 1}">{name}</text>')
+    out.append("</svg>")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1e4,1e5,1e6", help="triple counts, comma-separated")
+    parser.add_argument("--cap", type=float, default=1800, help="seconds allowed per step")
+    parser.add_argument("--runs", type=int, default=21, help="runs per query for the median")
+    parser.add_argument("--queries", default="queries/*.rq", help="glob of queries (from root)")
+    parser.add_argument("--skip", default="", help="steps to skip, comma-separated")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep corpora and figures here; a second run re-uses them (see --skip)",
+    )
+    parser.add_argument("--svg", type=Path, default=ROOT / "docs" / "scale.svg")
+    parser.add_argument("--markdown", type=Path, default=None, help="also write the table here")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.step:  # child process: one step, figures as one JSON line
+        result = child(args.step, args.corpus, args.queries, args.runs)
+        print("STEPJSON " + json.dumps(result))
+        return 0
+
+    benchlib.competency_queries(args.queries)  # fail early when there are none
+    skip = {s for s in args.skip.split(",") if s}
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    per_article = triples_per_article()
+    print(f"synthetic articles have {per_article:.0f} triples each on average", file=sys.stderr)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="conflictkg-scale-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    me = str(Path(__file__).resolve())
+    # figures of earlier runs in the same --workdir are kept for the steps not run now
+    saved = workdir / "results.json"
+    earlier = json.loads(saved.read_text()) if saved.exists() else {}
+    results: dict[int, dict[str, dict[str, object]]] = {}
+    for size in sizes:
+        articles = max(1, round(size / per_article))
+        corpus = workdir / f"corpus-{size}"
+        steps: dict[str, dict[str, object]] = dict(earlier.get(str(size), {}))
+        results[size] = steps
+        commands = {
+            "synth": [
+                benchlib.tool("conflictkg"),
+                "synth",
+                str(corpus),
+                "--articles",
+                str(articles),
+                "--seed",
+                "0",
+            ],
+            "build": [benchlib.tool("conflictkg"), "--project", str(corpus), "build"],
+        }
+        for step in STEPS:
+            if step in skip or (step == "synth" and corpus.exists()):
+                continue
+            if step != "synth" and not corpus.exists():
+                continue  # the corpus could not be generated
+            command = commands.get(step) or [
+                python,
+                me,
+                "--step",
+                step,
+                "--corpus",
+                str(corpus),
+                "--queries",
+                args.queries,
+                "--runs",
+                str(args.runs),
+            ]
+            print(f"{size} triples ({articles} articles): {step} ...", file=sys.stderr)
+            steps[step] = run_step(command, args.cap)
+            print(f"  {steps[step]}", file=sys.stderr)
+            earlier[str(size)] = steps
+            saved.write_text(json.dumps(earlier, indent=1))
+
+    # ---- the table
+    names = sorted(benchlib.competency_queries(args.queries))
+    header = [
+        "triples",
+        "articles",
+        "synth",
+        "build",
+        "SHACL",
+        "load conflictkg",
+        "load pyoxigraph",
+        "peak MiB build / SHACL / load ckg / load oxi",
+    ]
+    rows = []
+    for size, steps in results.items():
+        rows.append(
+            [
+                f"{size:,}",
+                max(1, round(size / per_article)),
+                fmt_seconds(steps.get("synth"), "wall"),
+                fmt_seconds(steps.get("build"), "wall"),
+                fmt_seconds(steps.get("shacl")),
+                fmt_seconds(steps.get("load-conflictkg")),
+                fmt_seconds(steps.get("load-pyoxigraph")),
+                " / ".join(
+                    fmt_mib(steps.get(s))
+                    for s in ("build", "shacl", "load-conflictkg", "load-pyoxigraph")
+                ),
+            ]
+        )
+    table = benchlib.markdown_table(header, rows)
+    qheader = ["query", *[f"{s:,}: ckg / oxi (ms)" for s in results]]
+    qrows = []
+    for name in names:
+        cells = [name]
+        for steps in results.values():
+            pair = []
+            for engine in ("queries-conflictkg", "queries-pyoxigraph"):
+                medians = (steps.get(engine) or {}).get("medians") or {}
+                value = medians.get(name) if isinstance(medians, dict) else None
+                pair.append(f"{value * 1000:.2f}" if value is not None else "–")
+            cells.append(" / ".join(pair))
+        qrows.append(cells)
+    qtable = benchlib.markdown_table(qheader, qrows)
+    text = (
+        f"{table}\n\nMedian latency of each competency query ({args.runs} runs; "
+        f"conflictkg / pyoxigraph alone):\n\n{qtable}\n"
+    )
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+
+    # ---- the plot
+    series: dict[str, list[tuple[float, float]]] = {}
+    for label, step, key in (
+        ("build", "build", "wall"),
+        ("SHACL", "shacl", "seconds"),
+        ("load conflictkg", "load-conflictkg", "seconds"),
+        ("load pyoxigraph", "load-pyoxigraph", "seconds"),
+    ):
+        for size, steps in results.items():
+            result = steps.get(step)
+            if result and not result.get("timeout") and "error" not in result:
+                series.setdefault(label, []).append((size, float(result.get(key, 0.0))))
+    for label, step in (
+        ("queries conflictkg (geo. mean of medians)", "queries-conflictkg"),
+        ("queries pyoxigraph (geo. mean of medians)", "queries-pyoxigraph"),
+    ):
+        for size, steps in results.items():
+            medians = (steps.get(step) or {}).get("medians")
+            if isinstance(medians, dict) and medians:
+                series.setdefault(label, []).append((size, geomean(list(medians.values()))))
+    args.svg.parent.mkdir(parents=True, exist_ok=True)
+    svg_plot(series, args.svg)
+    print(f"plot: {args.svg}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""SPARQL 1.1 Protocol request parsing: one HTTP request in, one :class:`SparqlRequest` out.
+
+Accepted (https://www.w3.org/TR/sparql11-protocol/#query-operation):
+
+* ``GET /sparql?query=…`` with optional ``default-graph-uri`` / ``named-graph-uri`` (repeatable);
+* ``POST`` with ``application/x-www-form-urlencoded`` (the same parameters in the body; graph
+  parameters may also be in the URL);
+* ``POST`` with ``application/sparql-query`` (the query is the UTF-8 body; graph parameters
+  in the URL).
+
+Every other shape is a :class:`ProtocolError` with the status the specification implies:
+two ``query`` parameters or none (400), an update by any route (403: the endpoint is
+read-only), a body that is not UTF-8 (400), a missing or unknown media type (415).
+Both the URL and form bodies are decoded strictly, so malformed percent-encoding is a 400
+rather than a silently mangled query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from flask import Request
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+class ProtocolError(Exception):
+    """A request that breaks the protocol; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class SparqlRequest:
+    """A protocol request reduced to what the backend needs.
+
+    ``query`` is None for a bare ``GET /sparql`` (the service description is wanted).
+    ``default_graphs``/``named_graphs`` are None when the parameter was not given at all.
+    """
+
+    query: str | None
+    default_graphs: list[str] | None
+    named_graphs: list[str] | None
+    format: str | None
+
+
+def _decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
+    try:
+        text = raw.decode("ascii")
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError(
+            f"the {where} is not valid percent-encoded UTF-8 (application/x-www-form-urlencoded)"
+        ) from None
+
+
+def _charset_is_utf8(request: Request) -> bool:
+    charset = request.mimetype_params.get("charset")
+    return charset is None or charset.lower().replace("_", "-") in ("utf-8", "utf8")
+
+
+def _body_text(request: Request) -> str:
+    if not _charset_is_utf8(request):
+        raise ProtocolError(
+            f"unsupported charset {request.mimetype_params.get('charset')!r}: "
+            "SPARQL requests must be UTF-8",
+            415,
+        )
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(f"the request body is not UTF-8 (byte {error.start})") from None
+
+
+def _single(params: list[tuple[str, str]], name: str) -> str | None:
+    values = [v for k, v in params if k == name]
+    if len(values) > 1:
+        raise ProtocolError(f"{len(values)} '{name}' parameters given; exactly one is allowed")
+    return values[0] if values else None
+
+
+def _graphs(params: list[tuple[str, str]], name: str) -> list[str] | None:
+    values = [v for k, v in params if k == name]
+    return values or None
+
+
+def _refuse_update() -> ProtocolError:
+    return ProtocolError("SPARQL Update is not allowed: this endpoint is read-only", 403)
+
+
+def parse_request(request: Request) -> SparqlRequest:
+    """The SPARQL request an HTTP request carries, or a ProtocolError saying what is wrong."""
+    params = _decode_params(request.query_string, "URL query string")
+    if request.method == "GET":
+        if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+            raise _refuse_update()
+        query = _single(params, "query")
+    elif request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            if not _charset_is_utf8(request):
+                raise ProtocolError("form bodies must be UTF-8", 415)
+            params += _decode_params(request.get_data(cache=True), "request body")
+            if any(k == "update" for k, _ in params):
+                raise _refuse_update()
+            query = _single(params, "query")
+            if query is None:
+                raise ProtocolError("the form has no 'query' parameter")
+        elif mimetype == SPARQL_QUERY:
+            if _single(params, "query") is not None:
+                raise ProtocolError(
+                    "a query both in the body (application/sparql-query) and in the URL"
+                )
+            query = _body_text(request)
+        elif mimetype == SPARQL_UPDATE:
+            raise _refuse_update()
+        elif not mimetype:
+            raise ProtocolError(f"POST needs a Content-Type: {FORM} or {SPARQL_QUERY}", 415)
+        else:
+            raise ProtocolError(
+                f"unsupported Content-Type {mimetype!r}: use {FORM} or {SPARQL_QUERY}", 415
+            )
+    else:
+        raise ProtocolError(f"method {request.method} not allowed: use GET or POST", 405)
+    return SparqlRequest(
+        query=query,
+        default_graphs=_graphs(params, "default-graph-uri"),
+        named_graphs=_graphs(params, "named-graph-uri"),
+        format=_single(params, "format"),
+    )

@@ -1,0 +1,40 @@
+"""What the pages add to a resource's HTML page: its neighbourhood, a timeline or map where
+it is an event or a place, and the sentences of the article it comes from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from conflictkg.pages import data as pagedata
+from conflictkg.pictures import map_svg, neighbourhood_svg, timeline_svg
+from conflictkg.pictures.neighbourhood import neighbours
+from conflictkg.pictures.placemap import located_places
+from conflictkg.pictures.timeline import dated_events
+from conflictkg.vocab import CKG
+
+
+def resource_extras(iri: str) -> dict[str, Any]:
+    """The context of ``pages/_resource_extras.html`` for the resource ``iri``."""
+    data = pagedata.current_data()
+    store = data.store
+    linked = neighbours(store, iri)
+    timeline = map_ = None
+    if any(event.iri == iri for event in dated_events(store)):
+        timeline = Markup(timeline_svg(store, highlight=iri))  # noqa: S704 (escaped SVG)
+    # A place is shown with the located places it is linked to; an event with its locations.
+    located = {p.iri for p in located_places(store)}
+    if iri in located:
+        nearby = {n.iri for n in linked if n.iri in located} | {iri}
+        map_ = Markup(map_svg(store, only=nearby, highlight=iri))  # noqa: S704
+    else:
+        where = {n.iri for n in linked if str(CKG.location) in n.outgoing and n.iri in located}
+        if where:
+            map_ = Markup(map_svg(store, only=where))  # noqa: S704
+    return {
+        "neighbourhood": Markup(neighbourhood_svg(store, iri)),  # noqa: S704
+        "timeline": timeline,
+        "map": map_,
+        "attestations": pagedata.attestations(data, iri),
+    }

@@ -1,0 +1,311 @@
+"""The pages in a real browser (headless Chromium through Playwright) against the live server.
+
+Each test opens pages as a person would, fails on any console error, and saves screenshots
+to test-artifacts/screenshots/; one per kind of page is copied to docs/screenshots/ for the
+README. Without /usr/bin/chromium every test is skipped with a plain reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+README_SHOTS = ROOT / "docs" / "screenshots"
+START_TIMEOUT = 180.0
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Chromium not installed: browser tests skipped"
+)
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``conflictkg serve`` on a free loopback port, for the whole module (or the server at
+    ``$CONFLICTKG_BROWSER_URL``, to look at one already running)."""
+    if os.environ.get("CONFLICTKG_BROWSER_URL"):
+        yield os.environ["CONFLICTKG_BROWSER_URL"].rstrip("/")
+        return
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "conflictkg.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"conflictkg serve exited with {process.returncode}:\n{log.read_text()}"
+                )
+            try:
+                if requests.get(url + "/", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"conflictkg serve did not answer in {START_TIMEOUT:.0f} s:\n{log.read_text()}"
+                )
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Watched:
+    """A page whose console errors, uncaught exceptions and failed requests are recorded."""
+
+    def __init__(self, page: object) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+
+
+@pytest.fixture
+def open_page(browser, server) -> Iterator[object]:
+    """A factory of fresh pages at a given width; after the test, none may have logged an
+    error (a failed query shows a readable message, and its 4xx is expected only there)."""
+    pages: list[Watched] = []
+    contexts = []
+
+    def make(width: int = 1280, height: int = 900) -> object:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        watched = Watched(context.new_page())
+        pages.append(watched)
+        return watched
+
+    yield make
+    errors = [e for w in pages for e in w.errors]
+    for context in contexts:
+        context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def shoot(page: object, name: str, readme: bool = False) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
+    if readme:
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, README_SHOTS / f"{name}.png")
+    return path
+
+
+def sparql(server: str, query: str) -> dict:
+    response = requests.post(
+        server + "/sparql",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+ARTICLES = """
+PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?article ?title ?seed WHERE {
+  ?article a ckg:Article ; dcterms:title ?title ; ckg:seedFile ?seed .
+} ORDER BY ?article
+"""
+
+
+@pytest.fixture(scope="module")
+def article(server) -> dict[str, str]:
+    rows = sparql(server, ARTICLES)["results"]["bindings"]
+    assert rows, "the served dataset has an article"
+    return {k: v["value"] for k, v in rows[0].items()}
+
+
+def test_home_shows_the_article_from_the_data(open_page, server, article) -> None:
+    watched = open_page()
+    page = watched.page
+    page.goto(server + "/")
+    assert article["title"] in page.inner_text("main")
+    assert page.locator("a[href='/query']").count() > 0
+    assert page.locator("a[href^='/download/']").count() > 0
+    shoot(page, "home", readme=True)
+
+
+def test_example_query_runs_and_leads_to_a_resource_page(open_page, server) -> None:
+    watched = open_page()
+    page = watched.page
+    page.goto(server + "/query")
+    example = page.locator("a.example").first
+    expected = sparql(server, example.get_attribute("data-query"))["results"]["bindings"]
+    example.click()
+    page.wait_for_selector("table.results")
+    assert page.locator("table.results tbody tr").count() == len(expected) > 0
+    assert page.locator("#error").is_hidden()
+    shoot(page, "query", readme=True)
+
+    resource = page.locator("table.results a[href^='/id/']").first
+    href = resource.get_attribute("href")
+    resource.click()
+    page.wait_for_url(server + href)
+    assert page.locator("svg.ckg-neighbourhood").count() == 1
+    assert page.locator("svg.ckg-neighbourhood a.neighbour").count() > 0
+    shoot(page, "resource", readme=True)
+
+
+def test_a_broken_query_shows_a_readable_error(browser, server) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    uncaught: list[str] = []
+    page.on("pageerror", lambda e: uncaught.append(str(e)))
+    page.goto(server + "/query")
+    page.fill("#query", "SELECT * WHERE { ?s ?p }")
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])")
+    message = page.inner_text("#error")
+    assert "400" in message and "Traceback" not in message and len(message) > 20
+    assert uncaught == []
+    context.close()
+
+
+def test_event_and_place_pages_show_their_pictures(open_page, server) -> None:
+    page = open_page().page
+    page.goto(server + "/timeline")
+    event = page.locator("svg.ckg-timeline a.event").first
+    event_href = event.get_attribute("href")
+    shoot(page, "timeline", readme=True)
+    page.goto(server + event_href)
+    assert page.locator("svg.ckg-timeline").count() == 1
+    assert page.locator(".evidence mark").count() > 0
+    page.goto(server + "/map")
+    place = page.locator("svg.ckg-map a.place").first
+    place_href = place.get_attribute("href")
+    shoot(page, "map", readme=True)
+    page.goto(server + place_href)
+    assert page.locator("svg.ckg-map").count() == 1
+    shoot(page, "place")
+
+
+def test_ontology_docs_and_diagram(open_page, server) -> None:
+    page = open_page().page
+    page.goto(server + "/ontology")
+    assert "Table of Contents" in page.inner_text("body")
+    assert page.locator("#Person").count() == 1
+    page.screenshot(path=str(SHOTS / "ontology.png"))
+    README_SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SHOTS / "ontology.png", README_SHOTS / "ontology.png")
+    page.goto(server + "/ontology/diagram")
+    assert page.locator("svg.ckg-classes a.class").count() > 10
+    shoot(page, "diagram", readme=True)
+
+
+def test_article_page_highlights_and_links(open_page, server, article) -> None:
+    page = open_page().page
+    page.goto(server + "/article/" + Path(article["seed"]).stem)
+    highlights = page.locator(".article-text a.hl")
+    assert highlights.count() > 10
+    target = highlights.first.get_attribute("href")
+    highlights.first.click()
+    assert page.evaluate("location.hash") == target
+    assert page.locator(f"{target} a").count() > 0
+    shoot(page, "article", readme=True)
+
+
+PAGES = ["/", "/query", "/timeline", "/map", "/ontology/diagram", "/articles"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_horizontal_scroll_at_375px(open_page, server, path) -> None:
+    page = open_page(width=375, height=800).page
+    page.goto(server + path)
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{path} scrolls sideways at 375 px ({scroll} > {inner})"
+    if path == "/query":
+        shoot(page, "query-375")
+
+
+def test_no_horizontal_scroll_on_the_article_at_375px(open_page, server, article) -> None:
+    page = open_page(width=375, height=800).page
+    page.goto(server + "/article/" + Path(article["seed"]).stem)
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner
+    shoot(page, "article-375", readme=True)
+
+
+def test_tab_reaches_the_query_button_and_enter_runs_it(open_page, server) -> None:
+    page = open_page().page
+    page.goto(server + "/query")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "run":
+            break
+    else:
+        pytest.fail("Tab never reached the Run query button")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused button shows a visible focus ring"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("table.results, #error:not([hidden])")
+    assert page.locator("#error").is_hidden()
