@@ -135,6 +135,7 @@ class CKG(DefinedNamespace):
     Injured: URIRef
     Displaced: URIRef
     Destroyed: URIRef
+    Casualties: URIRef
     Remaining: URIRef
     VictimCategoryScheme: URIRef
     Civilians: URIRef
