@@ -153,12 +153,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def oxigraph_server(
-    files: Sequence[Path], *, timeout_s: int | None = None, workdir: Path | None = None
+    files: Sequence[Path],
+    *,
+    timeout_s: int | None = None,
+    workdir: Path | None = None,
+    union_default_graph: bool = True,
 ) -> Iterator[Server]:
     """``oxigraph serve-read-only`` over a fresh on-disk store loaded with ``files``.
 
     Triple formats (.ttl, .nt) fill the default graph and quad formats (.trig, .nq) the
-    named graphs, as the embedded store does.
+    named graphs, as the embedded store does; with ``union_default_graph`` (as
+    conflictkg's endpoint does) a query without GRAPH or FROM sees every graph.
     """
     oxigraph = tool("oxigraph")
     with tempfile.TemporaryDirectory(prefix="oxigraph-", dir=workdir) as tmp:
@@ -182,6 +187,8 @@ def oxigraph_server(
         ]
         if timeout_s:
             command += ["--timeout-s", str(timeout_s)]
+        if union_default_graph:
+            command.append("--union-default-graph")
         with open(log, "wb") as out:
             process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -363,8 +370,8 @@ def run_wrk(
                 wrk,
                 f"-t{threads}",
                 f"-c{connections}",
-                f"-d{duration:g}s",
-                f"--timeout={timeout_s:g}s",
+                f"-d{max(1, round(duration))}s",
+                f"--timeout={max(1, round(timeout_s))}s",
                 "-s",
                 script,
                 url,

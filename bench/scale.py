@@ -3,7 +3,8 @@
 For each size: generate the corpus (`conflictkg synth`), build it (`conflictkg build`:
 quotes, SHACL, HermiT, artefacts), SHACL validation alone, loading into the embedded store,
 and each competency query's median latency, through conflictkg and through pyoxigraph
-alone on the same data. Each step runs in its own process, so its peak memory
+alone on the same data (both writing SPARQL JSON, with the endpoint's union default
+graph). Each step runs in its own process, so its peak memory
 (getrusage's ru_maxrss of that process) is its own; a step past --cap seconds is stopped
 and reported as "> cap".
 
@@ -43,52 +44,55 @@ STEPS = (
 # --------------------------------------------------------------------------- steps (child side)
 
 
-def _dump(corpus: Path) -> tuple[Path, Path]:
-    """dataset.nt (every article in the default graph) and dataset.nq (one graph each)."""
+def _dump(corpus: Path) -> Path:
+    """dataset.nq: one named graph per article, as the build's dataset.trig has them."""
     import pyoxigraph
 
     from conflictkg.vocab import GRAPH
 
-    nt, nq = corpus / "dataset.nt", corpus / "dataset.nq"
-    if nt.exists() and nq.exists():
-        return nt, nq
-    with open(nt, "wb") as triples_out, open(nq, "wb") as quads_out:
+    nq = corpus / "dataset.nq"
+    if nq.exists():
+        return nq
+    with open(nq, "wb") as quads_out:
         for path in sorted((corpus / "triples").glob("*.ttl")):
             graph = pyoxigraph.NamedNode(str(GRAPH[path.stem]))
-            triples = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
-            triples_out.write(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES))
+            triples = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
             quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
             quads_out.write(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
-    return nt, nq
+    return nq
 
 
-def _load_conflictkg(corpus: Path):  # noqa: ANN202 -- whatever the backend returns
-    """The data loaded the way `conflictkg serve --dataset` would load it."""
-    nt, nq = _dump(corpus)
-    try:
-        from conflictkg.endpoint import backend  # the endpoint's own loader, when present
+def _load_conflictkg(corpus: Path):  # noqa: ANN202
+    """The endpoint's own backend, loaded as `conflictkg serve --dataset` loads it."""
+    from conflictkg.endpoint.backend import OxigraphBackend
 
-        loader = getattr(backend, "load_backend", None) or getattr(backend, "open_backend", None)
-        if loader is not None:
-            return loader([nt, nq])
-    except ImportError:
-        pass
-    from conflictkg.store import load_files
+    return OxigraphBackend.from_files([_dump(corpus)])
 
-    return load_files([nt, nq])
+
+def _load_pyoxigraph(corpus: Path):  # noqa: ANN202
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(_dump(corpus)), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
 
 
 def _run_query(engine: object, text: str) -> int:
+    """Run a query and write its answer as a client would get it; the answer's size."""
     import pyoxigraph
 
     if isinstance(engine, pyoxigraph.Store):
-        result = engine.query(text)
-        if isinstance(result, pyoxigraph.QueryBoolean):
-            return 1
-        return sum(1 for _ in result)
-    # the endpoint backend: ask for JSON results, as a client would
-    answer = engine.query(text, "application/sparql-results+json")  # type: ignore[attr-defined]
-    return len(answer[0]) if isinstance(answer, tuple) else len(answer)
+        # the endpoint's dataset semantics: the default graph is the union of all graphs
+        result = engine.query(text, use_default_graph_as_union=True)
+        if isinstance(result, pyoxigraph.QueryTriples):
+            body = result.serialize(format=pyoxigraph.RdfFormat.TURTLE)
+        else:
+            body = result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+        return len(body or b"")
+    from conflictkg.endpoint.mediatypes import RDF_TYPES, RESULT_TYPES
+
+    answer = engine.query(text)  # type: ignore[attr-defined]
+    return len(answer.serialize(RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]))
 
 
 def child(step: str, corpus: Path, queries_glob: str, runs: int) -> dict[str, object]:
@@ -109,29 +113,18 @@ def child(step: str, corpus: Path, queries_glob: str, runs: int) -> dict[str, ob
             data.parse(path, format="turtle")
         report = shacl.validate(data, shapes, ontology)
         out["conforms"] = report.conforms
-    elif step == "load-conflictkg":
+    elif step in ("load-conflictkg", "load-pyoxigraph"):
         _dump(corpus)
         started = time.perf_counter()
-        _load_conflictkg(corpus)
-    elif step == "load-pyoxigraph":
-        import pyoxigraph
-
-        nt, nq = _dump(corpus)
-        started = time.perf_counter()
-        store = pyoxigraph.Store()
-        store.bulk_load(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
-        out["quads"] = len(store)
+        if step == "load-conflictkg":
+            out["quads"] = _load_conflictkg(corpus).triple_count()
+        else:
+            out["quads"] = len(_load_pyoxigraph(corpus))
     elif step in ("queries-conflictkg", "queries-pyoxigraph"):
-        import pyoxigraph
-
         if step == "queries-conflictkg":
             engine = _load_conflictkg(corpus)
         else:
-            nt, nq = _dump(corpus)
-            engine = pyoxigraph.Store()
-            engine.bulk_load(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
-            engine.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
+            engine = _load_pyoxigraph(corpus)
         medians = {}
         for name, text in benchlib.competency_queries(queries_glob).items():
             times = []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.rdfio import short
@@ -115,8 +116,12 @@ def command(args: argparse.Namespace) -> int:
 # -- checking the spans of a graph against the seeds --------------------------------------
 
 
-def _one(graph: Graph, subject: URIRef, prop: URIRef, problems: list[str]) -> object | None:
-    values = sorted(graph.objects(subject, prop))
+def _n3(node: Node) -> str:
+    return node.n3()
+
+
+def _one(graph: Graph, subject: Node, prop: URIRef, problems: list[str]) -> Node | None:
+    values = sorted(graph.objects(subject, prop), key=_n3)
     if len(values) != 1:
         found = ", ".join(short(v) for v in values) or "none"
         problems.append(f"{short(subject)}: needs exactly one {short(prop)} (found {found})")
@@ -156,7 +161,7 @@ def article_seed(
 def verify_articles(graph: Graph, seeds: Mapping[str, Seed]) -> list[str]:
     """Problems with the articles: a seed file that is absent, a SHA-256 that differs."""
     problems: list[str] = []
-    for article in sorted(set(graph.subjects(RDF.type, CKG.Article))):
+    for article in sorted(set(graph.subjects(RDF.type, CKG.Article)), key=_n3):
         seed = article_seed(graph, article, seeds, problems)
         digest = _one(graph, article, CKG.sha256, problems)
         if seed is not None and digest is not None and str(digest).lower() != seed.sha256:
@@ -170,7 +175,7 @@ def verify_articles(graph: Graph, seeds: Mapping[str, Seed]) -> list[str]:
 def verify_spans(graph: Graph, seeds: Mapping[str, Seed]) -> list[str]:
     """Problems with the text spans of ``graph``: every one must quote its seed exactly."""
     problems: list[str] = []
-    for span in sorted(set(graph.subjects(RDF.type, CKG.TextSpan))):
+    for span in sorted(set(graph.subjects(RDF.type, CKG.TextSpan)), key=_n3):
         if not isinstance(span, URIRef):
             problems.append(f"{short(span)}: a text span must have an IRI")
             continue

@@ -16,6 +16,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import textwrap
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -149,7 +150,7 @@ def check_quotes(inputs: Inputs, data: Graph) -> Check:
     spans = 0
     for stem, graph in inputs.articles.items():
         where = inputs.project.triples / f"{stem}.ttl"
-        for article in sorted(set(graph.subjects(RDF.type, CKG.Article))):
+        for article in sorted(set(graph.subjects(RDF.type, CKG.Article)), key=str):
             named = graph.value(article, CKG.seedFile)
             if named is not None and str(named) != f"{stem}.txt":
                 check.problems.append(
@@ -388,9 +389,9 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
     output = output if output is not None else project.output
     wall = time.perf_counter()
     if if_needed:
-        record = _current_record(output)
-        if record is not None and record.get("inputs") == input_hashes(project):
-            return record | {"skipped": True}
+        last = _current_record(output)
+        if last is not None and last.get("inputs") == input_hashes(project):
+            return last | {"skipped": True}
     outcome = run_checks(project, fail_fast=True)
     if outcome.inputs is None:  # did not parse: say exactly what the parser said
         raise ConflictKGError(outcome.checks[0].problems[0])
@@ -450,7 +451,13 @@ def summary(record: dict, output: Path) -> str:
         f"ontology {c['ontology_triples']}, shapes {c['shapes_triples']}",
         f"  articles: {c['articles']}, text spans: {c['spans']} (all quotes verified), "
         f"Wikidata links: {c['wikidata_links']}",
-        "  instances: " + (", ".join(f"{cls} {n}" for cls, n in c["instances"].items()) or "none"),
+        textwrap.fill(  # a no-break space keeps each class beside its count
+            ", ".join(f"{cls}\u00a0{n}" for cls, n in c["instances"].items()) or "none",
+            width=100,
+            initial_indent="  instances: ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        ).replace("\u00a0", " "),
         "  seconds: "
         + ", ".join(f"{step} {s:.2f}" for step, s in seconds.items())
         + f" (wall {record['wall_seconds']:.2f})",

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
@@ -66,7 +66,12 @@ def parse_ontology(files: Sequence[Path]) -> Graph:
 
 def render_html(files: Sequence[Path]) -> str:
     """The pyLODE (OntPub profile) HTML page of the ontology in ``files``, CSS inlined."""
-    graph = parse_ontology(files)
+    names = ", ".join(str(f) for f in files)
+    return render_graph_html(parse_ontology(files), names)
+
+
+def render_graph_html(graph: Graph, source: str = "the ontology") -> str:
+    """The pyLODE page of an ontology already parsed; ``source`` names it in errors."""
     with _root_logger_kept(), warnings.catch_warnings():
         # pyLODE 3.3.4 reads its CSS with an unclosed open(); the ResourceWarning is its own.
         warnings.simplefilter("ignore", ResourceWarning)
@@ -82,12 +87,11 @@ def render_html(files: Sequence[Path]) -> str:
             ontpub = OntPub(_without_scheme_headers(graph), sort_subjects=True)
             html = ontpub.make_html(include_css=True)
         except PylodeError as error:
-            names = ", ".join(str(f) for f in files)
             raise ConflictKGError(
-                f"{names}: pyLODE cannot document this ontology: {error}"
+                f"{source}: pyLODE cannot document this ontology: {error}"
             ) from None
     if not isinstance(html, str):
-        raise ConflictKGError("pyLODE returned no HTML")
+        raise ConflictKGError(f"{source}: pyLODE returned no HTML")
     html = _fix_fragment_ids(html, {str(k): str(v) for k, v in ontpub.fids.items()})
     return _add_concept_schemes(html, graph)
 
@@ -199,16 +203,33 @@ def source_digest(files: Sequence[Path]) -> str:
 
 
 def cached_html(files: Sequence[Path], cache_dir: Path) -> str:
-    """The documentation of ``files``, from ``cache_dir`` when generated before.
+    """The documentation of ``files``, from ``cache_dir`` when generated before."""
+    return _cached(source_digest(files), cache_dir, lambda: render_html(files))
+
+
+def graph_digest(graph: Graph) -> str:
+    """SHA-256 of the graph's sorted N-Triples, blank node labels left out (they change each
+    time the graph is loaded, its meaning does not)."""
+    lines = graph.serialize(format="nt").splitlines()
+    canonical = sorted(re.sub(r"_:\S+", "_:", line) for line in lines if line.strip())
+    return hashlib.sha256("\n".join(canonical).encode("utf-8")).hexdigest()
+
+
+def cached_graph_html(graph: Graph, cache_dir: Path) -> str:
+    """The documentation of an ontology graph, from ``cache_dir`` when generated before."""
+    return _cached(graph_digest(graph), cache_dir, lambda: render_graph_html(graph))
+
+
+def _cached(digest: str, cache_dir: Path, render: Callable[[], str]) -> str:
+    """The page cached under ``digest``, rendered and stored when missing.
 
     The cache file is written atomically, so concurrent server workers never read half a
     page; files left by older versions of the ontology are removed.
     """
-    digest = source_digest(files)
     target = cache_dir / f"{CACHE_PREFIX}{digest[:16]}.html"
     if target.is_file():
         return target.read_text(encoding="utf-8")
-    html = render_html(files)
+    html = render()
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".html")

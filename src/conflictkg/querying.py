@@ -126,6 +126,11 @@ def table(variables: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _bytes(data: bytes | None) -> bytes:
+    assert data is not None  # pyoxigraph returns bytes when given no output file
+    return data
+
+
 def render(
     results: pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples,
     output_format: str,
@@ -139,11 +144,12 @@ def render(
             )
         triples = list(results)
         if output_format == "json":
-            data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.JSON_LD)
+            data = _bytes(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.JSON_LD))
             return json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n"
-        return pyoxigraph.serialize(
+        turtle = pyoxigraph.serialize(
             triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES
-        ).decode("utf-8")
+        )
+        return _bytes(turtle).decode("utf-8")
     if isinstance(results, pyoxigraph.QueryBoolean):
         value = bool(results)
         if output_format == "json":
@@ -151,15 +157,11 @@ def render(
         return ("true" if value else "false") + "\n"
     variables = [v.value for v in results.variables]
     if output_format == "json":
-        data = results.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+        data = _bytes(results.serialize(format=pyoxigraph.QueryResultsFormat.JSON))
         return json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n"
     if output_format in ("csv", "tsv"):  # the W3C formats: full IRIs, for programs
-        fmt = (
-            pyoxigraph.QueryResultsFormat.CSV
-            if output_format == "csv"
-            else (pyoxigraph.QueryResultsFormat.TSV)
-        )
-        return results.serialize(format=fmt).decode("utf-8")
+        fmt = getattr(pyoxigraph.QueryResultsFormat, output_format.upper())
+        return _bytes(results.serialize(format=fmt)).decode("utf-8")
     rows = [[cell(solution[v]) for v in variables] for solution in results]
     return table(variables, rows)
 

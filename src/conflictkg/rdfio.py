@@ -268,7 +268,9 @@ def to_rdfxml(graph: Graph) -> bytes:
     # Oxigraph writes triples in the order given, grouping runs of one subject, so sorted
     # N-Triples in gives the same document out every time.
     triples = pyoxigraph.parse(to_ntriples(graph), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    assert data is not None  # no output file given, so the bytes are returned
+    return data
 
 
 def to_jsonld(graph: Graph) -> bytes:
@@ -303,6 +305,7 @@ def to_trig(graphs: Mapping[str, Graph]) -> bytes:
         graph = canonical(graphs[iri])
         # blank-node labels are document-wide in TriG: keep each graph's apart
         relabelled = new_graph()
+        bind_missing(relabelled, graph)
         for triple in graph:
             relabelled.add(
                 tuple(BNode(f"g{index}{t}") if isinstance(t, BNode) else t for t in triple)  # type: ignore[arg-type]

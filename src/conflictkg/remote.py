@@ -14,9 +14,10 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph
 
@@ -184,10 +185,24 @@ class RemoteSparqlClient:
         self.timeout = timeout
         self.http = _Http(timeout)
 
-    def query(self, query: str, accept: str, timeout: float | None = None) -> tuple[bytes, str]:
+    def query(
+        self,
+        query: str,
+        accept: str,
+        timeout: float | None = None,
+        params: Sequence[tuple[str, str]] = (),
+    ) -> tuple[bytes, str]:
+        """The store's answer to ``query`` in ``accept``: ``(body, content_type)``.
+
+        ``params`` are added to the URL (``default-graph-uri``, ``named-graph-uri``, or a
+        store's own extensions such as Oxigraph's ``union-default-graph``).
+        """
+        url = self.url
+        if params:
+            url += ("&" if "?" in url else "?") + urlencode(list(params))
         response = self.http.request(
             "POST",
-            self.url,
+            url,
             query.encode("utf-8"),
             {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
             timeout,

@@ -93,7 +93,9 @@ def validate(
 
 def _results(report: Graph, shapes: Graph) -> list[ShaclResult]:
     results = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's top-level results: pySHACL nests the results of value shapes
+    # under sh:detail, and listing those too would report one violation twice.
+    for result in report.objects(None, SH.result):
         severity = report.value(result, SH.resultSeverity)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
@@ -142,7 +144,7 @@ def describe_shape(shapes: Graph, shape: Node | None) -> str:
         return short(shape)
     path = shapes.value(shape, SH.path)
     rendered = render_path(shapes, path) if path is not None else "?"
-    parents = sorted(shapes.subjects(SH.property, shape))
+    parents = sorted(shapes.subjects(SH.property, shape), key=lambda n: n.n3())
     if parents:
         return f"{describe_shape(shapes, parents[0])} property {rendered}"
     return f"anonymous shape on {rendered}"

@@ -124,6 +124,10 @@ class Watched:
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"),
+        )
 
 
 @pytest.fixture

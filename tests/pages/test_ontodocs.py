@@ -114,3 +114,38 @@ def test_missing_title_is_a_readable_error(tmp_path) -> None:
     )
     with pytest.raises(ConflictKGError, match="untitled.ttl: pyLODE cannot document"):
         ontodocs.render_html([untitled])
+
+
+def test_graph_digest_ignores_blank_node_labels() -> None:
+    first = Graph().parse(FIXTURE, format="turtle")
+    second = Graph().parse(FIXTURE, format="turtle")
+    assert ontodocs.graph_digest(first) == ontodocs.graph_digest(second)
+    second.add((second.identifier, RDFS.label, second.identifier))
+    assert ontodocs.graph_digest(first) != ontodocs.graph_digest(second)
+
+
+def test_docs_from_the_ontology_graph_of_the_store(tmp_path) -> None:
+    import pyoxigraph
+    from flask import Flask
+
+    from conflictkg import pages
+    from conflictkg.pages.views import ontology_docs
+    from conflictkg.vocab import ONTOLOGY_GRAPH
+
+    store = pyoxigraph.Store()
+    store.bulk_load(
+        path=str(FIXTURE),
+        format=pyoxigraph.RdfFormat.TURTLE,
+        to_graph=pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)),
+    )
+    app = Flask("docs_test")
+    pages.init_app(app, pages.PagesData(store=store, cache_dir=tmp_path / "cache"))
+    with app.app_context():
+        page = ontology_docs()
+        assert page is not None and "military unit" in page and 'id="MilitaryUnit"' in page
+        assert len(list((tmp_path / "cache").glob("ontology-docs-*.html"))) == 1
+        assert ontology_docs() == page
+    empty = Flask("docs_test_empty")
+    pages.init_app(empty, pages.PagesData(store=pyoxigraph.Store(), cache_dir=tmp_path / "c2"))
+    with empty.app_context():
+        assert ontology_docs() is None, "no ontology graph: the endpoint's own page is used"

@@ -95,8 +95,28 @@ def serialize_triples(triples: list[pyoxigraph.Triple], fmt: pyoxigraph.RdfForma
         if quad_format
         else triples
     )
-    prefixes = PREFIXES if fmt in _PREFIXED else None
+    prefixes = _used_prefixes(triples) if fmt in _PREFIXED else None
     return pyoxigraph.serialize(items, format=fmt, prefixes=prefixes)
+
+
+def _used_prefixes(triples: list[pyoxigraph.Triple]) -> dict[str, str]:
+    # Only the prefixes the triples use; ckr: is left out because its local names hold
+    # slashes, which Turtle would have to escape (ckr:person\/name) — full IRIs read better.
+    iris = {
+        term.value
+        for t in triples
+        for term in (t.subject, t.predicate, t.object)
+        if isinstance(term, pyoxigraph.NamedNode)
+    }
+    if any(isinstance(t.object, pyoxigraph.Literal) for t in triples):
+        iris |= {
+            t.object.datatype.value for t in triples if isinstance(t.object, pyoxigraph.Literal)
+        }
+    return {
+        prefix: namespace
+        for prefix, namespace in PREFIXES.items()
+        if prefix != "ckr" and any(iri.startswith(namespace) for iri in iris)
+    }
 
 
 _PREFIXED = (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.TRIG, pyoxigraph.RdfFormat.RDF_XML)

@@ -84,7 +84,11 @@ def description_triples(endpoint_url: str, sizes: DatasetSizes) -> list[Triple]:
         Triple(dataset, RDF_TYPE, _sd("Dataset")),
         Triple(dataset, _sd("defaultGraph"), default_graph),
         Triple(default_graph, RDF_TYPE, _sd("Graph")),
-        Triple(default_graph, NamedNode(VOID + "triples"), Literal(str(sizes.default), datatype=XSD_INTEGER)),
+        Triple(
+            default_graph,
+            NamedNode(VOID + "triples"),
+            Literal(str(sizes.default), datatype=XSD_INTEGER),
+        ),
     ]
     for name, count in sizes.named:
         named_graph, graph = BlankNode(), BlankNode()
@@ -101,4 +105,8 @@ def description_triples(endpoint_url: str, sizes: DatasetSizes) -> list[Triple]:
 
 def render(endpoint_url: str, sizes: DatasetSizes, fmt: pyoxigraph.RdfFormat) -> bytes:
     """The service description serialised in ``fmt``."""
-    return serialize_triples(description_triples(endpoint_url, sizes), fmt)
+    triples = description_triples(endpoint_url, sizes)
+    if fmt in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.RDF_XML):
+        prefixes = {"sd": SD, "void": VOID, "formats": FORMATS}
+        return pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes)
+    return serialize_triples(triples, fmt)

@@ -1,33 +1,59 @@
-"""The web pages for people, as a Flask blueprint: ``init_app(app, data)`` attaches them."""
+"""The web pages for people, as a Flask blueprint: ``init_app(app)`` attaches them."""
 
 from __future__ import annotations
 
+import logging
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
+from conflictkg.errors import ConflictKGError
 from conflictkg.pages.data import EXTENSION, PagesData
-from conflictkg.pages.views import bp
+from conflictkg.pages.resource import resource_extras
+from conflictkg.pages.views import bp, ontology_docs
+from conflictkg.project import Project
 
-__all__ = ["PagesData", "init_app"]
+__all__ = ["PagesData", "init_app", "ontology_docs"]
+
+log = logging.getLogger(__name__)
 
 
-def init_app(app: Flask, data: PagesData | Callable[[], PagesData]) -> None:
-    """Register the pages on ``app``; ``data`` (or a factory called on first use) says where
-    the store, seeds, example queries and ontology are."""
-    app.extensions[EXTENSION] = data
+def init_app(app: Flask, data: PagesData | Callable[[], PagesData] | None = None) -> None:
+    """Register the pages on ``app``.
+
+    ``data`` (or a factory called on first use) says where the store, seeds, example
+    queries and ontology are; by default they come from the endpoint's backend and build
+    folder and from the project (``PROJECT_ROOT`` in the config, else found from the working
+    directory).
+    """
+    app.extensions[EXTENSION] = data if data is not None else (lambda: _from_endpoint(app))
+    # The endpoint's resource page and /ontology call these when the pages are present.
+    app.extensions["conflictkg.ontology_docs"] = ontology_docs
+    app.jinja_env.globals["resource_extras"] = resource_extras
     app.register_blueprint(bp)
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
-    """An HTML error page with the error's own description, for requests that want HTML."""
-    code = error.code or 500
-    return (
-        render_template(
-            "pages/error.html",
-            title=f"{code} {error.name}",
-            message=error.description or error.name,
-        ),
-        code,
+def _from_endpoint(app: Flask) -> PagesData:
+    store = app.extensions["conflictkg.backend"]
+    project: Project | None
+    try:
+        project = Project.find(app.config.get("PROJECT_ROOT"))
+    except ConflictKGError:
+        project = None  # a served file without a project: no seed texts, no examples
+    build_dir = app.config.get("BUILD_DIR")
+    ontology = Path(build_dir) / "ontology.ttl" if build_dir else None
+    if build_dir:
+        cache = Path(build_dir).parent / "cache"
+    elif project is not None:
+        cache = project.output / "cache"
+    else:
+        cache = Path(tempfile.gettempdir()) / "conflictkg-cache"
+    return PagesData(
+        store=store,
+        seeds=project.seeds if project else None,
+        queries=project.queries if project else None,
+        ontology_files=[ontology] if ontology is not None and ontology.is_file() else [],
+        cache_dir=cache,
     )

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pyoxigraph
 from flask import current_app
+from rdflib import Graph
 
 from conflictkg.pages.highlight import Span, matching_spans, sentence_around
 from conflictkg.pictures import queries
 from conflictkg.pictures.queries import Source
 from conflictkg.pictures.svg import local_name
-from conflictkg.vocab import CKR
+from conflictkg.vocab import CKR, PREFIXES
 
 EXTENSION = "conflictkg.pages"
 
@@ -191,3 +192,16 @@ def triple_count(store: Source) -> int:
 
 def graph_count(store: Source) -> int:
     return len(queries.select(store, queries.GRAPHS))
+
+
+def ontology_graph(store: Source) -> Graph:
+    """The ontology's named graph as an rdflib Graph (empty when the store has none), with
+    the project's prefixes bound for the documentation."""
+    triples = queries.construct(store, queries.ONTOLOGY_TRIPLES)
+    graph = Graph(bind_namespaces="core")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    if triples:
+        data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph

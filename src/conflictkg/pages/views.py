@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
+from conflictkg import ontodocs
+from conflictkg.errors import ConflictKGError
 from conflictkg.pages import data as pagedata
 from conflictkg.pages.examples import load_examples
 from conflictkg.pages.highlight import matching_spans, segments
@@ -16,6 +19,7 @@ from conflictkg.pictures.svg import href_for, local_name
 from conflictkg.vocab import BASE_IRI, PREFIXES
 
 PACKAGE = Path(__file__).resolve().parents[1]
+log = logging.getLogger(__name__)
 
 bp = Blueprint(
     "pages",
@@ -81,6 +85,12 @@ def home() -> str:
         examples=load_examples(data.queries),
         downloads=DOWNLOADS,
     )
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every page, the endpoint's included."""
+    return bp.send_static_file("favicon.svg")
 
 
 @bp.route("/query")
@@ -182,6 +192,24 @@ def diagram_page() -> str:
         ),
         picture=_picture(class_diagram_svg(store)),
     )
+
+
+def ontology_docs() -> str | None:
+    """The pyLODE page of the ontology (cached), or None when it cannot be made here, so that
+    the endpoint answers with its own list of terms instead of an error."""
+    data = pagedata.current_data()
+    if data.cache_dir is None:
+        return None
+    try:
+        if data.ontology_files:
+            return ontodocs.cached_html(data.ontology_files, data.cache_dir)
+        graph = pagedata.ontology_graph(data.store)
+        if len(graph) == 0:
+            return None
+        return ontodocs.cached_graph_html(graph, data.cache_dir)
+    except ConflictKGError as error:
+        log.warning("ontology documentation unavailable: %s", error)
+        return None
 
 
 def query_form(query: str) -> str:

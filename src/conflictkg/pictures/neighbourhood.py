@@ -28,8 +28,7 @@ EDGE_FONT_SIZE = 11.0
 LABEL_CHARS = 30
 NODE_HEIGHT = 26.0
 MAX_NEIGHBOURS = 24
-SINGLE_RING_MAX = 8
-RING_GAP = 44.0
+ROW_GAP = 12.0
 # The spans a resource comes from are shown as highlighted text, not as nodes.
 HIDDEN_OUTGOING = {str(CKG.attestedBy)}
 
@@ -96,21 +95,27 @@ def neighbourhood_svg(store: Source, iri: str, max_neighbours: int = MAX_NEIGHBO
     n = len(shown)
     labels = [truncate(nb.label, LABEL_CHARS) for nb in shown]
     centre_w = _box(0, 0, centre_label, FONT_SIZE + 1, bold=True)[2]
-    widest = max((_box(0, 0, lab, FONT_SIZE)[2] for lab in labels), default=0.0)
-    # Boxes are wide and short, so they collide first near the top and bottom of the ring,
-    # where neighbours differ mostly in x. Past a few nodes they alternate between two rings
-    # (consecutive nodes then differ by RING_GAP in radius), and the radius is chosen so
-    # that nodes two apart on one ring still clear each other vertically.
-    two_rings = n > SINGLE_RING_MAX
-    step = 2 * math.pi / max(n, 1) * (2 if two_rings else 1)
-    ry = max(150.0, (NODE_HEIGHT + 6) / (1 - math.cos(min(step, math.pi / 2))))
-    # Wider than tall, so that nodes level with the centre clear its box.
-    rx = max(ry, centre_w / 2 + widest / 2 + 24)
+    widths = [_box(0, 0, lab, FONT_SIZE)[2] for lab in labels]
+    edge_ws = [text_width(nb.edge_label, EDGE_FONT_SIZE) for nb in shown]
+    # Boxes are wide and short, so a plain circle makes them collide. Instead the first half
+    # of the neighbours goes down the right-hand side and the rest up the left-hand side
+    # (clockwise, as on a clock face), one row each, rows ROW_GAP apart, each node on an
+    # ellipse around the centre. A side never shares a row, and every node keeps its edge
+    # label's width clear of the middle, so nothing can overlap.
+    right = (n + 1) // 2
+    left = n - right
+    spacing = NODE_HEIGHT + ROW_GAP
+    ry = max(right - 1, 0) / 2 * spacing + spacing
+    rx = centre_w / 2 + max(
+        (w / 2 + e + 28 for w, e in zip(widths, edge_ws, strict=True)), default=0.0
+    )
     positions = []
     for i in range(n):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
-        extra = RING_GAP if two_rings and i % 2 else 0.0
-        positions.append(((rx + extra) * math.cos(angle), (ry + extra) * math.sin(angle)))
+        side, j, k = (1, i, right) if i < right else (-1, n - 1 - i, left)
+        y = (j - (k - 1) / 2) * spacing
+        along = rx * math.sqrt(max(0.0, 1 - (y / ry) ** 2))
+        x = max(along, widths[i] / 2 + edge_ws[i] + 20)
+        positions.append((side * x, y))
 
     # Lay out around (0, 0), then shift everything by the bounding box.
     boxes = [_box(0.0, 0.0, centre_label, FONT_SIZE + 1, bold=True)]
@@ -142,9 +147,9 @@ def neighbourhood_svg(store: Source, iri: str, max_neighbours: int = MAX_NEIGHBO
     cx, cy = dx, dy
     for nb, (x, y), box in zip(shown, positions, boxes[1:], strict=True):
         nx, ny = x + dx, y + dy
-        # Clip the edge at both boxes so that arrowheads touch the borders.
-        ex, ey = _clip(cx, cy, nx, ny, boxes[0])
-        sx, sy = _clip(nx, ny, cx, cy, box)
+        # Edges meet each node in the middle of the side that faces the centre.
+        sx, sy = (nx - box[2] / 2, ny) if x > 0 else (nx + box[2] / 2, ny)
+        ex, ey = _clip(cx, cy, sx, sy, boxes[0])
         markers = {
             "marker_end": "url(#ckg-arrow)" if nb.outgoing else None,
             "marker_start": "url(#ckg-arrow)" if nb.incoming else None,
@@ -152,15 +157,16 @@ def neighbourhood_svg(store: Source, iri: str, max_neighbours: int = MAX_NEIGHBO
         body.append(
             el("line", x1=ex, y1=ey, x2=sx, y2=sy, stroke="#94a3b8", stroke_width=1.5, **markers)
         )
-        mx, my = ex + (sx - ex) * 0.5, ey + (sy - ey) * 0.5
+        # The label sits on the edge just before the node, in the node's own row.
+        on_right = x > 0
         body.append(
             el(
                 "text",
                 text(nb.edge_label),
-                x=mx,
-                y=my + 4,
+                x=sx - 8 if on_right else sx + 8,
+                y=sy - 5,
                 font_size=EDGE_FONT_SIZE,
-                text_anchor="middle",
+                text_anchor="end" if on_right else "start",
                 fill="#334155",
                 stroke="#ffffff",
                 stroke_width=3,

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import pyoxigraph
 
-from conflictkg.vocab import PREFIXES
+from conflictkg.vocab import ONTOLOGY_GRAPH, PREFIXES
 
 Row = dict[str, pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal]
 
@@ -239,6 +239,12 @@ GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { } } ORDER BY ?graph"
 """The named graphs of the store."""
 
 
+ONTOLOGY_TRIPLES = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <" + str(ONTOLOGY_GRAPH) + "> { ?s ?p ?o } }"
+)
+"""The triples of the ontology's named graph."""
+
+
 class QuerySource(Protocol):
     """Anything that answers SPARQL like the endpoint's backends: ``query(text)`` returns a
     result whose ``raw`` is a pyoxigraph ``QuerySolutions`` (or is one itself)."""
@@ -284,3 +290,15 @@ def select(source: Source, query: str, **bindings: pyoxigraph.NamedNode) -> list
                 row[name] = term  # type: ignore[assignment]
         rows.append(row)
     return rows
+
+
+def construct(source: Source, query: str) -> list[pyoxigraph.Triple]:
+    """The triples of a CONSTRUCT query (its own dataset clauses apply)."""
+    if isinstance(source, pyoxigraph.Store):
+        triples = source.query(query)
+    else:
+        answer = source.query(query)
+        triples = getattr(answer, "raw", answer)
+    if not isinstance(triples, pyoxigraph.QueryTriples):
+        raise TypeError(f"expected CONSTRUCT triples, got {type(triples).__name__}")
+    return list(triples)

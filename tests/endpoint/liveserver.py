@@ -1,0 +1,63 @@
+"""A real ``conflictkg serve`` subprocess on a free loopback port, for the live tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LiveServer:
+    """``conflictkg serve ARGS`` started on loopback; ``stop()`` ends it (and its workers)."""
+
+    def __init__(self, args: list[str], log: Path, start_seconds: float = 60.0) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        command = [sys.executable, "-m", "conflictkg.cli", *args]
+        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        with log.open("wb") as sink:
+            self.process = subprocess.Popen(
+                command, stdout=sink, stderr=subprocess.STDOUT, env=dict(os.environ)
+            )
+        self._wait_until_healthy(start_seconds)
+
+    def _wait_until_healthy(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log.read_text()}")
+            try:
+                if requests.get(self.base + "/health", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server not healthy after {seconds} s:\n{self.log.read_text()}")
+
+    def alive(self) -> bool:
+        try:
+            return requests.get(self.base + "/health", timeout=5).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # gunicorn's arbiter stops its workers on SIGTERM
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,36 @@
+"""A real `conflictkg serve` on loopback over a tiny dataset written for these tests."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from security_support import TIMEOUT, Listener, tiny_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import benchlib  # noqa: E402  (bench/ is not a package)
+
+
+@pytest.fixture(scope="session")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("security") / "tiny.trig"
+    path.write_text(tiny_dataset(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(dataset: Path) -> Iterator[benchlib.Server]:
+    args = ["serve", "--dataset", str(dataset), "--timeout", f"{TIMEOUT:g}", "--workers", "2"]
+    with benchlib.conflictkg_server(args, start_seconds=120) as live:
+        yield live
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    live = Listener()
+    yield live
+    live.close()

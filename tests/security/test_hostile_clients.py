@@ -1,0 +1,247 @@
+"""A hostile client can neither reach out through the endpoint, change its data, stall it,
+crash it with a huge or deeply nested request, nor inject markup into its pages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import benchlib
+import pytest
+import requests
+from security_support import EVIL_LABEL, TIMEOUT, Listener, sha256
+
+JSON = "application/sparql-results+json"
+
+
+def get(
+    server: benchlib.Server, query: str, accept: str = JSON, **params: str
+) -> requests.Response:
+    with requests.Session() as session:
+        return session.get(
+            server.base + "/sparql",
+            params={"query": query, **params},
+            headers={"Accept": accept},
+            timeout=30,
+        )
+
+
+def post(
+    server: benchlib.Server, body: bytes | str, content_type: str, accept: str = JSON
+) -> requests.Response:
+    with requests.Session() as session:
+        return session.post(
+            server.base + "/sparql",
+            data=body,
+            headers={"Content-Type": content_type, "Accept": accept},
+            timeout=30,
+        )
+
+
+def alive(server: benchlib.Server) -> bool:
+    reply = get(server, "ASK { ?s ?p ?o }")
+    return reply.status_code == 200 and reply.json()["boolean"] is True
+
+
+def everything(server: benchlib.Server) -> list[str]:
+    reply = get(
+        server,
+        "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
+        accept="text/tab-separated-values",
+    )
+    assert reply.status_code == 200
+    return sorted(reply.text.splitlines())
+
+
+# -- no outbound request, whatever the query says ------------------------------------------
+
+OUTBOUND = {
+    "service": "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "service-silent": "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+    "service-variable": "SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    "from": "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    "from-named": "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "describe": "DESCRIBE <{url}>",
+    "load-as-query": "LOAD <{url}>",
+    "load-silent": "LOAD SILENT <{url}> INTO GRAPH <urn:x>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUTBOUND))
+def test_query_causes_no_outbound_connection(
+    server: benchlib.Server, listener: Listener, name: str
+) -> None:
+    url = f"http://127.0.0.1:{listener.port}/data"
+    reply = get(server, OUTBOUND[name].format(url=url))
+    assert reply.status_code < 500
+    time.sleep(0.3)
+    assert listener.connections == 0, f"{name}: the endpoint connected to {url}"
+
+
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+def test_graph_parameters_cause_no_outbound_connection(
+    server: benchlib.Server, listener: Listener, param: str
+) -> None:
+    url = f"http://127.0.0.1:{listener.port}/graph"
+    reply = get(server, "SELECT * WHERE { ?s ?p ?o }", **{param: url})
+    assert reply.status_code == 200
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+def test_load_by_update_causes_no_outbound_connection(
+    server: benchlib.Server, listener: Listener
+) -> None:
+    url = f"http://127.0.0.1:{listener.port}/data"
+    reply = post(server, f"LOAD <{url}>", "application/sparql-update")
+    assert reply.status_code in (403, 405, 415)
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+# -- read-only ----------------------------------------------------------------------------
+
+UPDATES = [
+    (
+        "sparql-update body",
+        "post",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "application/sparql-update",
+    ),
+    ("form update", "post", "update=DROP+ALL", "application/x-www-form-urlencoded"),
+    ("update in query", "post", "DELETE WHERE { ?s ?p ?o }", "application/sparql-query"),
+    ("form query with update", "post", "query=CLEAR+ALL", "application/x-www-form-urlencoded"),
+    ("get update", "get", "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "update"),
+    ("get query update", "get", "DROP ALL", "query"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "payload", "kind"), UPDATES, ids=[u[0] for u in UPDATES]
+)
+def test_updates_are_refused_and_data_unchanged(
+    server: benchlib.Server, dataset: Path, name: str, method: str, payload: str, kind: str
+) -> None:
+    before, digest = everything(server), sha256(dataset)
+    if method == "post":
+        reply = post(server, payload, kind)
+    else:
+        with requests.Session() as session:
+            reply = session.get(server.base + "/sparql", params={kind: payload}, timeout=30)
+    assert 400 <= reply.status_code < 500, f"{name}: {reply.status_code}"
+    assert everything(server) == before
+    assert sha256(dataset) == digest
+
+
+# -- time limit ---------------------------------------------------------------------------
+
+RUNAWAY = {
+    "cartesian": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }",
+    "count-join": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+    ),
+    "property-path": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?x (<urn:p>|!<urn:p>)* ?y . ?z ?q ?w . ?u ?v ?t }"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNAWAY))
+def test_runaway_query_gets_503_while_others_are_served(server: benchlib.Server, name: str) -> None:
+    outcome: dict[str, object] = {}
+
+    def runaway() -> None:
+        started = time.monotonic()
+        reply = get(server, RUNAWAY[name])
+        outcome["status"] = reply.status_code
+        outcome["seconds"] = time.monotonic() - started
+        outcome["body"] = reply.text
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)
+    answered = 0
+    while thread.is_alive():
+        started = time.monotonic()
+        reply = get(
+            server, "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } LIMIT 3"
+        )
+        assert reply.status_code == 200
+        assert time.monotonic() - started < 1.0, "a simple query waited for the runaway one"
+        answered += 1
+        time.sleep(0.1)
+    thread.join()
+    assert answered >= 3, "no simple query was answered while the runaway one ran"
+    assert outcome["status"] == 503
+    assert float(outcome["seconds"]) < TIMEOUT + 1.5  # type: ignore[arg-type]
+    assert "time limit" in str(outcome["body"])
+    assert "Traceback" not in str(outcome["body"])
+    assert alive(server)
+
+
+# -- request size and shape ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/sparql-query", "application/x-www-form-urlencoded"]
+)
+def test_body_over_one_megabyte_is_refused_with_413(
+    server: benchlib.Server, content_type: str
+) -> None:
+    prefix = "query=" if content_type.endswith("urlencoded") else ""
+    body = prefix + "SELECT * WHERE { ?s ?p ?o } #" + "x" * (1024 * 1024 + 10)
+    reply = post(server, body, content_type)
+    assert reply.status_code == 413
+    assert alive(server)
+
+
+def test_long_url_is_refused_not_crashed(server: benchlib.Server) -> None:
+    reply = get(server, "SELECT * WHERE { ?s ?p ?o } #" + "x" * 20000)
+    assert 400 <= reply.status_code < 500
+    assert alive(server)
+
+
+@pytest.mark.parametrize("depth", [300, 5000, 100_000])
+@pytest.mark.parametrize("shape", ["braces", "parentheses", "optional"])
+def test_deep_nesting_is_refused_with_400(server: benchlib.Server, depth: int, shape: str) -> None:
+    if shape == "braces":
+        query = "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+    elif shape == "parentheses":
+        query = "SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }"
+    else:
+        query = "SELECT * WHERE { ?s ?p ?o " + "OPTIONAL { ?s ?p ?o " * depth + "}" * (depth + 1)
+    body = query.encode("utf-8")
+    if len(body) > 1024 * 1024:
+        pytest.fail("test query larger than the body limit")  # keep the case meaningful
+    reply = post(server, body, "application/sparql-query")
+    assert reply.status_code == 400
+    assert "Traceback" not in reply.text
+    assert alive(server)
+
+
+# -- markup in data -----------------------------------------------------------------------
+
+
+def test_markup_in_a_label_is_escaped_in_the_html_page(server: benchlib.Server) -> None:
+    with requests.Session() as session:
+        reply = session.get(
+            server.base + "/id/person/evil", headers={"Accept": "text/html"}, timeout=30
+        )
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert "<script>alert(" not in reply.text
+    assert "&lt;script&gt;alert(" in reply.text
+
+
+def test_markup_in_a_label_is_escaped_in_html_query_results(server: benchlib.Server) -> None:
+    reply = get(
+        server,
+        "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        accept="text/html",
+    )
+    if reply.status_code == 406:
+        pytest.fail("the endpoint offers no HTML rendering of results")
+    assert reply.status_code == 200
+    assert EVIL_LABEL not in reply.text
+    assert "<script>alert(" not in reply.text
