@@ -308,3 +308,17 @@ def test_input_hashes_cover_ontology_triples_and_seeds(tmp_path: Path) -> None:
     hashes = build.input_hashes(Project(project))
     assert "triples/mini.ttl" in hashes and "seeds/mini.txt" in hashes
     assert "ontology/shapes.ttl" in hashes
+
+
+def test_query_on_the_build_sees_the_ontology_in_the_default_graph(
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Competency questions read class and concept labels, which live in the ontology's
+    # named graph: the default graph must be the union, as on the endpoint.
+    root, _ = built
+    query = tmp_path / "classes.rq"
+    query.write_text(
+        "SELECT ?label WHERE { ckg:Person rdfs:label ?label }", encoding="utf-8"
+    )
+    assert main(["--project", str(root), "query", str(query), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["person"]

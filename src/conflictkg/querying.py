@@ -1,8 +1,7 @@
 """``conflictkg query``: a SPARQL query over the last build (or a file), printed for people.
 
-The last build is loaded into Oxigraph as: the default graph = every article's triples
-(``dataset.ttl``); named graphs = one per article plus the ontology (``dataset.trig``),
-for ``GRAPH`` queries. The project's prefixes (``ckg:``, ``ckr:``, ...) need no
+The last build's ``dataset.trig`` is loaded into Oxigraph: one named graph per article
+plus the ontology's; the default graph is their union, as on the endpoint. The project's prefixes (``ckg:``, ``ckr:``, ...) need no
 declaration.
 """
 
@@ -80,8 +79,9 @@ def open_store(dataset: Path | None, build_folder: Path | None) -> tuple[pyoxigr
         # a TriG/N-Quads/JSON-LD file fills named graphs only: query them all by default
         return store, format_for_path(dataset).quads
     assert build_folder is not None
-    files = [build_folder / "dataset.ttl", build_folder / "dataset.trig"]
-    return load_files(files), False
+    # The same dataset the endpoint serves: a named graph per article plus the ontology's,
+    # queried by default as their union (so class and concept labels are there too).
+    return load_files([build_folder / "dataset.trig"]), True
 
 
 def run_query(
