@@ -8,7 +8,6 @@ downloads; with ``--dataset FILE`` that file is served instead.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import os
 import signal
@@ -19,12 +18,14 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from conflictkg import build
 from conflictkg.endpoint.app import create_app
 from conflictkg.errors import ConflictKGError
-from conflictkg.project import Project
 
 DEFAULT_TIMEOUT = 10.0
 THREADS_PER_WORKER = 4
+
+log = logging.getLogger("conflictkg.serve")
 
 
 class EndpointServer(BaseApplication):  # type: ignore[misc]
@@ -49,24 +50,15 @@ class EndpointServer(BaseApplication):  # type: ignore[misc]
 
 
 def _build_dir(args: argparse.Namespace) -> Path:
-    """The current build folder, building first when the build module is available."""
-    project = Project.find(args.project)
-    if importlib.util.find_spec("conflictkg.build") is not None:
-        from conflictkg import build
-
-        build_args = argparse.Namespace(
-            command="build", project=args.project, output=None, if_needed=True
-        )
-        status = build.command(build_args)
-        if status:
-            raise ConflictKGError("the build failed; fix the errors above, then serve again")
-    folder = project.output / "current"
-    if not (folder / "dataset.trig").is_file():
-        raise ConflictKGError(
-            f"{folder / 'dataset.trig'} does not exist: run `conflictkg build` first, "
-            "or serve a file with --dataset FILE"
-        )
-    return folder
+    """The current build folder, after ``conflictkg build --if-needed``."""
+    project = build.project_from_args(args)
+    record = build.build(project, if_needed=True)
+    log.info(
+        "build %s: %s",
+        "up to date" if record.get("skipped") else "done",
+        record.get("folder") or project.output / "current",
+    )
+    return build.current_build(project.output)
 
 
 def _recycle_this_worker() -> None:

@@ -21,7 +21,13 @@ def free_port() -> int:
 class LiveServer:
     """``conflictkg serve ARGS`` started on loopback; ``stop()`` ends it (and its workers)."""
 
-    def __init__(self, args: list[str], log: Path, start_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        log: Path,
+        start_seconds: float = 60.0,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -29,7 +35,7 @@ class LiveServer:
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with log.open("wb") as sink:
             self.process = subprocess.Popen(
-                command, stdout=sink, stderr=subprocess.STDOUT, env=dict(os.environ)
+                command, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
             )
         self._wait_until_healthy(start_seconds)
 

@@ -13,6 +13,11 @@ Dataset semantics, identical for every backend:
 * either given (``default-graph-uri``/``named-graph-uri``): they replace the query's
   ``FROM``/``FROM NAMED`` entirely; the one not given is empty.
 * graph IRIs the store does not hold are empty graphs: nothing is ever fetched.
+
+Results are pyoxigraph objects (a remote backend can make them with
+``pyoxigraph.parse_query_results``/``pyoxigraph.parse``) and, like pyoxigraph's own, must
+be consumed in the thread that called ``query``: the /sparql view runs query and
+serialisation together in one thread (see endpoint.deadline).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 import pyoxigraph
 
@@ -59,7 +64,7 @@ class QueryResult:
             raise ValueError(f"{media_type.media_type} is not a SPARQL results format")
         answer = self.raw
         assert isinstance(answer, pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean)
-        return answer.serialize(format=media_type.results)
+        return written(answer.serialize(format=media_type.results))
 
     def rows(self) -> list[dict[str, Term]]:
         """The solutions of a SELECT as dicts (unbound variables left out); consumes them."""
@@ -67,7 +72,8 @@ class QueryResult:
         assert isinstance(solutions, pyoxigraph.QuerySolutions)
         names = [v.value for v in solutions.variables]
         return [
-            {n: term for n in names if (term := solution[n]) is not None} for solution in solutions
+            {n: cast(Term, term) for n in names if (term := solution[n]) is not None}
+            for solution in solutions
         ]
 
     def boolean(self) -> bool:
@@ -81,7 +87,14 @@ class QueryResult:
         return list(self.raw)
 
 
-Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
+# A value in a solution. (RDF 1.2 triple terms are not used by this project's data.)
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+
+
+def written(data: bytes | None) -> bytes:
+    """The bytes pyoxigraph returns when serialising to no file (never None then)."""
+    assert data is not None
+    return data
 
 
 def serialize_triples(triples: list[pyoxigraph.Triple], fmt: pyoxigraph.RdfFormat) -> bytes:
@@ -96,7 +109,7 @@ def serialize_triples(triples: list[pyoxigraph.Triple], fmt: pyoxigraph.RdfForma
         else triples
     )
     prefixes = _used_prefixes(triples) if fmt in _PREFIXED else None
-    return pyoxigraph.serialize(items, format=fmt, prefixes=prefixes)
+    return written(pyoxigraph.serialize(items, format=fmt, prefixes=prefixes))
 
 
 def _used_prefixes(triples: list[pyoxigraph.Triple]) -> dict[str, str]:
@@ -130,8 +143,12 @@ class QueryBackend(Protocol):
         sparql: str,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Evaluate a SPARQL query (never an update) with the dataset semantics above.
+
+        ``base_iri`` resolves relative IRIs of a query without BASE (the endpoint passes
+        its own URL, as the protocol allows); without it relative IRIs are a syntax error.
 
         Raises :class:`QueryFailed` with a client-facing message for syntax errors and
         refused queries (see :mod:`conflictkg.endpoint.guard`).
@@ -172,12 +189,13 @@ class OxigraphBackend:
         sparql: str,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         try:
             shape = inspect_query(sparql)
         except QueryRefused as refused:
             raise QueryFailed(refused.message, refused.status) from None
-        options: dict[str, object] = {}
+        options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is not None or named_graphs is not None:
             options["default_graph"] = [_graph_node(g) for g in default_graphs or ()]
             options["named_graphs"] = [_graph_node(g) for g in named_graphs or ()]
@@ -202,12 +220,12 @@ class OxigraphBackend:
             pyoxigraph.RdfFormat.N_QUADS,
             pyoxigraph.RdfFormat.JSON_LD,
         ):
-            return self.store.dump(format=fmt)
+            return written(self.store.dump(format=fmt))
         triples = self.store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
         )
         assert isinstance(triples, pyoxigraph.QueryTriples)
-        return triples.serialize(format=fmt)
+        return written(triples.serialize(format=fmt))
 
     def triple_count(self) -> int:
         return len(self.store)

@@ -75,7 +75,8 @@ class Artefact:
             response.headers["Content-Disposition"] = (
                 f'attachment; filename="conflictkg-{self.name}"'
             )
-        return response.make_conditional(request)
+        response.make_conditional(request)  # turns it into a 304 when the client is current
+        return response
 
 
 def _mtime(path: Path) -> datetime:

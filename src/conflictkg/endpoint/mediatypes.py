@@ -34,10 +34,14 @@ class MediaType:
     def matches(self, media_range: str) -> bool:
         if media_range in ("*/*", self.media_type, *self.aliases):
             return True
-        if media_range.endswith("/*"):
-            prefix = media_range[:-1]
-            return any(m.startswith(prefix) for m in (self.media_type, *self.aliases))
-        return False
+        # type/* matches the primary media type only: text/* must not pick SPARQL XML
+        # results through their text/xml alias.
+        return media_range.endswith("/*") and self.media_type.startswith(media_range[:-1])
+
+    def known_as(self, value: str) -> bool:
+        """Whether a ``format`` parameter value names this type (by name or media type)."""
+        value = value.strip().lower()
+        return value == self.name or value == self.media_type or value in self.aliases
 
 
 _Q = pyoxigraph.QueryResultsFormat
@@ -79,7 +83,8 @@ GRAPH_TYPES: tuple[MediaType, ...] = tuple(
 
 HTML = MediaType("html", "text/html", ("application/xhtml+xml",))
 
-BY_NAME: dict[str, MediaType] = {t.name: t for t in (*RESULT_TYPES, *RDF_TYPES, HTML)}
+ALL_TYPES: tuple[MediaType, ...] = (*RESULT_TYPES, *RDF_TYPES, HTML)
+BY_NAME: dict[str, MediaType] = {t.name: t for t in ALL_TYPES}
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class SparqlRequest:
     query: str | None
     default_graphs: list[str] | None
     named_graphs: list[str] | None
-    format: str | None
+    formats: list[str]  # every ``format`` parameter value (clients such as SPARQLWrapper repeat it)
 
 
 def _decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
@@ -132,5 +132,5 @@ def parse_request(request: Request) -> SparqlRequest:
         query=query,
         default_graphs=_graphs(params, "default-graph-uri"),
         named_graphs=_graphs(params, "named-graph-uri"),
-        format=_single(params, "format"),
+        formats=[v for k, v in params if k == "format"],
     )

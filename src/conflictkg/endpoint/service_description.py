@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from conflictkg.endpoint.backend import QueryBackend, serialize_triples
+from conflictkg.endpoint.backend import QueryBackend, serialize_triples, written
 from conflictkg.endpoint.mediatypes import RDF_TYPES, RESULT_TYPES
 from conflictkg.endpoint.queries import DEFAULT_GRAPH_SIZE, GRAPH_SIZES
 
@@ -108,5 +108,5 @@ def render(endpoint_url: str, sizes: DatasetSizes, fmt: pyoxigraph.RdfFormat) ->
     triples = description_triples(endpoint_url, sizes)
     if fmt in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.RDF_XML):
         prefixes = {"sd": SD, "void": VOID, "formats": FORMATS}
-        return pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes)
+        return written(pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes))
     return serialize_triples(triples, fmt)

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from conflictkg.endpoint import service_description
-from conflictkg.endpoint.backend import QueryBackend, QueryResult
+from conflictkg.endpoint.backend import QueryBackend, QueryResult, Term
 from conflictkg.endpoint.deadline import DeadlineExceeded, run_with_deadline
 from conflictkg.endpoint.errors import error_response
 from conflictkg.endpoint.linkeddata import as_link
 from conflictkg.endpoint.mediatypes import (
+    ALL_TYPES,
     BOOLEAN_TYPES,
-    BY_NAME,
     GRAPH_TYPES,
     HTML,
     RDF_TYPES,
@@ -41,16 +42,22 @@ _OFFERED: dict[str, Sequence[MediaType]] = {
 }
 
 
-def choose(
-    format_name: str | None, offered: Sequence[MediaType], what: str
-) -> MediaType | Response:
-    """The media type to answer in, or the 406/400 response that says why there is none."""
-    names = ", ".join(t.name for t in offered)
-    if format_name is not None:
-        chosen = BY_NAME.get(format_name)
-        if chosen is None or chosen not in offered:
+def choose(formats: Sequence[str], offered: Sequence[MediaType], what: str) -> MediaType | Response:
+    """The media type to answer in, or the 406 response that says why there is none.
+
+    A ``format`` value naming a known format (``csv``, or a media type) decides; one
+    naming a format this kind of result cannot take is a 406. Values we do not know
+    (clients add their own, such as ``n3``) are ignored in favour of the Accept header.
+    """
+    for value in formats:
+        known = [t for t in ALL_TYPES if t.known_as(value)]
+        if not known:
+            continue
+        chosen = next((t for t in offered if t in known), None)
+        if chosen is None:
+            names = ", ".join(t.name for t in offered)
             return error_response(
-                400, f"format={format_name!r} is not available for {what}; use one of: {names}"
+                406, f"format={value!r} is not available for {what}; use one of: {names}"
             )
         return chosen
     chosen = negotiate(request.headers.get("Accept"), offered)
@@ -69,23 +76,29 @@ def _backend() -> QueryBackend:
 def sparql() -> Response:
     sparql_request = parse_request(request)
     if sparql_request.query is None:
-        return _service_description(sparql_request.format)
+        return _service_description(sparql_request.formats)
     # Negotiated before running, since the query runs outside the request's thread.
     answer_as = {
-        kind: choose(sparql_request.format, offered, _WHAT[kind])
+        kind: choose(sparql_request.formats, offered, _WHAT[kind])
         for kind, offered in _OFFERED.items()
     }
     backend = _backend()
+    endpoint_url = request.base_url
 
-    def evaluate() -> Response | tuple[bytes | QueryResult, MediaType]:
+    def evaluate() -> Response | tuple[bytes | _TableData, MediaType]:
         result = backend.query(
-            sparql_request.query or "", sparql_request.default_graphs, sparql_request.named_graphs
+            sparql_request.query or "",
+            sparql_request.default_graphs,
+            sparql_request.named_graphs,
+            base_iri=endpoint_url,
         )
         chosen = answer_as[result.kind]
         if isinstance(chosen, Response):
             return chosen
-        if chosen is HTML:  # rendered below, in the request's thread (Jinja needs the app)
-            return result, chosen
+        if chosen is HTML:
+            # Rendered in the request's thread (Jinja needs the app), from plain values:
+            # pyoxigraph results must not leave the thread that made them.
+            return _TableData.of(result), chosen
         return result.serialize(chosen), chosen
 
     try:
@@ -99,30 +112,47 @@ def sparql() -> Response:
     if isinstance(outcome, Response):
         return outcome
     body, chosen = outcome
-    if isinstance(body, QueryResult):
-        body = _results_page(body, sparql_request.query or "")
-    response = Response(body, content_type=chosen.content_type)
+    if isinstance(body, _TableData):
+        response = Response(
+            body.render(sparql_request.query or ""), content_type=chosen.content_type
+        )
+    else:
+        response = Response(body, content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
     return response
 
 
-def _results_page(result: QueryResult, query: str) -> str:
-    """SELECT/ASK results as an HTML table (every value escaped by Jinja)."""
-    if result.kind == "boolean":
-        return render_template("results.html", query=query, boolean=result.boolean())
-    raw_rows = result.rows()
-    names = list(raw_rows[0]) if raw_rows else []
-    for row in raw_rows:
-        names += [n for n in row if n not in names]
-    rows = [[as_link(row[n]) if n in row else None for n in names] for row in raw_rows]
-    return render_template("results.html", query=query, names=names, rows=rows, boolean=None)
+@dataclass(frozen=True)
+class _TableData:
+    """SELECT/ASK results as plain values, for the HTML table."""
+
+    boolean: bool | None
+    names: list[str]
+    rows: list[dict[str, Term]]
+
+    @classmethod
+    def of(cls, result: QueryResult) -> _TableData:
+        if result.kind == "boolean":
+            return cls(result.boolean(), [], [])
+        rows = result.rows()
+        names: list[str] = []
+        for row in rows:
+            names += [n for n in row if n not in names]
+        return cls(None, names, rows)
+
+    def render(self, query: str) -> str:
+        """The HTML page (every value escaped by Jinja)."""
+        cells = [[as_link(row[n]) if n in row else None for n in self.names] for row in self.rows]
+        return render_template(
+            "results.html", query=query, names=self.names, rows=cells, boolean=self.boolean
+        )
 
 
 _WHAT = {"solutions": "SELECT results", "boolean": "ASK results", "graph": "graph results"}
 
 
-def _service_description(format_name: str | None) -> Response:
-    chosen = choose(format_name, GRAPH_TYPES, "the service description")
+def _service_description(formats: list[str]) -> Response:
+    chosen = choose(formats, GRAPH_TYPES, "the service description")
     if isinstance(chosen, Response):
         return chosen
     assert chosen.rdf is not None

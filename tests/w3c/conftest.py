@@ -1,0 +1,31 @@
+"""A live ``conflictkg serve`` over the W3C protocol test data, each file a named graph."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "endpoint"))
+
+from liveserver import LiveServer  # noqa: E402  (shared with tests/endpoint)
+from protocol_manifest import MANIFEST, graph_data  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("w3c-protocol")
+    dataset = folder / "protocol.nq"
+    lines = []
+    for data_file, graph_name in sorted(graph_data().items()):
+        for line in (MANIFEST.parent / data_file).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                lines.append(line.rstrip().removesuffix(".").rstrip() + f" <{graph_name}> .")
+    dataset.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    server = LiveServer(
+        ["serve", "--dataset", str(dataset), "--workers", "1"], folder / "serve.log"
+    )
+    yield server
+    server.stop()
