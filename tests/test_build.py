@@ -317,8 +317,6 @@ def test_query_on_the_build_sees_the_ontology_in_the_default_graph(
     # named graph: the default graph must be the union, as on the endpoint.
     root, _ = built
     query = tmp_path / "classes.rq"
-    query.write_text(
-        "SELECT ?label WHERE { ckg:Person rdfs:label ?label }", encoding="utf-8"
-    )
+    query.write_text("SELECT ?label WHERE { ckg:Person rdfs:label ?label }", encoding="utf-8")
     assert main(["--project", str(root), "query", str(query), "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["person"]

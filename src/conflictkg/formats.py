@@ -29,7 +29,9 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat(
         "ntriples", "nt", "application/n-triples", "nt", pyoxigraph.RdfFormat.N_TRIPLES, False
     ),
-    RdfFormat("jsonld", "jsonld", "application/ld+json", "json-ld", pyoxigraph.RdfFormat.JSON_LD, True),
+    RdfFormat(
+        "jsonld", "jsonld", "application/ld+json", "json-ld", pyoxigraph.RdfFormat.JSON_LD, True
+    ),
     RdfFormat("rdfxml", "rdf", "application/rdf+xml", "xml", pyoxigraph.RdfFormat.RDF_XML, False),
     RdfFormat("trig", "trig", "application/trig", "trig", pyoxigraph.RdfFormat.TRIG, True),
     RdfFormat("nquads", "nq", "application/n-quads", "nquads", pyoxigraph.RdfFormat.N_QUADS, True),

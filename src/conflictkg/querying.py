@@ -1,8 +1,8 @@
 """``conflictkg query``: a SPARQL query over the last build (or a file), printed for people.
 
 The last build's ``dataset.trig`` is loaded into Oxigraph: one named graph per article
-plus the ontology's; the default graph is their union, as on the endpoint. The project's prefixes (``ckg:``, ``ckr:``, ...) need no
-declaration.
+plus the ontology's; the default graph is their union, as on the endpoint. The project's
+prefixes (``ckg:``, ``ckr:``, ...) need no declaration.
 """
 
 from __future__ import annotations

@@ -997,10 +997,10 @@ class _Article:
             and (s, RDF.type, GEO.Geometry) not in self.g
         }
         if unattested:
-            raise AssertionError(f"unattested resources: {sorted(unattested)}")
+            raise AssertionError(f"unattested resources: {sorted(str(u) for u in unattested)}")
         for span in self.g.subjects(RDF.type, CKG.TextSpan):
-            start = int(self.g.value(span, OA.start))  # type: ignore[arg-type]
-            end = int(self.g.value(span, OA.end))  # type: ignore[arg-type]
+            start = int(str(self.g.value(span, OA.start)))
+            end = int(str(self.g.value(span, OA.end)))
             if text[start:end] != str(self.g.value(span, OA.exact)):
                 raise AssertionError(f"offsets of {span} do not match its text")
 

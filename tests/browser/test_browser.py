@@ -1,23 +1,25 @@
 """The pages in a real browser (headless Chromium through Playwright) against the live server.
 
 Each test opens pages as a person would, fails on any console error, and saves screenshots
-to test-artifacts/screenshots/; one per kind of page is copied to docs/screenshots/ for the
-README. Without /usr/bin/chromium every test is skipped with a plain reason.
+to test-artifacts/screenshots/. With CONFLICTKG_README_SHOTS=1 set, one per kind of page is
+also copied to docs/screenshots/ (the README's pictures); otherwise the tests never write
+into the checkout. Without /usr/bin/chromium every test is skipped with a plain reason.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+
+# The endpoint tests' live-server helper (tests/endpoint is not a package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "endpoint"))
+from liveserver import LiveServer  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,66 +41,22 @@ LAUNCH_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``conflictkg serve`` on a free loopback port, for the whole module (or the server at
-    ``$CONFLICTKG_BROWSER_URL``, to look at one already running)."""
+    """``conflictkg serve`` of this project (built first when needed) on a free loopback
+    port, through the endpoint tests' LiveServer; or the server at
+    ``$CONFLICTKG_BROWSER_URL``, to look at one already running."""
     if os.environ.get("CONFLICTKG_BROWSER_URL"):
         yield os.environ["CONFLICTKG_BROWSER_URL"].rstrip("/")
         return
-    port = _free_port()
     log = tmp_path_factory.mktemp("server") / "serve.log"
-    with log.open("w", encoding="utf-8") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "conflictkg.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-            ],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
+    live = LiveServer(
+        ["--project", str(ROOT), "serve", "--workers", "1"], log, start_seconds=START_TIMEOUT
+    )
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"conflictkg serve exited with {process.returncode}:\n{log.read_text()}"
-                )
-            try:
-                if requests.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"conflictkg serve did not answer in {START_TIMEOUT:.0f} s:\n{log.read_text()}"
-                )
-            time.sleep(0.5)
-        yield url
+        yield live.base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        live.stop()
 
 
 @pytest.fixture(scope="module")
@@ -151,12 +109,13 @@ def open_page(browser, server) -> Iterator[object]:
     assert errors == [], f"browser console errors: {errors}"
 
 
-def shoot(page: object, name: str, readme: bool = False) -> Path:
+def shoot(page: object, name: str, readme: bool = False, full_page: bool = True) -> Path:
+    """Save a screenshot (the whole page, or what the window shows for very long pages)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     assert path.stat().st_size > 1000
-    if readme:
+    if readme and os.environ.get("CONFLICTKG_README_SHOTS") == "1":
         README_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, README_SHOTS / f"{name}.png")
     return path
@@ -258,9 +217,7 @@ def test_ontology_docs_and_diagram(open_page, server) -> None:
     page.goto(server + "/ontology")
     assert "Table of Contents" in page.inner_text("body")
     assert page.locator("#Person").count() == 1
-    page.screenshot(path=str(SHOTS / "ontology.png"))
-    README_SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(SHOTS / "ontology.png", README_SHOTS / "ontology.png")
+    shoot(page, "ontology", readme=True, full_page=False)
     page.goto(server + "/ontology/diagram")
     assert page.locator("svg.ckg-classes a.class").count() > 10
     shoot(page, "diagram", readme=True)
@@ -271,11 +228,11 @@ def test_article_page_highlights_and_links(open_page, server, article) -> None:
     page.goto(server + "/article/" + Path(article["seed"]).stem)
     highlights = page.locator(".article-text a.hl")
     assert highlights.count() > 10
+    shoot(page, "article", readme=True, full_page=False)
     target = highlights.first.get_attribute("href")
     highlights.first.click()
     assert page.evaluate("location.hash") == target
     assert page.locator(f"{target} a").count() > 0
-    shoot(page, "article", readme=True)
 
 
 PAGES = ["/", "/query", "/timeline", "/map", "/ontology/diagram", "/articles"]
@@ -291,12 +248,25 @@ def test_no_horizontal_scroll_at_375px(open_page, server, path) -> None:
         shoot(page, "query-375")
 
 
+def test_no_horizontal_scroll_on_resource_pages_at_375px(open_page, server) -> None:
+    page = open_page(width=375, height=800).page
+    page.goto(server + "/map")
+    place = page.locator("svg.ckg-map a.place").first.get_attribute("href")
+    page.goto(server + "/timeline")
+    event = page.locator("svg.ckg-timeline a.event").first.get_attribute("href")
+    for path in (place, event):
+        page.goto(server + path)
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{path} scrolls sideways at 375 px ({scroll} > {inner})"
+    shoot(page, "resource-375")
+
+
 def test_no_horizontal_scroll_on_the_article_at_375px(open_page, server, article) -> None:
     page = open_page(width=375, height=800).page
     page.goto(server + "/article/" + Path(article["seed"]).stem)
     scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll <= inner
-    shoot(page, "article-375", readme=True)
+    shoot(page, "article-375", full_page=False)
 
 
 def test_tab_reaches_the_query_button_and_enter_runs_it(open_page, server) -> None:

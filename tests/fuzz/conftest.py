@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
 
 from conflictkg.synthetic import generate, graph_iri
 
@@ -19,13 +18,12 @@ import benchlib  # noqa: E402  (bench/ is not a package)
 
 @pytest.fixture(scope="session")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[benchlib.Server]:
-    dataset = Dataset()
+    quads = []
     for stem, _, graph in generate(3, 5):
-        named = dataset.graph(graph_iri(stem))
-        for triple in graph:
-            named.add(triple)
-    path = tmp_path_factory.mktemp("fuzz") / "corpus.trig"
-    path.write_text(dataset.serialize(format="trig"), encoding="utf-8")
+        name = f"<{graph_iri(stem)}>"
+        quads += [f"{s.n3()} {p.n3()} {o.n3()} {name} .\n" for s, p, o in graph]
+    path = tmp_path_factory.mktemp("fuzz") / "corpus.nq"
+    path.write_text("".join(quads), encoding="utf-8")
     args = ["serve", "--dataset", str(path), "--timeout", "2", "--workers", "2"]
     with benchlib.conflictkg_server(args, start_seconds=120) as live:
         yield live

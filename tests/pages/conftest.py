@@ -44,6 +44,7 @@ def app(project: Path) -> Flask:
             queries=project / "queries",
             ontology_files=[project / "ontology" / "fixture.ttl"],
             cache_dir=project / "cache",
+            downloads=[("dataset.ttl", "text/turtle"), ("extra.bin", "application/x-test")],
         ),
     )
     return app

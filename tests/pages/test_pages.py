@@ -50,7 +50,8 @@ def test_home_reads_the_article_from_the_data(client) -> None:
     assert "&lt;Riverton&gt; &amp; beyond" in body and "<Riverton>" not in body
     assert ARTICLE in parsed.hrefs
     assert {"/query", "/ontology", "/ontology/diagram", "/timeline", "/map"} <= set(parsed.hrefs)
-    assert any(h.startswith("/download/") for h in parsed.hrefs)
+    assert {"/download/dataset.ttl", "/download/extra.bin"} <= set(parsed.hrefs)
+    assert "the dataset, Turtle" in text and "application/x-test" in text
     # Each competency question is listed by its question and links to the editor.
     assert "Which places lie in <Northland> & where?" in text
     assert "/query?example=02-places" in parsed.hrefs

@@ -116,9 +116,18 @@ def test_map_puts_points_where_their_coordinates_say(fixture_store) -> None:
 
 
 def test_map_highlights_and_restricts(fixture_store) -> None:
-    root = parse(map_svg(fixture_store, only={RIVERTON}, highlight=RIVERTON))
+    root = parse(map_svg(fixture_store, only={RIVERTON}, highlight={RIVERTON}))
     (place,) = links(root, "place")
     assert place.find(f"{SVG}circle").get("r") == "8"
+    sizes = {
+        a.get("href"): a.find(f"{SVG}circle").get("r")
+        for a in links(parse(map_svg(fixture_store, highlight={RIVERTON})), "place")
+    }
+    assert sizes == {
+        "/id/place/riverton": "8",
+        "/id/place/hillport": "5",
+        "/id/place/northland": "5",
+    }
 
 
 def test_labels_are_escaped_everywhere(fixture_store) -> None:

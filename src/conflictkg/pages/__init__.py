@@ -50,8 +50,11 @@ def _from_endpoint(app: Flask) -> PagesData:
         cache = project.output / "cache"
     else:
         cache = Path(tempfile.gettempdir()) / "conflictkg-cache"
+    offered = app.extensions.get("conflictkg.downloads")
+    downloads = [(name, kind) for name, kind, _ in offered.listing()] if offered else []
     return PagesData(
         store=store,
+        downloads=downloads,
         seeds=project.seeds if project else None,
         queries=project.queries if project else None,
         ontology_files=[ontology] if ontology is not None and ontology.is_file() else [],

@@ -30,6 +30,8 @@ class PagesData:
     queries: Path | None = None
     ontology_files: list[Path] = field(default_factory=list)
     cache_dir: Path | None = None
+    downloads: list[tuple[str, str]] = field(default_factory=list)
+    """(file name under /download/, media type) of each download the server offers."""
 
 
 def current_data() -> PagesData:

@@ -23,15 +23,15 @@ def resource_extras(iri: str) -> dict[str, Any]:
     timeline = map_ = None
     if any(event.iri == iri for event in dated_events(store)):
         timeline = Markup(timeline_svg(store, highlight=iri))  # noqa: S704 (escaped SVG)
-    # A place is shown with the located places it is linked to; an event with its locations.
+    # A place is shown among all the located places, an event by its locations among them:
+    # a lone dot on a blank grid would say little.
     located = {p.iri for p in located_places(store)}
     if iri in located:
-        nearby = {n.iri for n in linked if n.iri in located} | {iri}
-        map_ = Markup(map_svg(store, only=nearby, highlight=iri))  # noqa: S704
+        map_ = Markup(map_svg(store, highlight={iri}))  # noqa: S704 (escaped SVG)
     else:
         where = {n.iri for n in linked if str(CKG.location) in n.outgoing and n.iri in located}
         if where:
-            map_ = Markup(map_svg(store, only=where))  # noqa: S704
+            map_ = Markup(map_svg(store, highlight=where))  # noqa: S704
     return {
         "neighbourhood": Markup(neighbourhood_svg(store, iri)),  # noqa: S704
         "timeline": timeline,

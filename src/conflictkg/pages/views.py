@@ -43,17 +43,17 @@ RESULT_FORMATS = {
     ],
 }
 
-# The downloads of a build, as named by the endpoint under /download/.
-DOWNLOADS = [
-    ("dataset.ttl", "the dataset, Turtle"),
-    ("dataset.nt", "the dataset, N-Triples"),
-    ("dataset.jsonld", "the dataset, JSON-LD"),
-    ("dataset.trig", "the dataset with one named graph per article, TriG"),
-    ("ontology.ttl", "the ontology, Turtle"),
-    ("ontology.rdf", "the ontology, RDF/XML"),
-    ("shapes.ttl", "the SHACL shapes, Turtle"),
-    ("void.ttl", "a VoID description of the dataset"),
-]
+# What each download of a build holds, by the file names the endpoint serves under /download/.
+DOWNLOAD_NOTES = {
+    "dataset.ttl": "the dataset, Turtle",
+    "dataset.nt": "the dataset, N-Triples",
+    "dataset.jsonld": "the dataset, JSON-LD",
+    "dataset.trig": "the dataset with one named graph per article, TriG",
+    "dataset.rdf": "the dataset, RDF/XML",
+    "ontology.ttl": "the ontology, Turtle",
+    "ontology.rdf": "the ontology, RDF/XML (for Protégé and other editors)",
+    "shapes.ttl": "the SHACL shapes, Turtle",
+}
 
 
 @bp.app_template_filter("href")
@@ -83,7 +83,7 @@ def home() -> str:
         triples=pagedata.triple_count(store),
         graphs=pagedata.graph_count(store),
         examples=load_examples(data.queries),
-        downloads=DOWNLOADS,
+        downloads=[(name, DOWNLOAD_NOTES.get(name, kind)) for name, kind in data.downloads],
     )
 
 
@@ -202,14 +202,21 @@ def ontology_docs() -> str | None:
         return None
     try:
         if data.ontology_files:
-            return ontodocs.cached_html(data.ontology_files, data.cache_dir)
-        graph = pagedata.ontology_graph(data.store)
-        if len(graph) == 0:
-            return None
-        return ontodocs.cached_graph_html(graph, data.cache_dir)
+            page = ontodocs.cached_html(data.ontology_files, data.cache_dir)
+        else:
+            graph = pagedata.ontology_graph(data.store)
+            if len(graph) == 0:
+                return None
+            page = ontodocs.cached_graph_html(graph, data.cache_dir)
     except ConflictKGError as error:
         log.warning("ontology documentation unavailable: %s", error)
         return None
+    # pyLODE's page stands alone; a line of links takes readers back to the site.
+    back = (
+        '<p class="site-links"><a href="/">conflictkg home</a> · '
+        '<a href="/ontology/diagram">class diagram</a> · <a href="/query">query</a></p>'
+    )
+    return page.replace('<div id="content">', '<div id="content">' + back, 1)
 
 
 def query_form(query: str) -> str:

@@ -5,6 +5,7 @@ the points, a graticule and a scale in degrees; no tiles, no outlines fetched fr
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from conflictkg.pictures import queries
@@ -39,7 +40,7 @@ class Place:
     long: float
 
 
-def located_places(store: Source, only: set[str] | None = None) -> list[Place]:
+def located_places(store: Source, only: Collection[str] | None = None) -> list[Place]:
     """The places with a valid point (among ``only`` when given), sorted by label and IRI."""
     found: dict[str, Place] = {}
     for row in queries.select(store, queries.PLACES):
@@ -75,11 +76,13 @@ def _overlap(a: Box, b: Box) -> float:
     return dx * dy if dx > 0 and dy > 0 else 0.0
 
 
-def map_svg(store: Source, only: set[str] | None = None, highlight: str | None = None) -> str:
+def map_svg(
+    store: Source, only: Collection[str] | None = None, highlight: Collection[str] = ()
+) -> str:
     """SVG map of the located places (restricted to the IRIs in ``only`` when given).
 
-    Each place is a link (class ``place``) to its resource page; ``highlight`` draws one
-    place larger, for the page of that place.
+    Each place is a link (class ``place``) to its resource page; the places in
+    ``highlight`` are drawn larger, for the page of a place or of an event.
     """
     places = located_places(store, only)
     title = "Map of places"
@@ -219,7 +222,7 @@ def map_svg(store: Source, only: set[str] | None = None, highlight: str | None =
 
         tx, ty, anchor, box = min(candidates, key=cost)
         occupied.append(box)
-        big = place.iri == highlight
+        big = place.iri in highlight
         radius = 8 if big else 5
         dot = el(
             "circle",

@@ -105,6 +105,8 @@ def document(kind: str, width: float, height: float, title: str, body: list[str]
             viewBox=f"0 0 {num(width)} {num(height)}",
             width=num(width),
             height=num(height),
+            # Scales down to its container on any page, whatever that page's CSS.
+            style="max-width:100%;height:auto",
             role="img",
             aria_label=title,
             font_family=FONT,

@@ -184,6 +184,8 @@
       link.setAttribute("aria-current", "true");
       history.replaceState(null, "", "?example=" + encodeURIComponent(link.getAttribute("data-name")));
       textarea.focus();
+      // On a narrow screen the examples come after the results: bring the editor back.
+      form.scrollIntoView({ block: "start" });
       run();
     });
   });
