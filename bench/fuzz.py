@@ -414,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=None, help="a live server (default: start one)")
     parser.add_argument("--project", type=Path, default=ROOT, help="project to serve")
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        default=None,
+        help="serve this RDF file (TriG/N-Quads) instead of the project's build",
+    )
     parser.add_argument("--cases", type=int, default=10_000, help="number of cases")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed")
     parser.add_argument("--serve-arg", action="append", default=[], help="extra serve argument")
@@ -427,7 +433,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(Path(__file__).parent))
         import benchlib
 
-        serve = ["--project", str(args.project), "serve", *args.serve_arg]
+        if args.dataset is not None:
+            serve = ["serve", "--dataset", str(args.dataset.resolve()), *args.serve_arg]
+        else:
+            serve = ["--project", str(args.project), "serve", *args.serve_arg]
         with benchlib.conflictkg_server(serve) as server:
             tally = fuzz(server.base, args.cases, args.seed)
             ok = alive(server.base)

@@ -50,6 +50,12 @@ class MemoryWatch(threading.Thread):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", type=Path, default=ROOT, help="project whose build to serve")
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        default=None,
+        help="serve this RDF file (TriG/N-Quads) instead of the project's build",
+    )
     parser.add_argument("--queries", default="queries/*.rq", help="glob of queries (from root)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections in all")
@@ -61,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=2, help="threads per wrk process")
     parser.add_argument("--timeout", type=float, default=None, help="server's query time limit")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=12,
+        help="seconds to wait after the load before the final checks (default 12)",
+    )
     parser.add_argument("--serve-arg", action="append", default=[], help="extra serve argument")
     args = parser.parse_args(argv)
 
@@ -68,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     queries = benchlib.competency_queries(args.queries)
     runaway_connections = max(1, round(args.connections * args.runaway_share))
     normal_connections = max(1, args.connections - runaway_connections)
-    serve = ["--project", str(args.project), "serve", *args.serve_arg]
+    if args.dataset is not None:
+        serve = ["serve", "--dataset", str(args.dataset.resolve()), *args.serve_arg]
+    else:
+        serve = ["--project", str(args.project), "serve", *args.serve_arg]
     if args.timeout is not None:
         serve += ["--timeout", f"{args.timeout:g}"]
 
@@ -105,9 +120,13 @@ def main(argv: list[str] | None = None) -> int:
             worker.join()
         watch.running = False
         watch.join()
-        after = benchlib.rss_kib(server.pids())
-        status, _ = benchlib.fetch(server.base + server.query_path("ASK {}"), timeout=30)
+        # runaway queries sent last are still running: let their time limit pass first
+        time.sleep(args.settle)
+        status, body = benchlib.fetch(server.base + server.query_path("ASK {}"), timeout=30)
         alive = status == 200
+        if not alive:
+            print(f"alive check: HTTP {status}: {body[:300]!r}", file=sys.stderr)
+        after = benchlib.rss_kib(server.pids())
 
     n, r = results["normal"], results["runaway"]
     peak = max(watch.samples, default=after)

@@ -95,7 +95,41 @@ def _run_query(engine: object, text: str) -> int:
     return len(answer.serialize(RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]))
 
 
-def child(step: str, corpus: Path, queries_glob: str, runs: int) -> dict[str, object]:
+def _median_in_fork(engine: object, text: str, runs: int, cap: float) -> float | None:
+    """Median seconds of ``runs`` runs, measured in a fork (sharing the loaded store) that
+    is killed after ``cap`` seconds: None then. One exploding query must not cost the
+    figures of the others, and pyoxigraph cannot cancel a query."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            _run_query(engine, text)
+            times.append(time.perf_counter() - t0)
+        os.write(write_end, json.dumps(statistics.median(times)).encode())
+        os._exit(0)
+    os.close(write_end)
+    deadline = time.monotonic() + cap
+    while time.monotonic() < deadline:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.01)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(read_end)
+        return None
+    with os.fdopen(read_end, "rb") as result:
+        data = result.read()
+    return float(json.loads(data)) if data else None
+
+
+def child(
+    step: str, corpus: Path, queries_glob: str, runs: int, query_cap: float = 30.0
+) -> dict[str, object]:
     started = time.perf_counter()
     out: dict[str, object] = {}
     if step == "shacl":
@@ -125,14 +159,9 @@ def child(step: str, corpus: Path, queries_glob: str, runs: int) -> dict[str, ob
             engine = _load_conflictkg(corpus)
         else:
             engine = _load_pyoxigraph(corpus)
-        medians = {}
+        medians: dict[str, float | None] = {}
         for name, text in benchlib.competency_queries(queries_glob).items():
-            times = []
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                _run_query(engine, text)
-                times.append(time.perf_counter() - t0)
-            medians[name] = statistics.median(times)
+            medians[name] = _median_in_fork(engine, text, runs, query_cap)
         out["medians"] = medians
         started = time.perf_counter()  # the step's time is the queries' medians, not loading
     else:
@@ -249,7 +278,10 @@ def svg_plot(series: dict[str, list[tuple[float, float]]], path: Path) -> None:
         f'<text x="{(left + width - right) / 2}" y="{height - 10}" '
         'text-anchor="middle">triples</text>'
     )
-    out.append(f'<text x="{left}" y="{top - 10}">seconds (median per query for queries)</text>')
+    out.append(
+        f'<text x="{left}" y="{top - 10}">seconds per step; queries: geometric mean of '
+        "the per-query medians</text>"
+    )
     for i, (name, values) in enumerate(series.items()):
         colour = colours[i % len(colours)]
         shown = [(x, y) for x, y in values if y > 0]
@@ -257,7 +289,8 @@ def svg_plot(series: dict[str, list[tuple[float, float]]], path: Path) -> None:
             path_d = " ".join(
                 f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(y):.1f}" for j, (x, y) in enumerate(shown)
             )
-            out.append(f'<path d="{path_d}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            dash = ' stroke-dasharray="6 4"' if "pyoxigraph" in name else ""
+            out.append(f'<path d="{path_d}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         for x, y in shown:
             out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{colour}"/>')
         ly = top + 10 + i * 20
@@ -273,6 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1e4,1e5,1e6", help="triple counts, comma-separated")
     parser.add_argument("--cap", type=float, default=1800, help="seconds allowed per step")
+    parser.add_argument(
+        "--query-cap",
+        type=float,
+        default=30,
+        help="seconds allowed for the runs of one query (default 30); shown as '> cap'",
+    )
     parser.add_argument("--runs", type=int, default=21, help="runs per query for the median")
     parser.add_argument("--queries", default="queries/*.rq", help="glob of queries (from root)")
     parser.add_argument("--skip", default="", help="steps to skip, comma-separated")
@@ -289,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.step:  # child process: one step, figures as one JSON line
-        result = child(args.step, args.corpus, args.queries, args.runs)
+        result = child(args.step, args.corpus, args.queries, args.runs, args.query_cap)
         print("STEPJSON " + json.dumps(result))
         return 0
 
@@ -339,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.queries,
                 "--runs",
                 str(args.runs),
+                "--query-cap",
+                str(args.query_cap),
             ]
             print(f"{size} triples ({articles} articles): {step} ...", file=sys.stderr)
             steps[step] = run_step(command, args.cap)
@@ -346,7 +387,10 @@ def main(argv: list[str] | None = None) -> int:
             earlier[str(size)] = steps
             saved.write_text(json.dumps(earlier, indent=1))
 
-    # ---- the table
+    # ---- the table: every size measured in this --workdir, this run's and earlier ones
+    for size_key, steps in earlier.items():
+        results.setdefault(int(size_key), steps)
+    results = dict(sorted(results.items()))
     names = sorted(benchlib.competency_queries(args.queries))
     header = [
         "triples",
@@ -385,7 +429,10 @@ def main(argv: list[str] | None = None) -> int:
             for engine in ("queries-conflictkg", "queries-pyoxigraph"):
                 medians = (steps.get(engine) or {}).get("medians") or {}
                 value = medians.get(name) if isinstance(medians, dict) else None
-                pair.append(f"{value * 1000:.2f}" if value is not None else "–")
+                if value is None:
+                    pair.append(f"> {args.query_cap:g} s" if name in medians else "–")
+                else:
+                    pair.append(f"{value * 1000:.2f}")
             cells.append(" / ".join(pair))
         qrows.append(cells)
     qtable = benchlib.markdown_table(qheader, qrows)
@@ -410,13 +457,14 @@ def main(argv: list[str] | None = None) -> int:
             if result and not result.get("timeout") and "error" not in result:
                 series.setdefault(label, []).append((size, float(result.get(key, 0.0))))
     for label, step in (
-        ("queries conflictkg (geo. mean of medians)", "queries-conflictkg"),
-        ("queries pyoxigraph (geo. mean of medians)", "queries-pyoxigraph"),
+        ("queries conflictkg", "queries-conflictkg"),
+        ("queries pyoxigraph", "queries-pyoxigraph"),
     ):
         for size, steps in results.items():
             medians = (steps.get(step) or {}).get("medians")
             if isinstance(medians, dict) and medians:
-                series.setdefault(label, []).append((size, geomean(list(medians.values()))))
+                finished = [v for v in medians.values() if v is not None]
+                series.setdefault(label, []).append((size, geomean(finished)))
     args.svg.parent.mkdir(parents=True, exist_ok=True)
     svg_plot(series, args.svg)
     print(f"plot: {args.svg}", file=sys.stderr)
