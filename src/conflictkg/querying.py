@@ -1,8 +1,8 @@
 """``conflictkg query``: a SPARQL query over the last build (or a file), printed for people.
 
 The last build's ``dataset.trig`` is loaded into Oxigraph: one named graph per article
-plus the ontology's; the default graph is their union, as on the endpoint. The project's
-prefixes (``ckg:``, ``ckr:``, ...) need no declaration.
+plus the ontology's; the default graph is their merge (each triple once), as on the
+endpoint. The project's prefixes (``ckg:``, ``ckr:``, ...) need no declaration.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from rdflib import URIRef
 
 from conflictkg.build import current_build, project_from_args
 from conflictkg.errors import ConflictKGError
-from conflictkg.formats import format_for_path
 from conflictkg.rdfio import short
-from conflictkg.store import load_files
+from conflictkg.store import load_merged
 from conflictkg.vocab import PREFIXES
 
 # pyoxigraph overflows its stack (killing the process) on groups nested ~5,000 deep.
@@ -72,26 +71,24 @@ def read_query(source: str) -> str:
         raise ConflictKGError(f"{path}: the query is not UTF-8 text") from None
 
 
-def open_store(dataset: Path | None, build_folder: Path | None) -> tuple[pyoxigraph.Store, bool]:
-    """A store with the data; the flag says whether to query the union of named graphs."""
+def open_store(dataset: Path | None, build_folder: Path | None) -> pyoxigraph.Store:
+    """A store with the data, its default graph the merge of all its graphs."""
     if dataset is not None:
-        store = load_files([dataset])
-        # a TriG/N-Quads/JSON-LD file fills named graphs only: query them all by default
-        return store, format_for_path(dataset).quads
+        return load_merged([dataset])
     assert build_folder is not None
     # The same dataset the endpoint serves: a named graph per article plus the ontology's,
-    # queried by default as their union (so class and concept labels are there too).
-    return load_files([build_folder / "dataset.trig"]), True
+    # their merge in the default graph (so class and concept labels are there too).
+    return load_merged([build_folder / "dataset.trig"])
 
 
 def run_query(
-    store: pyoxigraph.Store, query: str, *, union: bool = False, source: str = "query"
+    store: pyoxigraph.Store, query: str, *, source: str = "query"
 ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
     """Evaluate ``query``; errors name ``source`` and say what is wrong."""
     if nesting_depth(query) > MAX_NESTING:
         raise ConflictKGError(f"{source}: the query nests more than {MAX_NESTING} levels deep")
     try:
-        return store.query(query, prefixes=PREFIXES, use_default_graph_as_union=union)
+        return store.query(query, prefixes=PREFIXES)
     except SyntaxError as error:
         raise ConflictKGError(f"{source}: SPARQL syntax error: {error}") from None
     except (OSError, ValueError, RuntimeError) as error:
@@ -171,10 +168,10 @@ def command(args: argparse.Namespace) -> int:
     query = read_query(args.file)
     source = "standard input" if args.file == "-" else args.file
     if args.dataset is not None:
-        store, union = open_store(args.dataset, None)
+        store = open_store(args.dataset, None)
     else:
         project = project_from_args(args)
-        store, union = open_store(None, current_build(project.output))
-    results = run_query(store, query, union=union, source=source)
+        store = open_store(None, current_build(project.output))
+    results = run_query(store, query, source=source)
     sys.stdout.write(render(results, args.format))
     return 0
