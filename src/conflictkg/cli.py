@@ -108,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout", type=float, default=None, help="per-query time limit in seconds (default 10)"
     )
+    p.add_argument(
+        "--cache-mb",
+        type=float,
+        default=None,
+        help="MiB of answers each worker keeps while the data cannot change (default 64; 0: off)",
+    )
 
     p = sub.add_parser(
         "load",

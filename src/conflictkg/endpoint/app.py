@@ -7,10 +7,16 @@
 ``BUILD_DIR``      a build folder (``output/current``): its ``dataset.trig`` is served and
                    its files are the downloads, or
 ``BACKEND``        a ready :class:`~conflictkg.endpoint.backend.QueryBackend` (tests,
-                   remote stores) — with ``BUILD_DIR`` for downloads if wanted
+                   remote stores) — with ``BUILD_DIR`` for downloads if wanted; without
+                   it the dataset downloads are dumped through the backend
 ``QUERY_TIMEOUT``  seconds a query may run before it is answered 503 (None = no limit)
 ``ON_ABANDON``     called after a query was abandoned at its time limit (``conflictkg
                    serve`` recycles the worker; see endpoint.deadline)
+``RUNAWAY_DIR``    a folder shared by the worker processes where queries that exceeded the
+                   time limit are recorded (None = this process only; see endpoint.cache)
+``CACHE_BYTES``    bytes of answers each process keeps (0 = no result cache)
+``MAX_RESULT_BYTES`` the largest answer /sparql gives (default 32 MiB; None = no limit)
+``MAX_HTML_ROWS``  the most rows of an HTML results table (default 10,000)
 
 The web pages (``conflictkg.pages``), when that package exists, register themselves
 through its ``init_app(app)``; until then a placeholder answers ``/``.
@@ -27,7 +33,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from conflictkg.endpoint import downloads, errors, linkeddata, sparql
+from conflictkg.endpoint import cache, downloads, errors, linkeddata, sparql
 from conflictkg.endpoint.backend import OxigraphBackend, QueryBackend
 from conflictkg.endpoint.home import health_bp, placeholder_bp
 from conflictkg.endpoint.service_description import DatasetSizes
@@ -45,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "BACKEND": None,
     "QUERY_TIMEOUT": None,
     "ON_ABANDON": None,
+    "RUNAWAY_DIR": None,
+    "CACHE_BYTES": cache.CACHE_BYTES,
+    "MAX_RESULT_BYTES": 32 * 1024 * 1024,
+    "MAX_HTML_ROWS": 10_000,
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # a query body over 1 MiB is refused (413)
     "JSON_SORT_KEYS": False,
 }
@@ -80,6 +90,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         build_dir=app.config["BUILD_DIR"], backend=backend, dataset=app.config["DATASET"]
     )
     app.extensions["conflictkg.on_abandon"] = app.config["ON_ABANDON"]
+    runaway_dir = app.config["RUNAWAY_DIR"]
+    app.extensions["conflictkg.runaways"] = cache.RunawayRecord(
+        Path(runaway_dir) if runaway_dir is not None else None
+    )
+    budget = int(app.config["CACHE_BYTES"])
+    # Half the budget for answers by parsed request (any method), half for raw GETs.
+    app.extensions["conflictkg.view_cache"] = cache.ResultCache(budget // 2)
+    if budget > 0 and getattr(backend, "version", None) is not None:
+        fast_cache = cache.ResultCache(budget // 2)
+        app.extensions["conflictkg.fast_cache"] = fast_cache
+        app.wsgi_app = cache.FastPath(app.wsgi_app, fast_cache)  # type: ignore[method-assign]
 
     errors.init_app(app)
     _init_cors_and_log(app)

@@ -8,8 +8,8 @@ Dataset semantics, identical for every backend:
 
 * ``default_graphs`` and ``named_graphs`` both ``None`` (the client named no graphs in the
   protocol): the query's own ``FROM``/``FROM NAMED`` apply if it has any; otherwise the
-  default graph is the **union of all graphs** of the store and every named graph is
-  available to ``GRAPH``.
+  default graph is the **merge of all graphs** of the store (each triple once, however
+  many graphs hold it) and every named graph is available to ``GRAPH``.
 * either given (``default-graph-uri``/``named-graph-uri``): they replace the query's
   ``FROM``/``FROM NAMED`` entirely; the one not given is empty.
 * graph IRIs the store does not hold are empty graphs: nothing is ever fetched.
@@ -22,17 +22,19 @@ serialisation together in one thread (see endpoint.deadline).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, cast
+from typing import IO, Literal, Protocol, cast
 
 import pyoxigraph
 
+from conflictkg.endpoint.cache import files_version
 from conflictkg.endpoint.guard import QueryRefused, inspect_query
 from conflictkg.endpoint.mediatypes import MediaType
 from conflictkg.errors import ConflictKGError
-from conflictkg.store import load_files
+from conflictkg.store import load_files, merge_named_graphs_into_default
 from conflictkg.vocab import PREFIXES
 
 ResultKind = Literal["solutions", "boolean", "graph"]
@@ -54,37 +56,106 @@ class QueryResult:
     kind: ResultKind
     raw: pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
 
-    def serialize(self, media_type: MediaType) -> bytes:
-        """The result in ``media_type`` (one of mediatypes.RESULT_TYPES or RDF_TYPES)."""
-        if self.kind == "graph":
-            if media_type.rdf is None:
-                raise ValueError(f"{media_type.media_type} is not an RDF format")
-            return serialize_triples(self.triples(), media_type.rdf.oxigraph)
-        if media_type.results is None:
-            raise ValueError(f"{media_type.media_type} is not a SPARQL results format")
-        answer = self.raw
-        assert isinstance(answer, pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean)
-        return written(answer.serialize(format=media_type.results))
+    def serialize(self, media_type: MediaType, max_bytes: int | None = None) -> bytes:
+        """The result in ``media_type`` (one of mediatypes.RESULT_TYPES or RDF_TYPES).
 
-    def rows(self) -> list[dict[str, Term]]:
-        """The solutions of a SELECT as dicts (unbound variables left out); consumes them."""
+        With ``max_bytes``, writing stops as soon as the answer would grow past it and
+        :class:`ResultTooLarge` is raised, so a huge answer is never held in memory whole.
+        """
+        buffer = _CappedBuffer(max_bytes)
+        out = cast(IO[bytes], buffer)
+        try:
+            if self.kind == "graph":
+                if media_type.rdf is None:
+                    raise ValueError(f"{media_type.media_type} is not an RDF format")
+                cap = None if max_bytes is None else max_bytes // MIN_TRIPLE_BYTES + 1
+                serialize_triples(self.triples(cap), media_type.rdf.oxigraph, out)
+            else:
+                if media_type.results is None:
+                    raise ValueError(f"{media_type.media_type} is not a SPARQL results format")
+                answer = self.raw
+                assert isinstance(answer, pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean)
+                answer.serialize(out, format=media_type.results)
+        except (_OverCap, ResultTooLarge):
+            raise ResultTooLarge(max_bytes or 0) from None
+        return bytes(buffer.data)
+
+    def rows(self, limit: int | None = None) -> list[dict[str, Term]]:
+        """The solutions of a SELECT as dicts (unbound variables left out); consumes them.
+
+        More than ``limit`` solutions raise :class:`ResultTooLarge`.
+        """
         solutions = self.raw
         assert isinstance(solutions, pyoxigraph.QuerySolutions)
         names = [v.value for v in solutions.variables]
-        return [
-            {n: cast(Term, term) for n in names if (term := solution[n]) is not None}
-            for solution in solutions
-        ]
+        rows: list[dict[str, Term]] = []
+        for solution in solutions:
+            if limit is not None and len(rows) >= limit:
+                raise ResultTooLarge(limit, unit="rows")
+            rows.append({n: cast(Term, term) for n in names if (term := solution[n]) is not None})
+        return rows
 
     def boolean(self) -> bool:
         """The answer of an ASK."""
         assert isinstance(self.raw, pyoxigraph.QueryBoolean)
         return bool(self.raw)
 
-    def triples(self) -> list[pyoxigraph.Triple]:
-        """The triples of a CONSTRUCT or DESCRIBE; consumes them."""
+    def triples(self, limit: int | None = None) -> list[pyoxigraph.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE; consumes them.
+
+        More than ``limit`` triples raise :class:`ResultTooLarge`.
+        """
         assert isinstance(self.raw, pyoxigraph.QueryTriples)
-        return list(self.raw)
+        if limit is None:
+            return list(self.raw)
+        triples: list[pyoxigraph.Triple] = []
+        for triple in self.raw:
+            if len(triples) >= limit:
+                raise ResultTooLarge(limit, unit="triples")
+            triples.append(triple)
+        return triples
+
+
+# No triple is written in fewer bytes than this ("<a:b> <c:d> <e:f> ." and the like), so
+# an answer with more triples than max_bytes // MIN_TRIPLE_BYTES is surely over the cap.
+MIN_TRIPLE_BYTES = 8
+
+
+class ResultTooLarge(QueryFailed):
+    """The answer is bigger than the endpoint gives in one response."""
+
+    def __init__(self, limit: int, unit: str = "bytes") -> None:
+        if unit == "bytes" and limit >= 1024 * 1024:
+            amount = f"{limit / 1024 / 1024:g} MiB"
+        else:
+            amount = f"{limit:,} {unit}"
+        super().__init__(
+            f"the answer is larger than this endpoint's limit of {amount} per response; "
+            "narrow the query or page through it with LIMIT and OFFSET"
+            + (", or ask for JSON or CSV instead of an HTML table" if unit == "rows" else "")
+        )
+
+
+class _OverCap(Exception):
+    """Raised inside serialisation when the answer passes its byte limit."""
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A binary buffer that refuses to grow past ``cap`` bytes (no cap: None)."""
+
+    def __init__(self, cap: int | None) -> None:
+        super().__init__()
+        self.cap = cap
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        if self.cap is not None and len(self.data) + len(chunk) > self.cap:
+            raise _OverCap
+        self.data += chunk
+        return len(chunk)
 
 
 # A value in a solution. (RDF 1.2 triple terms are not used by this project's data.)
@@ -97,8 +168,12 @@ def written(data: bytes | None) -> bytes:
     return data
 
 
-def serialize_triples(triples: list[pyoxigraph.Triple], fmt: pyoxigraph.RdfFormat) -> bytes:
+def serialize_triples(
+    triples: list[pyoxigraph.Triple], fmt: pyoxigraph.RdfFormat, output: IO[bytes] | None = None
+) -> bytes:
     """Triples in any RDF format; quad formats get them as their default graph.
+
+    Written to ``output`` when given (then the bytes returned are empty).
 
     Turtle, TriG and RDF/XML use the project's prefixes, so they stay readable.
     """
@@ -109,6 +184,9 @@ def serialize_triples(triples: list[pyoxigraph.Triple], fmt: pyoxigraph.RdfForma
         else triples
     )
     prefixes = _used_prefixes(triples) if fmt in _PREFIXED else None
+    if output is not None:
+        pyoxigraph.serialize(items, output, format=fmt, prefixes=prefixes)
+        return b""
     return written(pyoxigraph.serialize(items, format=fmt, prefixes=prefixes))
 
 
@@ -172,17 +250,35 @@ def _graph_node(iri: str) -> pyoxigraph.NamedNode:
 
 
 class OxigraphBackend:
-    """An in-memory pyoxigraph Store, loaded once before the server forks."""
+    """An in-memory pyoxigraph Store, loaded once before the server forks.
 
-    def __init__(self, store: pyoxigraph.Store) -> None:
+    The store's default graph is made the merge of all its graphs at load
+    (:func:`conflictkg.store.merge_named_graphs_into_default`), so a query without a
+    dataset reads it directly. ``original_default`` keeps what the loaded files put in the
+    default graph themselves, when they also had named graphs, so that quad dumps give
+    back exactly the quads that were loaded.
+    """
+
+    def __init__(
+        self, store: pyoxigraph.Store, merge: bool = True, version: str | None = None
+    ) -> None:
         self.store = store
+        # A digest of the loaded data: answers may be cached and tagged (endpoint.cache).
+        self.version = version
+        self.has_named_graphs = bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+        self.original_default: list[pyoxigraph.Quad] = []
+        if merge and self.has_named_graphs:
+            self.original_default = list(
+                store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
+            )
+            merge_named_graphs_into_default(store)
 
     @classmethod
     def from_files(cls, paths: Sequence[Path]) -> OxigraphBackend:
         """Load RDF files (quad formats keep their graphs); errors name the file."""
         if not paths:
             raise ConflictKGError("no RDF files to serve")
-        return cls(load_files(paths))
+        return cls(load_files(paths), version=files_version(paths))
 
     def query(
         self,
@@ -192,16 +288,13 @@ class OxigraphBackend:
         base_iri: str | None = None,
     ) -> QueryResult:
         try:
-            shape = inspect_query(sparql)
+            inspect_query(sparql)
         except QueryRefused as refused:
             raise QueryFailed(refused.message, refused.status) from None
         options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is not None or named_graphs is not None:
             options["default_graph"] = [_graph_node(g) for g in default_graphs or ()]
             options["named_graphs"] = [_graph_node(g) for g in named_graphs or ()]
-        elif not shape.has_dataset_clause:
-            # pyoxigraph ignores FROM when asked for the union, so only ask without FROM.
-            options["use_default_graph_as_union"] = True
         try:
             raw = self.store.query(sparql, **options)  # type: ignore[arg-type]
         except SyntaxError as error:
@@ -215,17 +308,30 @@ class OxigraphBackend:
         return QueryResult("solutions", raw)
 
     def dump(self, fmt: pyoxigraph.RdfFormat) -> bytes:
-        if fmt in (
-            pyoxigraph.RdfFormat.TRIG,
-            pyoxigraph.RdfFormat.N_QUADS,
-            pyoxigraph.RdfFormat.JSON_LD,
-        ):
+        if fmt not in _QUAD_FORMATS:
+            # The default graph is the merge of all graphs: each triple once.
+            return written(self.store.dump(format=fmt, from_graph=pyoxigraph.DefaultGraph()))
+        if not self.has_named_graphs:
             return written(self.store.dump(format=fmt))
-        triples = self.store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+        named = (
+            q
+            for q in self.store.quads_for_pattern(None, None, None)
+            if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)
         )
-        assert isinstance(triples, pyoxigraph.QueryTriples)
-        return written(triples.serialize(format=fmt))
+        return written(pyoxigraph.serialize([*self.original_default, *named], format=fmt))
 
     def triple_count(self) -> int:
-        return len(self.store)
+        """The quads as loaded (the merged default graph's copies not counted)."""
+        if not self.has_named_graphs:
+            return len(self.store)
+        merged = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(merged, pyoxigraph.QuerySolutions)
+        copies = int(next(iter(merged))["n"].value) - len(self.original_default)
+        return len(self.store) - copies
+
+
+_QUAD_FORMATS = (
+    pyoxigraph.RdfFormat.TRIG,
+    pyoxigraph.RdfFormat.N_QUADS,
+    pyoxigraph.RdfFormat.JSON_LD,
+)

@@ -4,6 +4,9 @@
 the Accept header so a browser link can pick a format; otherwise the Accept header is
 negotiated with q-values and 406 answers a client that accepts nothing we can write.
 Without a query, ``GET /sparql`` answers the service description.
+
+Answers are cached, tagged and conditional while the data cannot change, and a query that
+recently ran into the time limit is refused at once (see :mod:`conflictkg.endpoint.cache`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from conflictkg.endpoint import service_description
 from conflictkg.endpoint.backend import QueryBackend, QueryResult, Term
+from conflictkg.endpoint.cache import ENVIRON_KEY, Answer, digest
 from conflictkg.endpoint.deadline import DeadlineExceeded, run_with_deadline
 from conflictkg.endpoint.errors import error_response
 from conflictkg.endpoint.linkeddata import as_link
@@ -77,17 +81,44 @@ def sparql() -> Response:
     sparql_request = parse_request(request)
     if sparql_request.query is None:
         return _service_description(sparql_request.formats)
-    # Negotiated before running, since the query runs outside the request's thread.
+    query = sparql_request.query
+    backend = _backend()
+    endpoint_url = request.base_url
+    # The request's meaning: the query with its dataset, then how the answer is written.
+    query_key = digest(query, sparql_request.default_graphs, sparql_request.named_graphs)
+    answer_key = (
+        query_key,
+        tuple(sparql_request.formats),
+        request.headers.get("Accept", ""),
+        endpoint_url,
+    )
+    version = getattr(backend, "version", None)
+    limit = current_app.config["QUERY_TIMEOUT"]
+    runaways = current_app.extensions["conflictkg.runaways"]
+    if limit is not None and runaways.recent(query_key):
+        unchanged = " and the data has not changed since" if version is not None else ""
+        return error_response(
+            503,
+            f"this query exceeded the time limit of {limit:g} s less than "
+            f"{runaways.ttl:g} s ago{unchanged}; it is not run again until then",
+        )
+    cache = current_app.extensions["conflictkg.view_cache"]
+    if version is not None:
+        cached = cache.get(answer_key)
+        if cached is not None:
+            return _finish(cached.body, dict(cached.headers)["Content-Type"], cached.etag)
+
+    # Read before running, since the query runs outside the request's thread.
+    max_bytes = current_app.config["MAX_RESULT_BYTES"]
+    max_rows = current_app.config["MAX_HTML_ROWS"]
     answer_as = {
         kind: choose(sparql_request.formats, offered, _WHAT[kind])
         for kind, offered in _OFFERED.items()
     }
-    backend = _backend()
-    endpoint_url = request.base_url
 
     def evaluate() -> Response | tuple[bytes | _TableData, MediaType]:
         result = backend.query(
-            sparql_request.query or "",
+            query,
             sparql_request.default_graphs,
             sparql_request.named_graphs,
             base_iri=endpoint_url,
@@ -98,13 +129,14 @@ def sparql() -> Response:
         if chosen is HTML:
             # Rendered in the request's thread (Jinja needs the app), from plain values:
             # pyoxigraph results must not leave the thread that made them.
-            return _TableData.of(result), chosen
-        return result.serialize(chosen), chosen
+            return _TableData.of(result, max_rows), chosen
+        return result.serialize(chosen, max_bytes), chosen
 
     try:
-        outcome = run_with_deadline(evaluate, current_app.config["QUERY_TIMEOUT"])
+        outcome = run_with_deadline(evaluate, limit)
     except DeadlineExceeded as exceeded:
         log.warning("%s: %s", request.path, exceeded)
+        runaways.add(query_key)
         abandon = current_app.extensions.get("conflictkg.on_abandon")
         if abandon is not None:
             abandon()
@@ -112,13 +144,25 @@ def sparql() -> Response:
     if isinstance(outcome, Response):
         return outcome
     body, chosen = outcome
-    if isinstance(body, _TableData):
-        response = Response(
-            body.render(sparql_request.query or ""), content_type=chosen.content_type
-        )
-    else:
-        response = Response(body, content_type=chosen.content_type)
+    data = body.render(query).encode("utf-8") if isinstance(body, _TableData) else body
+    if version is None:
+        return _finish(data, chosen.content_type, None)
+    etag = f'"{digest(version, answer_key)}"'
+    cache.put(answer_key, Answer(data, (("Content-Type", chosen.content_type),), etag))
+    if request.method == "GET":
+        request.environ[ENVIRON_KEY] = etag
+    return _finish(data, chosen.content_type, etag)
+
+
+def _finish(data: bytes, content_type: str, etag: str | None) -> Response:
+    """The 200 answer (or 304 for a matching If-None-Match) with its caching headers."""
+    response = Response(data, content_type=content_type)
     response.headers["Vary"] = "Accept"
+    if etag is not None:
+        response.headers["ETag"] = etag
+        # Clients may reuse an answer briefly, then must revalidate (a rebuild changes it).
+        response.headers["Cache-Control"] = "public, max-age=60, must-revalidate"
+        response.make_conditional(request)
     return response
 
 
@@ -131,10 +175,10 @@ class _TableData:
     rows: list[dict[str, Term]]
 
     @classmethod
-    def of(cls, result: QueryResult) -> _TableData:
+    def of(cls, result: QueryResult, max_rows: int | None) -> _TableData:
         if result.kind == "boolean":
             return cls(result.boolean(), [], [])
-        rows = result.rows()
+        rows = result.rows(max_rows)
         names: list[str] = []
         for row in rows:
             names += [n for n in row if n not in names]

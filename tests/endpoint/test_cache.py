@@ -1,0 +1,123 @@
+"""Answers cached while the data cannot change: ETags, 304s, the GET fast path, runaways."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+
+from conflictkg.endpoint.app import create_app
+from conflictkg.endpoint.backend import OxigraphBackend
+from conflictkg.endpoint.cache import Answer, ResultCache, RunawayRecord, if_none_match
+from conflictkg.store import load_files
+
+QUERY = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
+JSON = "application/sparql-results+json"
+# Nine unconstrained patterns: far beyond any time limit on the sample data.
+RUNAWAY = (
+    "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?a{i} ?b{i} ?c{i} ." for i in range(9)) + " }"
+)
+
+
+def test_cache_keeps_recent_answers_within_its_byte_budget() -> None:
+    cache = ResultCache(max_bytes=10, largest=6)
+    for key in "abc":
+        cache.put(key, Answer(b"xxxx", (), '"t"'))
+    assert cache.get("a") is None  # evicted: 3 x 4 bytes > 10
+    assert cache.get("c") is not None and cache.size == 8
+    cache.put("big", Answer(b"x" * 7, (), '"t"'))  # over the largest entry: not kept
+    assert cache.get("big") is None
+    assert (cache.hits, cache.misses) == (1, 2)
+
+
+def test_runaway_record_is_shared_through_its_folder_and_expires(tmp_path: Path) -> None:
+    first, second = RunawayRecord(tmp_path), RunawayRecord(tmp_path, ttl=0.2)
+    assert not second.recent("k")
+    first.add("k")
+    assert second.recent("k")  # another process sees it
+    time.sleep(0.3)
+    assert not second.recent("k")
+    assert first.recent("k")
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [(None, False), ('"x"', False), ('"a", "t"', True), ("*", True), ('W/"t"', True)],
+)
+def test_if_none_match(header: str | None, matches: bool) -> None:
+    assert if_none_match(header, '"t"') is matches
+
+
+def test_repeated_get_is_answered_by_the_fast_path_with_the_same_headers() -> None:
+    app = create_app({"DATASET": SAMPLE, "TESTING": True})
+    client = app.test_client()
+    first = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": JSON})
+    second = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": JSON})
+    fast = app.extensions["conflictkg.fast_cache"]
+    assert (fast.hits, len(fast)) == (1, 1)
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    for header in ("Content-Type", "ETag", "Vary", "Access-Control-Allow-Origin"):
+        assert first.headers[header] == second.headers[header], header
+    assert int(second.headers["Content-Length"]) == len(second.data)
+    # Another format is another answer with another tag.
+    csv = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "text/csv"})
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.headers["ETag"] != first.headers["ETag"]
+
+
+def test_if_none_match_gets_304_through_flask_and_the_fast_path() -> None:
+    client = create_app({"DATASET": SAMPLE, "TESTING": True}).test_client()
+    first = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": JSON})
+    etag = first.headers["ETag"]
+    for _ in range(2):  # through Flask, then through the fast path
+        again = client.get(
+            "/sparql",
+            query_string={"query": QUERY},
+            headers={"Accept": JSON, "If-None-Match": etag},
+        )
+        assert again.status_code == 304 and again.data == b""
+        assert again.headers["ETag"] == etag
+
+
+def test_a_new_dataset_version_changes_the_tags(tmp_path: Path) -> None:
+    copy = tmp_path / "sample.trig"
+    copy.write_bytes(SAMPLE.read_bytes())
+    tags = []
+    for extra in ("", "<urn:x> <urn:y> <urn:z> .\n"):
+        copy.write_bytes(SAMPLE.read_bytes() + extra.encode())
+        client = create_app({"DATASET": copy, "TESTING": True}).test_client()
+        reply = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": JSON})
+        tags.append(reply.headers["ETag"])
+    assert tags[0] != tags[1]
+
+
+def test_a_backend_without_a_version_is_not_cached() -> None:
+    backend = OxigraphBackend(load_files([SAMPLE]))  # no version: data may change
+    app = create_app({"BACKEND": backend, "TESTING": True})
+    client = app.test_client()
+    for _ in range(2):
+        reply = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": JSON})
+        assert reply.status_code == 200 and "ETag" not in reply.headers
+    assert "conflictkg.fast_cache" not in app.extensions
+
+
+def test_a_runaway_query_is_refused_at_once_while_recorded(tmp_path: Path) -> None:
+    app = create_app(
+        {"DATASET": SAMPLE, "TESTING": True, "QUERY_TIMEOUT": 0.5, "RUNAWAY_DIR": tmp_path}
+    )
+    client = app.test_client()
+    started = time.monotonic()
+    first = client.get("/sparql", query_string={"query": RUNAWAY})
+    assert first.status_code == 503 and "time limit of 0.5 s" in first.text
+    assert time.monotonic() - started >= 0.5
+    started = time.monotonic()
+    # The same query in another format, by POST: the record is by query and dataset.
+    second = client.post("/sparql", data={"query": RUNAWAY, "format": "csv"})
+    assert second.status_code == 503 and "not run again" in second.text
+    assert time.monotonic() - started < 0.4
+    assert len(list(tmp_path.iterdir())) == 1
+    # Other queries are answered as usual.
+    assert client.get("/sparql", query_string={"query": QUERY}).status_code == 200
