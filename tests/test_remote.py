@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,13 +115,23 @@ def graph_counts(url: str) -> dict[str, int]:
     return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
 
 
-def test_load_puts_each_named_graph(oxigraph: str, project: Path) -> None:
+def test_load_puts_each_named_graph_and_their_union_as_default(
+    oxigraph: str, project: Path
+) -> None:
     write_build(project)
     assert main(["--project", str(project), "load", "--store", oxigraph]) == 0
     counts = graph_counts(oxigraph)
     assert counts["https://w3id.org/conflictkg/graph/one"] == 3
     assert counts["https://w3id.org/conflictkg/graph/two"] == 1
-    assert counts["default"] == 1
+    assert counts["default"] == 1 + 3 + 1  # the dump's default graph and both named graphs
+
+
+def test_load_puts_each_triple_once_in_the_default_graph(oxigraph: str, project: Path) -> None:
+    write_build(project, DUMP + "<https://w3id.org/conflictkg/graph/two> { ex:a ex:p ex:b . }\n")
+    assert main(["--project", str(project), "load", "--store", oxigraph]) == 0
+    counts = graph_counts(oxigraph)
+    assert counts["https://w3id.org/conflictkg/graph/two"] == 2
+    assert counts["default"] == 5  # ex:a ex:p ex:b is in two graphs, once in the union
 
 
 def test_load_replaces_graphs_rather_than_adding(oxigraph: str, project: Path) -> None:
@@ -264,3 +275,15 @@ def test_client_keeps_its_connection_alive(oxigraph: str) -> None:
         # one connection served all twenty queries
         assert len(client.http.connections.every) == 1
         assert client.ask_alive()
+
+
+def test_client_threads_share_kept_alive_connections(oxigraph: str) -> None:
+    # the endpoint runs each query in a fresh thread: they must not each keep a socket
+    with RemoteSparqlClient(oxigraph) as client:
+        for _ in range(10):
+            thread = threading.Thread(
+                target=client.query, args=("ASK {}", "application/sparql-results+json")
+            )
+            thread.start()
+            thread.join()
+        assert len(client.http.connections.every) == 1

@@ -3,6 +3,9 @@
 Without ``--dataset`` the build is brought up to date first (``conflictkg build
 --if-needed``) and ``output/current/dataset.trig`` is served with the build's files as
 downloads; with ``--dataset FILE`` that file is served instead.
+
+With ``--store URL`` queries are answered by a remote SPARQL store loaded with ``conflictkg
+load --store URL``, and nothing is built (see :mod:`conflictkg.serve_store`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import logging
 import os
 import signal
 import sys
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +25,13 @@ from gunicorn.app.base import BaseApplication
 
 from conflictkg import build
 from conflictkg.endpoint.app import create_app
+from conflictkg.endpoint.cache import RunawayRecord
 from conflictkg.errors import ConflictKGError
+from conflictkg.serve_store import store_app, store_config
 
 DEFAULT_TIMEOUT = 10.0
 THREADS_PER_WORKER = 4
+RECYCLE_GRACE = 2.0
 
 log = logging.getLogger("conflictkg.serve")
 
@@ -63,8 +71,17 @@ def _build_dir(args: argparse.Namespace) -> Path:
 
 def _recycle_this_worker() -> None:
     """Ask this gunicorn worker to exit gracefully: it finishes the answers in flight (the
-    503 included), and the arbiter forks a fresh one, free of the abandoned query thread."""
+    503 included), and the arbiter forks a fresh one, free of the abandoned query thread.
+
+    An abandoned query keeps its memory and a core until the process ends, and a graceful
+    exit can wait on other slow requests, so the process is ended outright after
+    ``RECYCLE_GRACE`` seconds whatever is still running (in practice only other runaway
+    queries: answers from the store take milliseconds).
+    """
     os.kill(os.getpid(), signal.SIGTERM)
+    timer = threading.Timer(RECYCLE_GRACE, os._exit, (0,))
+    timer.daemon = True
+    timer.start()
 
 
 def _configure_logging() -> None:
@@ -77,22 +94,34 @@ def _configure_logging() -> None:
 
 def command(args: argparse.Namespace) -> int:
     _configure_logging()
-    if getattr(args, "store", None):
-        raise ConflictKGError("--store (a remote SPARQL store) is not supported yet")
     timeout = args.timeout if getattr(args, "timeout", None) is not None else DEFAULT_TIMEOUT
     if timeout <= 0:
         raise ConflictKGError(f"--timeout must be positive, got {timeout}")
-    config: dict[str, Any] = {"QUERY_TIMEOUT": timeout, "ON_ABANDON": _recycle_this_worker}
-    if args.dataset is not None:
+    config: dict[str, Any] = {
+        "QUERY_TIMEOUT": timeout,
+        "ON_ABANDON": _recycle_this_worker,
+    }
+    cache_mb = getattr(args, "cache_mb", None)
+    if cache_mb is not None:
+        if cache_mb < 0:
+            raise ConflictKGError(f"--cache-mb must be 0 or more, got {cache_mb:g}")
+        config["CACHE_BYTES"] = int(cache_mb * 1024 * 1024)
+    if getattr(args, "store", None):
+        config.update(store_config(args, timeout))
+    elif args.dataset is not None:
         if not args.dataset.is_file():
             raise ConflictKGError(f"{args.dataset}: no such file (--dataset)")
         config["DATASET"] = args.dataset
     else:
         config["BUILD_DIR"] = _build_dir(args)
-    app = create_app(config)
+    app = store_app(config, args) if getattr(args, "store", None) else create_app(config)
     workers = args.workers if args.workers else (os.cpu_count() or 1)
     if workers < 1:
         raise ConflictKGError(f"--workers must be at least 1, got {workers}")
+    # Shared by the workers, so a recycled worker still knows the runaway queries.
+    app.extensions["conflictkg.runaways"] = RunawayRecord(
+        Path(tempfile.mkdtemp(prefix="conflictkg-runaways-"))
+    )
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": workers,

@@ -1,10 +1,12 @@
 """Downloads (``/download/<file>``) and the VoID description (``/.well-known/void``).
 
-Every file is read (or, with ``--dataset``, serialised by pyoxigraph) and gzipped once when
-the app is created, so the workers share the bytes. Answers carry a strong ETag (SHA-256 of
-the bytes sent), Last-Modified (the source file's time), gzip when the client accepts it,
-and conditional GET (304 on If-None-Match / If-Modified-Since). Files are attachments
-named ``conflictkg-<file>``; VoID is negotiated (Turtle, N-Triples, JSON-LD, RDF/XML).
+Every file is read from the build folder — or, with ``--dataset`` or a query backend alone
+(``serve --store`` without a matching local build), serialised from the backend's dump —
+and gzipped once when the app is created, so the workers share the bytes. Answers carry a
+strong ETag (SHA-256 of the bytes sent), Last-Modified (the source file's time, or for a
+backend alone the app's start), gzip when the client accepts it, and conditional GET (304
+on If-None-Match / If-Modified-Since). Files are attachments named ``conflictkg-<file>``;
+VoID is negotiated (Turtle, N-Triples, JSON-LD, RDF/XML).
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC)
 
 
+def _dumps(backend: QueryBackend, when: datetime) -> dict[str, Artefact]:
+    files = {}
+    for name, format_name in DATASET_FILES.items():
+        media_type = BY_NAME[format_name]
+        assert media_type.rdf is not None
+        files[name] = Artefact(name, media_type, backend.dump(media_type.rdf.oxigraph), when)
+    return files
+
+
 @dataclass
 class Downloads:
     """The files on offer, and the VoID description in each graph format (may be empty)."""
@@ -99,7 +110,7 @@ class Downloads:
             return cls._from_build(Path(build_dir))
         if dataset is not None:
             return cls._from_dataset(Path(dataset), backend)
-        return cls({}, {}, "this server was started on a query backend without downloads")
+        return cls._from_backend(backend)
 
     @classmethod
     def _from_build(cls, folder: Path) -> Downloads:
@@ -130,14 +141,19 @@ class Downloads:
 
     @classmethod
     def _from_dataset(cls, path: Path, backend: QueryBackend) -> Downloads:
-        when = _mtime(path)
-        files = {}
-        for name, format_name in DATASET_FILES.items():
-            media_type = BY_NAME[format_name]
-            assert media_type.rdf is not None
-            files[name] = Artefact(name, media_type, backend.dump(media_type.rdf.oxigraph), when)
         return cls(
-            files, {}, f"no VoID description for a dataset served with --dataset ({path.name})"
+            _dumps(backend, _mtime(path)),
+            {},
+            f"no VoID description for a dataset served with --dataset ({path.name})",
+        )
+
+    @classmethod
+    def _from_backend(cls, backend: QueryBackend) -> Downloads:
+        """The dataset files dumped from the backend, dated when the app was created."""
+        return cls(
+            _dumps(backend, datetime.now(UTC).replace(microsecond=0)),
+            {},
+            "no VoID description: this server answers from a query backend without a build",
         )
 
     def listing(self) -> list[tuple[str, str, int]]:
