@@ -81,11 +81,18 @@ class Watched:
         self.errors: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        page.on("requestfailed", self._failed)
         page.on(
             "response",
             lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"),
         )
+
+    def _failed(self, request: object) -> None:
+        # A load the browser itself cancelled (the page navigated or closed while, say, the
+        # favicon was still loading) is not the server's failure; anything else is.
+        failure = getattr(request, "failure", None) or ""
+        if "ERR_ABORTED" not in failure:
+            self.errors.append(f"failed: {getattr(request, 'url', '?')} ({failure})")
 
 
 @pytest.fixture
