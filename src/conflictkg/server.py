@@ -30,7 +30,12 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.serve_store import store_app, store_config
 
 DEFAULT_TIMEOUT = 10.0
-THREADS_PER_WORKER = 4
+# Threads per worker: enough that a few runaway queries (each holding a thread until the
+# time limit) cannot leave a worker without a thread for the quick ones.
+THREADS_PER_WORKER = 16
+# A worker whose resident memory grew this much since it started is recycled after the
+# request that grew it (a large query's memory is not returned to the system by malloc).
+RSS_GROWTH_LIMIT = 256 * 1024 * 1024
 RECYCLE_GRACE = 2.0
 
 log = logging.getLogger("conflictkg.serve")
@@ -82,6 +87,37 @@ def _recycle_this_worker() -> None:
     timer = threading.Timer(RECYCLE_GRACE, os._exit, (0,))
     timer.daemon = True
     timer.start()
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_started_rss: dict[int, int] = {}
+
+
+def _note_start(server: Any, worker: Any) -> None:
+    """gunicorn post_fork hook: remember the worker's memory at birth."""
+    _started_rss[os.getpid()] = _rss()
+
+
+def _check_growth(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+    """gunicorn post_request hook: recycle a worker that grew past RSS_GROWTH_LIMIT."""
+    start = _started_rss.get(os.getpid())
+    if start is None or worker.alive is False:
+        return
+    now = _rss()
+    if start and now - start > RSS_GROWTH_LIMIT:
+        log.warning(
+            "worker %d grew from %d to %d MiB: recycling it", os.getpid(), start >> 20, now >> 20
+        )
+        _started_rss.pop(os.getpid(), None)
+        _recycle_this_worker()
 
 
 def _configure_logging() -> None:
@@ -137,6 +173,8 @@ def command(args: argparse.Namespace) -> int:
         "proc_name": "conflictkg-serve",
         # No management socket: nothing but HTTP on the bound address.
         "control_socket_disable": True,
+        "post_fork": _note_start,
+        "post_request": _check_growth,
     }
     EndpointServer(app, options).run()
     return 0
