@@ -25,7 +25,6 @@ from gunicorn.app.base import BaseApplication
 
 from conflictkg import build
 from conflictkg.endpoint.app import create_app
-from conflictkg.endpoint.cache import RunawayRecord
 from conflictkg.errors import ConflictKGError
 from conflictkg.serve_store import store_app, store_config
 
@@ -150,14 +149,12 @@ def command(args: argparse.Namespace) -> int:
         config["DATASET"] = args.dataset
     else:
         config["BUILD_DIR"] = _build_dir(args)
-    app = store_app(config, args) if getattr(args, "store", None) else create_app(config)
     workers = args.workers if args.workers else (os.cpu_count() or 1)
     if workers < 1:
         raise ConflictKGError(f"--workers must be at least 1, got {workers}")
     # Shared by the workers, so a recycled worker still knows the runaway queries.
-    app.extensions["conflictkg.runaways"] = RunawayRecord(
-        Path(tempfile.mkdtemp(prefix="conflictkg-runaways-"))
-    )
+    config["RUNAWAY_DIR"] = tempfile.mkdtemp(prefix="conflictkg-runaways-")
+    app = store_app(config, args) if getattr(args, "store", None) else create_app(config)
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": workers,

@@ -33,8 +33,8 @@ def load_files(files: Iterable[Path], store: pyoxigraph.Store | None = None) -> 
     return store
 
 
-def merge_named_graphs_into_default(store: pyoxigraph.Store) -> bool:
-    """Add every named graph's triples to the default graph; say if it held triples before.
+def merge_named_graphs_into_default(store: pyoxigraph.Store) -> None:
+    """Add every named graph's triples to the default graph.
 
     The endpoint and ``conflictkg query`` answer a query without a dataset over the union
     of all graphs. Oxigraph's ``use_default_graph_as_union`` matches a triple once per
@@ -43,9 +43,7 @@ def merge_named_graphs_into_default(store: pyoxigraph.Store) -> bool:
     query answered 168,614 rows instead of 196). A real default graph holding the merge,
     as an RDF set, has each triple once. It costs one more copy of the data in memory.
     """
-    had_default = bool(store.query("ASK { ?s ?p ?o }"))
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return had_default
 
 
 def load_merged(files: Iterable[Path]) -> pyoxigraph.Store:

@@ -242,6 +242,15 @@ class QueryBackend(Protocol):
         ...
 
 
+def guard(sparql: str) -> None:
+    """Refuse, as a :class:`QueryFailed`, what no backend may pass on to its engine or store
+    (see :mod:`conflictkg.endpoint.guard`); every backend calls it first."""
+    try:
+        inspect_query(sparql)
+    except QueryRefused as refused:
+        raise QueryFailed(refused.message, refused.status) from None
+
+
 def _graph_node(iri: str) -> pyoxigraph.NamedNode:
     try:
         return pyoxigraph.NamedNode(iri)
@@ -259,15 +268,14 @@ class OxigraphBackend:
     back exactly the quads that were loaded.
     """
 
-    def __init__(
-        self, store: pyoxigraph.Store, merge: bool = True, version: str | None = None
-    ) -> None:
+    def __init__(self, store: pyoxigraph.Store, version: str | None = None) -> None:
         self.store = store
         # A digest of the loaded data: answers may be cached and tagged (endpoint.cache).
         self.version = version
+        self.quad_count = len(store)  # as loaded, before the merge adds its copies
         self.has_named_graphs = bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
         self.original_default: list[pyoxigraph.Quad] = []
-        if merge and self.has_named_graphs:
+        if self.has_named_graphs:
             self.original_default = list(
                 store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
             )
@@ -287,10 +295,7 @@ class OxigraphBackend:
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        try:
-            inspect_query(sparql)
-        except QueryRefused as refused:
-            raise QueryFailed(refused.message, refused.status) from None
+        guard(sparql)
         options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is not None or named_graphs is not None:
             options["default_graph"] = [_graph_node(g) for g in default_graphs or ()]
@@ -322,12 +327,7 @@ class OxigraphBackend:
 
     def triple_count(self) -> int:
         """The quads as loaded (the merged default graph's copies not counted)."""
-        if not self.has_named_graphs:
-            return len(self.store)
-        merged = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        assert isinstance(merged, pyoxigraph.QuerySolutions)
-        copies = int(next(iter(merged))["n"].value) - len(self.original_default)
-        return len(self.store) - copies
+        return self.quad_count
 
 
 _QUAD_FORMATS = (

@@ -4,7 +4,7 @@
 :class:`~conflictkg.remote.RemoteSparqlClient`, so the endpoint's formats, negotiation,
 limits and error answers stay those of the embedded store:
 
-* Every query passes :func:`~conflictkg.endpoint.guard.inspect_query` before anything is
+* Every query passes :func:`~conflictkg.endpoint.backend.guard` before anything is
   sent: SERVICE, updates and over-deep or over-long queries never reach the store.
 * The store is asked for SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT,
   DESCRIBE); the answer is parsed back into pyoxigraph objects, which the views serialise
@@ -46,10 +46,10 @@ from conflictkg.endpoint.backend import (
     QueryResult,
     ResultTooLarge,
     Term,
+    guard,
     serialize_triples,
     written,
 )
-from conflictkg.endpoint.guard import QueryRefused, inspect_query
 from conflictkg.endpoint.queries import DEFAULT_GRAPH_SIZE, GRAPH_SIZES
 from conflictkg.errors import ConflictKGError
 from conflictkg.remote import (
@@ -161,10 +161,7 @@ class RemoteBackend:
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        try:
-            inspect_query(sparql)
-        except QueryRefused as refused:
-            raise QueryFailed(refused.message, refused.status) from None
+        guard(sparql)
         params: list[tuple[str, str]] = []
         if default_graphs is not None or named_graphs is not None:
             params += [("default-graph-uri", _graph_iri(g)) for g in default_graphs or ()]
