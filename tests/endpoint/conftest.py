@@ -12,12 +12,9 @@ from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from liveserver import LiveServer  # noqa: E402  (tests/endpoint is not a package)
+from liveserver import SAMPLE, LiveServer  # noqa: E402  (tests/endpoint is not a package)
 
 from conflictkg.endpoint.app import create_app  # noqa: E402
-
-DATA = Path(__file__).resolve().parent / "data"
-SAMPLE = DATA / "sample.trig"
 
 
 @pytest.fixture(scope="session")

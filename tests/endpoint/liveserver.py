@@ -1,4 +1,5 @@
-"""A real ``conflictkg serve`` subprocess on a free loopback port, for the live tests."""
+"""Helpers of the live tests: a real ``conflictkg serve`` subprocess on a free loopback port,
+a listener that must receive no connection, and the sample dataset."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import requests
+
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = DATA / "sample.trig"
 
 
 def free_port() -> int:
@@ -67,3 +72,43 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class Listener:
+    """A loopback TCP listener counting the connections it gets (where there must be none).
+
+    ``hold`` keeps them open and silent (a store that never answers) instead of closing them.
+    """
+
+    def __init__(self, hold: bool = False) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.socket.settimeout(0.1)
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.hold = hold
+        self.held: list[socket.socket] = []
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            if self.hold:
+                self.held.append(connection)
+            else:
+                connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        for connection in self.held:
+            connection.close()
+        self.socket.close()

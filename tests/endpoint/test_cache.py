@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from liveserver import SAMPLE
 
 from conflictkg.endpoint.app import create_app
 from conflictkg.endpoint.backend import OxigraphBackend

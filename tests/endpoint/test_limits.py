@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE
+from liveserver import SAMPLE
 
 from conflictkg.endpoint.app import create_app
 

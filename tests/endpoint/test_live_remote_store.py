@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import requests
-from liveserver import LiveServer, free_port
+from liveserver import Listener, LiveServer, free_port
 
 from conflictkg import serve_store
 from conflictkg.cli import main
@@ -284,43 +284,6 @@ def test_relative_iris_resolve_against_the_endpoint(live: LiveServer) -> None:
 
 
 # ----------------------------------------------------------------------------- refusals
-
-
-class Listener:
-    """A loopback TCP listener counting connections; ``hold`` keeps them open, silent."""
-
-    def __init__(self, hold: bool = False) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(8)
-        self.socket.settimeout(0.1)
-        self.port = self.socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.hold = hold
-        self.held: list[socket.socket] = []
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            if self.hold:
-                self.held.append(connection)
-            else:
-                connection.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        for connection in self.held:
-            connection.close()
-        self.socket.close()
 
 
 @pytest.fixture

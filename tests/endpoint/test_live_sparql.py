@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import threading
 import time
 
 import pyoxigraph
 import pytest
 import requests
-from liveserver import LiveServer
+from liveserver import Listener, LiveServer
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -229,35 +228,6 @@ def test_updates_are_refused_and_data_unchanged(
     assert "read-only" in reply.text
     after = requests.get(live.base + "/sparql", params={"query": count}, timeout=10).json()
     assert after == before
-
-
-class Listener:
-    """A loopback TCP listener counting the connections it receives."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(8)
-        self.socket.settimeout(0.1)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
 
 
 @pytest.mark.parametrize(

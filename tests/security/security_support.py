@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import socket
-import threading
+import sys
 from pathlib import Path
+
+# The live tests' helpers (tests/endpoint is not a package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "endpoint"))
+from liveserver import Listener  # noqa: E402,F401  (re-exported for the security tests)
 
 # Enough triples that a four-way cartesian product has ~10^7 rows and a six-way one
 # runs for hours; one label carries markup that must come out escaped in HTML.
@@ -32,35 +35,6 @@ def tiny_dataset() -> str:
 
 def json_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-class Listener:
-    """A loopback TCP listener that counts the connections it gets (there must be none)."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
 
 
 def sha256(path: Path) -> str:
