@@ -1,12 +1,14 @@
-"""OWL reasoning with HermiT through owlready2: consistency and unsatisfiable classes.
+"""OWL reasoning with HermiT (owlready2's): consistency and unsatisfiable classes.
 
 owlready2 reads N-Triples (not Turtle), keeps everything in a "world", and follows
-``owl:imports`` over the network; so each check writes ontology + data as N-Triples
-without imports into a private folder and loads them into a new ``World``.
+``owl:imports`` over the network; so each check writes the ontology (and ontology + data)
+as N-Triples without imports into a private folder and loads it into a new ``World``.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,19 +62,27 @@ def _temporary_files_in(folder: str) -> Iterator[None]:
 
 
 def check(ontology: Graph, data: Graph) -> ReasonerReport:
-    """Run HermiT over ``ontology`` and ``data`` together."""
+    """HermiT's verdict on ``ontology`` and ``data``: consistency and unsatisfiable classes.
+
+    Two runs, so the cost grows linearly with the data:
+
+    * the ontology alone is classified through owlready2 (``sync_reasoner_hermit``), which
+      gives the unsatisfiable classes — a property of the ontology, whatever the data;
+    * ontology and data together are only checked for consistency, by the same HermiT
+      (owlready2's bundled jar) asked ``--consistency`` directly. owlready2 always asks
+      HermiT to *realise* the data too (the types of every individual), which is not needed
+      here and grows faster than the data: 7 s at 10^4 triples, 20 s at 2×10^4, against
+      about 1 s for the consistency check alone at either size.
+    """
     import owlready2  # slow-ish to import and starts nothing until used
 
-    union = new_graph()
-    union += ontology
-    union += data
-    union.remove((None, OWL.imports, None))
     with tempfile.TemporaryDirectory(prefix="conflictkg-reasoner-") as folder:
-        path = Path(folder) / "ontology-and-data.nt"
-        union.serialize(path, format="nt", encoding="utf-8")
+        tbox = _without_imports(ontology)
+        tbox_path = Path(folder) / "ontology.nt"
+        tbox.serialize(tbox_path, format="nt", encoding="utf-8")
         world = owlready2.World()
         try:
-            world.get_ontology(path.as_uri()).load()
+            world.get_ontology(tbox_path.as_uri()).load()
             with _temporary_files_in(folder):
                 # xsd:date and geo:wktLiteral are outside the OWL 2 datatype map; HermiT
                 # would refuse the whole ontology instead of ignoring their values.
@@ -89,13 +99,59 @@ def check(ontology: Graph, data: Graph) -> ReasonerReport:
         except owlready2.OwlReadyOntologyParsingError as error:
             raise ConflictKGError(f"owlready2 cannot read the ontology: {error}") from None
         except FileNotFoundError as error:
-            raise ConflictKGError(
-                f"cannot run HermiT: {error.filename or 'java'} not found "
-                "(HermiT needs a Java runtime on PATH)"
-            ) from None
+            raise _no_java(error) from None
         finally:
             world.close()
+        union = tbox
+        union += data
+        union.remove((None, OWL.imports, None))
+        both = Path(folder) / "ontology-and-data.nt"
+        union.serialize(both, format="nt", encoding="utf-8")
+        if not _consistent(both):
+            return ReasonerReport(False, (), tuple(explain_clashes(ontology, data)))
     return ReasonerReport(True, tuple(unsatisfiable), ())
+
+
+def _without_imports(graph: Graph) -> Graph:
+    copy = new_graph()
+    copy += graph
+    copy.remove((None, OWL.imports, None))
+    return copy
+
+
+def _consistent(path: Path) -> bool:
+    """HermiT's consistency check (``owl:Thing`` satisfiable) of the N-Triples at ``path``."""
+    import owlready2
+
+    hermit = Path(owlready2.__file__).resolve().parent / "hermit"
+    command = [
+        owlready2.JAVA_EXE,
+        f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
+        "-cp",
+        os.pathsep.join([str(hermit), str(hermit / "HermiT.jar")]),
+        "org.semanticweb.HermiT.cli.CommandLine",
+        "--consistency",
+        "--ignoreUnsupportedDatatypes",
+        path.as_uri(),
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except FileNotFoundError as error:
+        raise _no_java(error) from None
+    output = done.stdout + done.stderr
+    if "Inconsistent ontology" in output or " is not satisfiable" in output:
+        return False
+    if done.returncode == 0 and " is satisfiable" in output:
+        return True
+    lines = [line for line in output.splitlines() if line.strip()]
+    raise ConflictKGError("HermiT failed", details=lines[:8])
+
+
+def _no_java(error: FileNotFoundError) -> ConflictKGError:
+    return ConflictKGError(
+        f"cannot run HermiT: {error.filename or 'java'} not found "
+        "(HermiT needs a Java runtime on PATH)"
+    )
 
 
 def explain_clashes(ontology: Graph, data: Graph, limit: int = 20) -> list[str]:
