@@ -62,6 +62,14 @@ def test_repeated_get_is_answered_by_the_fast_path_with_the_same_headers() -> No
     for header in ("Content-Type", "ETag", "Vary", "Access-Control-Allow-Origin"):
         assert first.headers[header] == second.headers[header], header
     assert int(second.headers["Content-Length"]) == len(second.data)
+    # The same request spelled another way misses the fast path, is answered from the
+    # view's cache, and is then known to the fast path too.
+    spelled = {"query": QUERY, "unused": "1"}
+    for _ in range(2):
+        again = client.get("/sparql", query_string=spelled, headers={"Accept": JSON})
+        assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert (fast.hits, len(fast)) == (2, 2)
+    assert app.extensions["conflictkg.view_cache"].hits == 1
     # Another format is another answer with another tag.
     csv = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "text/csv"})
     assert csv.headers["Content-Type"].startswith("text/csv")
