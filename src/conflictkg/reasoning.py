@@ -124,9 +124,10 @@ def _consistent(path: Path) -> bool:
     import owlready2
 
     hermit = Path(owlready2.__file__).resolve().parent / "hermit"
+    # No -Xmx: the JVM's default heap (a quarter of the machine's memory) grows with the
+    # data, where owlready2's fixed 2,000 MB would run out on large corpora.
     command = [
         owlready2.JAVA_EXE,
-        f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
         "-cp",
         os.pathsep.join([str(hermit), str(hermit / "HermiT.jar")]),
         "org.semanticweb.HermiT.cli.CommandLine",
