@@ -84,7 +84,7 @@ class Server:
         return f"{self.sparql_path}?query={quote(query, safe='')}"
 
     def pids(self) -> list[int]:
-        """The server's process and all its descendants (gunicorn workers, query workers)."""
+        """The server's process and all its descendants (server workers, query workers)."""
         return [self.process.pid, *descendants(self.process.pid)]
 
 
@@ -345,6 +345,7 @@ class WrkResult:
     non2xx: int
     timeouts: int
     statuses: dict[str, int] | None = None  # s2xx, s4xx, s503, s5xx, sother (when counted)
+    socket: dict[str, int] | None = None  # socket errors by kind: connect, read, write, timeout
 
     @property
     def rps(self) -> float:
@@ -401,6 +402,7 @@ def run_wrk(
         non2xx=data["status"],
         timeouts=data["timeout"],
         statuses=statuses,
+        socket={kind: data[kind] for kind in ("connect", "read", "write", "timeout")},
     )
 
 

@@ -363,8 +363,8 @@ def send(base: str, case: Case, timeout: float) -> int | str:
         try:
             connection.request(case.method, case.path, body=case.body, headers=case.headers)
         except (BrokenPipeError, ConnectionResetError):
-            # The server may answer and close before reading a body it refuses (gunicorn
-            # does for a request line over 4 KiB): the answer it sent is still readable.
+            # The server may answer and close before reading a body it refuses (an
+            # oversized request head, for one): the answer it sent is still readable.
             pass
         reply = connection.getresponse()
         reply.read()

@@ -127,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         if not alive:
             print(f"alive check: HTTP {status}: {body[:300]!r}", file=sys.stderr)
         after = benchlib.rss_kib(server.pids())
+        served_log = server.log.read_text(encoding="utf-8", errors="replace")
 
     n, r = results["normal"], results["runaway"]
+    recycled = {
+        "an abandoned query": served_log.count("abandoned a query"),
+        "memory growth": served_log.count("its memory grew"),
+    }
     peak = max(watch.samples, default=after)
     print(
         f"\nload: {args.duration:g} s, {normal_connections} connections on {len(queries)} "
@@ -172,12 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     normal_errors = n.errors
     print(
         f"\nerrors on normal queries: {normal_errors} of {n.requests} "
-        f"(non-2xx {n.non2xx}, socket errors {n.errors - n.non2xx})"
+        f"(non-2xx {n.non2xx}, socket errors {n.errors - n.non2xx}: "
+        + ", ".join(f"{k} {v}" for k, v in (n.socket or {}).items())
+        + ")"
     )
     print(
         f"server RSS (all processes): {before / 1024:.0f} MiB before, peak "
         f"{peak / 1024:.0f} MiB, {after / 1024:.0f} MiB after "
         f"(growth {(after - before) / 1024:+.0f} MiB)"
+    )
+    print(
+        "workers recycled: "
+        + ", ".join(f"{count} after {cause}" for cause, count in recycled.items())
     )
     print(f"server alive after the run: {'yes' if alive else 'NO'}")
     return 0 if alive and normal_errors == 0 else 1

@@ -100,8 +100,8 @@ class _Connections:
 
     A request takes an idle connection to its host (or opens one) and gives it back once the
     answer is read, so threads that come and go — the endpoint runs every query in a fresh
-    thread — reuse a few sockets instead of leaving one open each. A forked child (a gunicorn
-    worker) forgets the sockets it inherited instead of sharing them with its parent.
+    thread — reuse a few sockets instead of leaving one open each. A forked child (a server
+    worker process) forgets the sockets it inherited instead of sharing them with its parent.
     """
 
     MAX_IDLE = 8  # idle connections kept per host; more are closed when given back

@@ -85,7 +85,7 @@ def store_config(args: argparse.Namespace, timeout: float) -> dict[str, Any]:
 
 def store_app(config: dict[str, Any], args: argparse.Namespace) -> Flask:
     """``create_app(config)``, with a store that fails at start-up as a ConflictKGError;
-    the backend's connections are closed before gunicorn forks its workers."""
+    the backend's connections are closed before the server forks its workers."""
     try:
         app = create_app(config)
     except QueryFailed as failed:

@@ -66,7 +66,7 @@ class LiveServer:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()  # gunicorn's arbiter stops its workers on SIGTERM
+            self.process.terminate()  # Granian's main process stops its workers on SIGTERM
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -184,6 +184,52 @@ def test_runaway_query_gets_503_while_others_are_served(server: benchlib.Server,
     assert alive(server)
 
 
+def test_burst_of_runaway_queries_recycles_workers_without_refusing_anyone(
+    server: benchlib.Server,
+) -> None:
+    """Six distinct runaway queries at once, twice: every worker abandons several and is
+    recycled, all of them at the same moment, and fresh workers abandon some again at once.
+    Meanwhile a client keeps asking a simple query: it must never be refused or cut off
+    (the port's one listening socket outlives the workers), and the server stays up."""
+    statuses: list[int] = []
+    probe_failures: list[str] = []
+    probing = threading.Event()
+    probing.set()
+
+    def runaway(index: int) -> None:
+        query = RUNAWAY["count-join"].replace("}", f" FILTER(?c != {index}) }}")
+        statuses.append(get(server, query).status_code)
+
+    def probe() -> None:
+        while probing.is_set():
+            try:
+                status = get(server, "ASK { ?s ?p ?o }").status_code
+                if status != 200:
+                    probe_failures.append(f"HTTP {status}")
+            except requests.RequestException as error:
+                probe_failures.append(type(error).__name__)
+            time.sleep(0.02)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    for wave in range(2):
+        threads = [threading.Thread(target=runaway, args=(wave * 10 + i,)) for i in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    time.sleep(8)  # the recycled workers end and are replaced meanwhile
+    probing.clear()
+    prober.join()
+    log = server.log.read_text(encoding="utf-8", errors="replace")
+    events = "\n".join(line for line in log.splitlines() if "endpoint.access" not in line)
+    assert statuses and all(status == 503 for status in statuses), statuses
+    assert "recycling it" in log
+    assert not probe_failures, f"{probe_failures}\n{events[-3000:]}"
+    assert server.process.poll() is None and alive(server), events[-3000:]
+    assert "crash loop" not in log
+
+
 # -- request size and shape ---------------------------------------------------------------
 
 
@@ -200,9 +246,25 @@ def test_body_over_one_megabyte_is_refused_with_413(
     assert alive(server)
 
 
-def test_long_url_is_refused_not_crashed(server: benchlib.Server) -> None:
+def test_long_url_is_refused_with_414_and_advice(server: benchlib.Server) -> None:
     reply = get(server, "SELECT * WHERE { ?s ?p ?o } #" + "x" * 20000)
-    assert 400 <= reply.status_code < 500
+    assert reply.status_code == 414
+    assert "POST" in reply.text
+    assert alive(server)
+
+
+def test_query_of_ten_kilobytes_in_a_url_is_answered(server: benchlib.Server) -> None:
+    reply = get(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * 10000)
+    assert reply.status_code == 200
+
+
+def test_url_beyond_the_http_buffer_is_refused_not_crashed(server: benchlib.Server) -> None:
+    try:
+        reply = get(server, "ASK {} #" + "x" * 600_000)
+    except requests.ConnectionError:
+        pass  # the connection was closed on an oversized request head: also a refusal
+    else:
+        assert 400 <= reply.status_code < 500
     assert alive(server)
 
 

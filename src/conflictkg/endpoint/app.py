@@ -17,6 +17,8 @@
 ``CACHE_BYTES``    bytes of answers each process keeps (0 = no result cache)
 ``MAX_RESULT_BYTES`` the largest answer /sparql gives (default 32 MiB; None = no limit)
 ``MAX_HTML_ROWS``  the most rows of an HTML results table (default 10,000)
+``MAX_URL_BYTES``  the longest path plus query string a request may have (default 16 KiB;
+                   longer gets 414 and the advice to POST the query)
 
 The web pages (``conflictkg.pages``), when that package exists, register themselves
 through its ``init_app(app)``; until then a placeholder answers ``/``.
@@ -32,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import RequestURITooLarge
 
 from conflictkg.endpoint import cache, downloads, errors, linkeddata, sparql
 from conflictkg.endpoint.backend import OxigraphBackend, QueryBackend
+from conflictkg.endpoint.deadline import RunningQueries
 from conflictkg.endpoint.home import health_bp, placeholder_bp
 from conflictkg.endpoint.service_description import DatasetSizes
 from conflictkg.errors import ConflictKGError
@@ -56,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESULT_BYTES": 32 * 1024 * 1024,
     "MAX_HTML_ROWS": 10_000,
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # a query body over 1 MiB is refused (413)
+    "MAX_URL_BYTES": 16 * 1024,
     "JSON_SORT_KEYS": False,
 }
 
@@ -90,6 +95,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         build_dir=app.config["BUILD_DIR"], backend=backend, dataset=app.config["DATASET"]
     )
     app.extensions["conflictkg.on_abandon"] = app.config["ON_ABANDON"]
+    # The queries being waited for, so that the worker's memory guard can stop them.
+    app.extensions["conflictkg.running"] = RunningQueries()
     runaway_dir = app.config["RUNAWAY_DIR"]
     app.extensions["conflictkg.runaways"] = cache.RunawayRecord(
         Path(runaway_dir) if runaway_dir is not None else None
@@ -103,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = cache.FastPath(app.wsgi_app, fast_cache)  # type: ignore[method-assign]
 
     errors.init_app(app)
+    _init_url_limit(app)
     _init_cors_and_log(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(sparql.bp)
@@ -113,6 +121,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     else:
         app.register_blueprint(placeholder_bp)
     return app
+
+
+def _init_url_limit(app: Flask) -> None:
+    """A request whose path and query string exceed MAX_URL_BYTES is answered 414."""
+    limit = int(app.config["MAX_URL_BYTES"])
+
+    @app.before_request
+    def _check_url_length() -> None:
+        environ = request.environ
+        size = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+        if size > limit:
+            raise RequestURITooLarge(
+                f"the request's URL is {size:,} bytes, over the limit of {limit:,}; "
+                "send a long query in the body of a POST instead"
+            )
 
 
 def _init_cors_and_log(app: Flask) -> None:

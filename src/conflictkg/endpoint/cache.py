@@ -9,7 +9,8 @@ server), so an answer depends only on the request. Three things follow:
   cache bounded in bytes (:class:`ResultCache`). :class:`FastPath`, a WSGI middleware in
   front of Flask, answers a repeated ``GET /sparql`` from it without entering Flask; the
   view itself looks answers up by the parsed request, which also serves POST.
-* **Runaway record.** A query that ran into the time limit is remembered (by query text
+* **Runaway record.** A query that ran into the time limit (or was stopped because the
+  worker's memory grew past its limit while it ran) is remembered (by query text
   and dataset parameters, whatever the format) for ``RUNAWAY_TTL`` seconds, in a folder
   shared by the worker processes; asked again meanwhile it gets the 503 at once instead
   of holding a core for the whole limit again. The record expires, so a query that only
@@ -103,7 +104,8 @@ class ResultCache:
 
 
 class RunawayRecord:
-    """Queries that exceeded the time limit recently, shared by files in ``folder``.
+    """Queries stopped recently (time limit, memory), with the reason, shared by files in
+    ``folder``.
 
     Without a folder (a single-process app, tests) the record lives in this process only.
     """
@@ -111,25 +113,28 @@ class RunawayRecord:
     def __init__(self, folder: Path | None, ttl: float = RUNAWAY_TTL) -> None:
         self.folder = folder
         self.ttl = ttl
-        self._local: dict[str, float] = {}
+        self._local: dict[str, tuple[float, str]] = {}
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
 
-    def add(self, key: str) -> None:
+    def add(self, key: str, reason: str = "it exceeded the time limit") -> None:
         now = time.time()
-        self._local[key] = now
+        self._local[key] = (now, reason)
         if self.folder is not None:
-            (self.folder / key).write_text(f"{now}\n", encoding="ascii")
+            (self.folder / key).write_text(reason + "\n", encoding="utf-8")
 
-    def recent(self, key: str) -> bool:
-        """Whether ``key`` exceeded the limit less than ``ttl`` seconds ago."""
-        when = self._local.get(key)
-        if when is None and self.folder is not None:
+    def recent(self, key: str) -> str | None:
+        """Why ``key`` was stopped, if that was less than ``ttl`` seconds ago; else None."""
+        entry = self._local.get(key)
+        if entry is None and self.folder is not None:
+            path = self.folder / key
             try:
-                when = os.stat(self.folder / key).st_mtime
+                entry = (os.stat(path).st_mtime, path.read_text(encoding="utf-8").strip())
             except OSError:
-                when = None
-        return when is not None and time.time() - when < self.ttl
+                entry = None
+        if entry is None or time.time() - entry[0] >= self.ttl:
+            return None
+        return entry[1]
 
 
 def if_none_match(header: str | None, etag: str) -> bool:

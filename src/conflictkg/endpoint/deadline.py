@@ -1,52 +1,132 @@
-"""The per-query time limit: answer 503 at the deadline, then recycle the worker.
+"""Stopping a query: at its time limit, or from outside (the worker's memory guard).
 
 pyoxigraph cannot cancel a running query and releases the GIL while it runs, so neither a
-signal nor gunicorn's heartbeat can stop a runaway query (five unconstrained triple
+signal nor a server's worker timeout can stop a runaway query (five unconstrained triple
 patterns, or a few hundred patterns to plan, run for minutes). So the query runs in its
 own daemon thread and the request waits for it at most ``limit`` seconds; past that the
 client gets a 503 naming the time limit and the thread is abandoned. An abandoned thread
 still holds a core, so the app then calls its ``on_abandon`` hook: ``conflictkg serve``
-asks its gunicorn worker to exit gracefully (the answers in flight are finished) and the
-arbiter forks a fresh worker from the preloaded app.
+asks its worker process to exit gracefully (the answers in flight are finished) and
+Granian's main process forks a fresh worker from the preloaded app.
+
+The queries a process is running are listed in a :class:`RunningQueries`; its
+``stop_all(reason)`` wakes every waiting request at once with :class:`QueryStopped`
+(``conflictkg serve`` calls it when the worker's memory grew past its limit, just before
+the worker is recycled), so those clients get a 503 with the reason instead of a closed
+connection, and the app can remember the queries as runaways.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
 
 
-class DeadlineExceeded(Exception):
-    """The work did not finish within the limit; it goes on in an abandoned thread."""
+class QueryStopped(Exception):
+    """The query was stopped before it finished; it goes on in an abandoned thread."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the query was stopped: {reason}")
+        self.reason = reason
+
+
+class DeadlineExceeded(QueryStopped):
+    """The work did not finish within the time limit."""
 
     def __init__(self, limit: float) -> None:
-        super().__init__(f"the query exceeded the time limit of {limit:g} s and was stopped")
+        Exception.__init__(
+            self, f"the query exceeded the time limit of {limit:g} s and was stopped"
+        )
+        self.reason = f"it exceeded the time limit of {limit:g} s"
         self.limit = limit
 
 
-def run_with_deadline(work: Callable[[], T], limit: float | None) -> T:
-    """``work()``'s value, or its exception; DeadlineExceeded after ``limit`` seconds.
+class RunningQueries:
+    """The queries this process is waiting for, each with the event that wakes its request."""
 
-    With ``limit`` None the work runs inline (no thread).
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._numbers = itertools.count()
+        self._waiting: dict[int, tuple[threading.Event, list[str]]] = {}
+
+    def enter(self, done: threading.Event) -> tuple[int, list[str]]:
+        number = next(self._numbers)
+        reasons: list[str] = []
+        with self._lock:
+            self._waiting[number] = (done, reasons)
+        return number, reasons
+
+    def leave(self, number: int) -> None:
+        with self._lock:
+            self._waiting.pop(number, None)
+
+    def stop_all(self, reason: str) -> int:
+        """Wake every waiting request with QueryStopped(reason); how many there were."""
+        with self._lock:
+            waiting = list(self._waiting.values())
+        for done, reasons in waiting:
+            reasons.append(reason)
+            done.set()
+        return len(waiting)
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+
+def run_with_deadline(
+    work: Callable[[], T], limit: float | None, running: RunningQueries | None = None
+) -> T:
+    """``work()``'s value, or its exception; DeadlineExceeded after ``limit`` seconds, or
+    QueryStopped when ``running.stop_all`` is called meanwhile.
+
+    With neither a limit nor a registry the work runs inline (no thread).
     """
-    if limit is None:
+    if limit is None and running is None:
         return work()
     outcome: dict[str, object] = {}
+    done = threading.Event()
 
     def run() -> None:
         try:
             outcome["value"] = work()
         except BaseException as error:  # re-raised in the request's thread below
-            outcome["error"] = error
+            outcome["error"] = _detached(error)
+        finally:
+            done.set()
 
-    thread = threading.Thread(target=run, name="sparql-query", daemon=True)
-    thread.start()
-    thread.join(limit)
-    if thread.is_alive():
-        raise DeadlineExceeded(limit)
+    number, reasons = running.enter(done) if running is not None else (0, [])
+    try:
+        thread = threading.Thread(target=run, name="sparql-query", daemon=True)
+        thread.start()
+        done.wait(limit)
+    finally:
+        if running is not None:
+            running.leave(number)
+    if "value" not in outcome and "error" not in outcome:
+        if reasons:
+            raise QueryStopped(reasons[0])
+        raise DeadlineExceeded(limit if limit is not None else 0.0)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
+
+
+def _detached(error: BaseException) -> BaseException:
+    """``error`` without the tracebacks of its chain, which are kept as a note instead.
+
+    The frames hold the engine's results, which must be dropped in the query's thread
+    (pyoxigraph's are bound to the thread that made them).
+    """
+    error.add_note("in the query's thread:\n" + "".join(traceback.format_exception(error)))
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return error

@@ -49,6 +49,7 @@ _TITLES = {
     405: "Method Not Allowed",
     406: "Not Acceptable",
     413: "Content Too Large",
+    414: "URI Too Long",
     415: "Unsupported Media Type",
     503: "Service Unavailable",
 }

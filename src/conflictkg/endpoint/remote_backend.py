@@ -145,7 +145,7 @@ class RemoteBackend:
             )
 
     def close(self) -> None:
-        """Close the open connections (done before gunicorn forks; later calls reopen)."""
+        """Close the open connections (done before the server forks; later calls reopen)."""
         self.client.close()
 
     def __enter__(self) -> RemoteBackend:

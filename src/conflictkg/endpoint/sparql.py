@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from conflictkg.endpoint import service_description
 from conflictkg.endpoint.backend import QueryBackend, QueryResult, Term
 from conflictkg.endpoint.cache import ENVIRON_KEY, Answer, digest
-from conflictkg.endpoint.deadline import DeadlineExceeded, run_with_deadline
+from conflictkg.endpoint.deadline import QueryStopped, run_with_deadline
 from conflictkg.endpoint.errors import error_response
 from conflictkg.endpoint.linkeddata import as_link
 from conflictkg.endpoint.mediatypes import (
@@ -95,12 +95,13 @@ def sparql() -> Response:
     version = getattr(backend, "version", None)
     limit = current_app.config["QUERY_TIMEOUT"]
     runaways = current_app.extensions["conflictkg.runaways"]
-    if limit is not None and runaways.recent(query_key):
+    stopped_before = runaways.recent(query_key)
+    if stopped_before is not None:
         unchanged = " and the data has not changed since" if version is not None else ""
         return error_response(
             503,
-            f"this query exceeded the time limit of {limit:g} s less than "
-            f"{runaways.ttl:g} s ago{unchanged}; it is not run again until then",
+            f"this query was stopped less than {runaways.ttl:g} s ago ({stopped_before})"
+            f"{unchanged}; it is not run again until then",
         )
     cache = current_app.extensions["conflictkg.view_cache"]
     if version is not None:
@@ -135,10 +136,10 @@ def sparql() -> Response:
         return result.serialize(chosen, max_bytes), chosen
 
     try:
-        outcome = run_with_deadline(evaluate, limit)
-    except DeadlineExceeded as exceeded:
+        outcome = run_with_deadline(evaluate, limit, current_app.extensions["conflictkg.running"])
+    except QueryStopped as exceeded:
         log.warning("%s: %s", request.path, exceeded)
-        runaways.add(query_key)
+        runaways.add(query_key, exceeded.reason)
         abandon = current_app.extensions.get("conflictkg.on_abandon")
         if abandon is not None:
             abandon()
