@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 
 import pytest
 
 from conflictkg.endpoint.deadline import (
+    DEPRIORITISE_AFTER,
     DeadlineExceeded,
     QueryStopped,
     RunningQueries,
@@ -71,3 +74,15 @@ def test_an_error_in_the_work_reaches_the_caller_without_its_frames() -> None:
 
 def test_without_a_limit_or_registry_the_work_runs_inline() -> None:
     assert run_with_deadline(threading.current_thread, None) is threading.current_thread()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority: Linux")
+def test_a_long_query_loses_cpu_priority_and_a_quick_one_keeps_it() -> None:
+    def priority_after(seconds: float) -> int:
+        time.sleep(seconds)
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert run_with_deadline(lambda: priority_after(0.0), 5.0, RunningQueries()) == base
+    slow = run_with_deadline(lambda: priority_after(DEPRIORITISE_AFTER + 0.3), 5.0)
+    assert slow == 19

@@ -3,7 +3,9 @@
 pyoxigraph cannot cancel a running query and releases the GIL while it runs, so neither a
 signal nor a server's worker timeout can stop a runaway query (five unconstrained triple
 patterns, or a few hundred patterns to plan, run for minutes). So the query runs in its
-own daemon thread and the request waits for it at most ``limit`` seconds; past that the
+own daemon thread and the request waits for it at most ``limit`` seconds (after
+``DEPRIORITISE_AFTER`` seconds the thread drops to the lowest CPU priority, so that a long
+query does not slow the quick ones of other clients); past that the
 client gets a 503 naming the time limit and the thread is abandoned. An abandoned thread
 still holds a core, so the app then calls its ``on_abandon`` hook: ``conflictkg serve``
 asks its worker process to exit gracefully (the answers in flight are finished) and
@@ -19,12 +21,18 @@ connection, and the app can remember the queries as runaways.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+
+# A query still running after this many seconds gets the lowest CPU priority (Linux), so
+# that the quick queries of other clients are not slowed by the long ones meanwhile.
+DEPRIORITISE_AFTER = 0.5
 
 
 class QueryStopped(Exception):
@@ -103,7 +111,10 @@ def run_with_deadline(
     try:
         thread = threading.Thread(target=run, name="sparql-query", daemon=True)
         thread.start()
-        done.wait(limit)
+        started = time.monotonic()
+        if not done.wait(_first_wait(limit)):
+            _deprioritise(thread)
+            done.wait(None if limit is None else max(0.0, limit - (time.monotonic() - started)))
     finally:
         if running is not None:
             running.leave(number)
@@ -130,3 +141,19 @@ def _detached(error: BaseException) -> BaseException:
         link.__traceback__ = None
         link = link.__cause__ or link.__context__
     return error
+
+
+def _first_wait(limit: float | None) -> float:
+    return DEPRIORITISE_AFTER if limit is None else min(limit, DEPRIORITISE_AFTER)
+
+
+def _deprioritise(thread: threading.Thread) -> None:
+    """Give ``thread`` the lowest scheduling priority, where the system allows per-thread
+    priorities (Linux: nice 19 for that thread id); elsewhere nothing happens."""
+    native = thread.native_id
+    if native is None or not hasattr(os, "setpriority") or not thread.is_alive():
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, native, 19)
+    except OSError:
+        pass  # the thread ended meanwhile, or the system refuses
