@@ -28,8 +28,10 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
+
+from conflictkg.endpoint.cache import WSGIApp
 
 DRAIN_SECONDS = 0.5
 RECYCLE_GRACE = 2.0
@@ -38,8 +40,6 @@ GROWTH_LIMIT = 256 * 1024 * 1024
 SAMPLE_SECONDS = 1.0
 
 log = logging.getLogger("conflictkg.serve")
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def rss_bytes() -> int:
@@ -85,7 +85,6 @@ class Recycler:
         # Called with a reason when memory grew past the limit, before recycling: the app
         # stops the queries it is running (endpoint.deadline.RunningQueries.stop_all).
         self.on_memory: Callable[[str], object] | None = None
-        self.pid = 0
         self.born = 0.0
         self.start_rss = 0
         self.leaving = False
@@ -94,7 +93,6 @@ class Recycler:
 
     def started(self) -> None:
         """Note this worker's birth and memory, and start watching its memory."""
-        self.pid = os.getpid()
         self.born = time.monotonic()
         self.leaving = False
         self.draining = False
