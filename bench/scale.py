@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import benchlib
-from benchlib import ROOT
+from bench import benchlib
+from bench.benchlib import ROOT
 
 STEPS = (
     "synth",
@@ -64,7 +64,7 @@ def _dump(corpus: Path) -> Path:
 
 def _load_conflictkg(corpus: Path):  # noqa: ANN202
     """The endpoint's own backend, loaded as `conflictkg serve --dataset` loads it."""
-    from conflictkg.endpoint.backend import OxigraphBackend
+    from conflictkg.store.backend import OxigraphBackend
 
     return OxigraphBackend.from_files([_dump(corpus)])
 
@@ -90,7 +90,7 @@ def _run_query(engine: object, text: str) -> int:
         else:
             body = result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
         return len(body or b"")
-    from conflictkg.endpoint.mediatypes import RDF_TYPES, RESULT_TYPES
+    from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 
     answer = engine.query(text)  # type: ignore[attr-defined]
     return len(answer.serialize(RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]))
@@ -136,7 +136,7 @@ def child(
     if step == "shacl":
         from rdflib import Graph
 
-        from conflictkg import shacl
+        from conflictkg.pipeline import shacl
 
         ontology = Graph()
         for path in sorted((corpus / "ontology").glob("*.ttl")):
@@ -206,7 +206,7 @@ def run_step(command: list[str], cap: float) -> dict[str, object]:
 
 
 def triples_per_article() -> float:
-    from conflictkg.synthetic import generate
+    from conflictkg.synth.corpus import generate
 
     sizes = [len(g) for _, _, g in generate(8, 0)]
     return sum(sizes) / len(sizes)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from conflictkg.store import load_files
+from conflictkg.store.files import load_files
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))

@@ -14,13 +14,13 @@ from conflictkg.errors import ConflictKGError
 # sub-command -> module that implements ``command(args) -> int``; imported only when run,
 # so ``conflictkg --help`` stays fast.
 COMMANDS: dict[str, str] = {
-    "build": "conflictkg.build",
-    "validate": "conflictkg.build",
-    "query": "conflictkg.querying",
-    "locate": "conflictkg.anchors",
-    "serve": "conflictkg.server",
-    "load": "conflictkg.remote",
-    "synth": "conflictkg.synthetic",
+    "build": "conflictkg.pipeline.build",
+    "validate": "conflictkg.pipeline.build",
+    "query": "conflictkg.store.querying",
+    "locate": "conflictkg.pipeline.anchors",
+    "serve": "conflictkg.serving.server",
+    "load": "conflictkg.store.client",
+    "synth": "conflictkg.synth.corpus",
 }
 
 

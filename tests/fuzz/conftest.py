@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from bench import benchlib
 
-from conflictkg.synthetic import generate, graph_iri
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import benchlib  # noqa: E402  (bench/ is not a package)
+from conflictkg.synth.corpus import generate, graph_iri
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,8 @@ never get a 5xx or a dropped connection, and the server is alive afterwards."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-import benchlib
+from bench import benchlib, fuzz
 from hypothesis import HealthCheck, given, settings
-
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("bench_fuzz", ROOT / "bench" / "fuzz.py")
-assert _spec is not None and _spec.loader is not None
-fuzz = importlib.util.module_from_spec(_spec)
-sys.modules["bench_fuzz"] = fuzz  # dataclasses look their module up there
-_spec.loader.exec_module(fuzz)
 
 CASES = 300
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from security_support import TIMEOUT, Listener, tiny_dataset
+from bench import benchlib
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import benchlib  # noqa: E402  (bench/ is not a package)
+from tests.security.security_support import TIMEOUT, Listener, tiny_dataset
 
 
 @pytest.fixture(scope="session")
