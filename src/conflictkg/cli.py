@@ -19,9 +19,66 @@ COMMANDS: dict[str, str] = {
     "query": "conflictkg.store.querying",
     "locate": "conflictkg.pipeline.anchors",
     "serve": "conflictkg.serving.server",
-    "load": "conflictkg.store.client",
+    "load": "conflictkg.store.upload",
     "synth": "conflictkg.synth.corpus",
 }
+
+
+# The default per-query time limit of ``serve``, in seconds.
+DEFAULT_TIMEOUT = 10.0
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _not_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _existing_file(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return path
+
+
+def serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``conflictkg serve``, each checked as it is parsed."""
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.add_argument(
+        "--dataset", type=_existing_file, default=None, help="serve this RDF/TriG/N-Quads file"
+    )
+    parser.add_argument(
+        "--workers", type=_at_least_one, default=None, help="worker processes (default: cores)"
+    )
+    parser.add_argument("--store", default=None, help="answer through this remote SPARQL endpoint")
+    parser.add_argument(
+        "--timeout",
+        type=_positive,
+        default=DEFAULT_TIMEOUT,
+        help=f"per-query time limit in seconds (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--cache-mb",
+        type=_not_negative,
+        default=None,
+        help="MiB of answers each worker keeps while the data cannot change (default 64; 0: off)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,22 +155,7 @@ def _parser() -> argparse.ArgumentParser:
             "server: SPARQL 1.1 Protocol at /sparql, downloads, dereferenceable IRIs, pages."
         ),
     )
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    p.add_argument(
-        "--dataset", type=Path, default=None, help="serve this RDF/TriG/N-Quads file instead"
-    )
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
-    p.add_argument("--store", default=None, help="answer through this remote SPARQL endpoint")
-    p.add_argument(
-        "--timeout", type=float, default=None, help="per-query time limit in seconds (default 10)"
-    )
-    p.add_argument(
-        "--cache-mb",
-        type=float,
-        default=None,
-        help="MiB of answers each worker keeps while the data cannot change (default 64; 0: off)",
-    )
+    serve_arguments(p)
 
     p = sub.add_parser(
         "load",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-from conflictkg.store.backend import OxigraphBackend
 from conflictkg.store.files import load_files
+from conflictkg.store.local import OxigraphBackend
 from tests.support.liveserver import SAMPLE
 
 QUERY = (
@@ -55,7 +55,7 @@ def test_a_forked_process_opens_the_disk_store_for_itself() -> None:
 def test_the_disk_copy_is_removed_when_the_loading_process_exits(tmp_path: Path) -> None:
     script = (
         "import sys; from pathlib import Path\n"
-        "from conflictkg.store.backend import OxigraphBackend\n"
+        "from conflictkg.store.local import OxigraphBackend\n"
         "from conflictkg.store.files import load_files\n"
         f"backend = OxigraphBackend(load_files([Path({str(SAMPLE)!r})]), on_disk_over=0)\n"
         "print(backend.folder)\n"

@@ -21,8 +21,8 @@ from conflictkg.store.client import (
     RemoteSparqlClient,
     RemoteTimeoutError,
     endpoints,
-    graphs_of,
 )
+from conflictkg.store.upload import graphs_of
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
@@ -273,7 +273,7 @@ def test_client_keeps_its_connection_alive(oxigraph: str) -> None:
             body, _ = client.query("ASK {}", "application/sparql-results+json")
             assert json.loads(body)["boolean"] is True
         # one connection served all twenty queries
-        assert len(client.http.connections.every) == 1
+        assert client.http.connections_opened(client.url) == 1
         assert client.ask_alive()
 
 
@@ -286,4 +286,4 @@ def test_client_threads_share_kept_alive_connections(oxigraph: str) -> None:
             )
             thread.start()
             thread.join()
-        assert len(client.http.connections.every) == 1
+        assert client.http.connections_opened(client.url) == 1

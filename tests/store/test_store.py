@@ -8,8 +8,8 @@ import pyoxigraph
 import pytest
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.store.backend import OxigraphBackend
 from conflictkg.store.files import load_files, load_merged
+from conflictkg.store.local import OxigraphBackend
 
 # Two article graphs that share a triple (an entity both mention), plus a triple of the
 # file's own default graph.

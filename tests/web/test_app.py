@@ -9,6 +9,7 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.store.guard import MAX_DEPTH, QueryRefused, inspect_query
 from conflictkg.web.app import create_app
 from conflictkg.web.mediatypes import RESULT_TYPES, negotiate
+from conflictkg.web.state import state_of
 
 ASK = "ASK { ?s ?p ?o }"
 
@@ -105,7 +106,7 @@ def test_union_default_graph_and_protocol_dataset(client: FlaskClient) -> None:
 
 
 def test_unexpected_errors_are_503_without_traceback(client: FlaskClient) -> None:
-    backend = client.application.extensions["conflictkg.backend"]
+    backend = state_of(client.application).backend
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("internal detail")
@@ -120,10 +121,7 @@ def test_unexpected_errors_are_503_without_traceback(client: FlaskClient) -> Non
 
 def test_every_app_is_fresh(client: FlaskClient) -> None:
     other = create_app({"DATASET": client.application.config["DATASET"]})
-    assert (
-        other.extensions["conflictkg.backend"]
-        is not client.application.extensions["conflictkg.backend"]
-    )
+    assert state_of(other).backend is not state_of(client.application).backend
 
 
 def test_missing_dataset_names_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -30,6 +30,7 @@ from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import anchors, rdfio, reasoning, shacl
 from conflictkg.pipeline import void as void_description
+from conflictkg.pipeline.artefacts import DUMPS, RDF_ARTEFACTS  # noqa: F401 (for readers)
 from conflictkg.pipeline.rdfio import new_graph, short
 from conflictkg.pipeline.seeds import Seed, read_seed, sha256_file
 from conflictkg.project import Project
@@ -39,8 +40,6 @@ SHAPES_FILE = "shapes.ttl"
 CURRENT = "current"
 BUILD_PREFIX = "build-"
 KEEP_BUILDS = 2
-DUMPS = ("dataset.ttl", "dataset.nt", "dataset.jsonld", "dataset.rdf", "dataset.trig")
-RDF_ARTEFACTS = (*DUMPS, "ontology.ttl", "ontology.rdf", "shapes.ttl", "void.ttl")
 
 
 @dataclass

@@ -21,8 +21,8 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline.formats import format_for_path
+from conflictkg.pipeline.iris import curie, local_name
 from conflictkg.vocab import CKG
-from conflictkg.web.pictures.svg import curie, local_name
 
 CACHE_PREFIX = "ontology-docs-"
 CKG_NS = str(CKG._NS)

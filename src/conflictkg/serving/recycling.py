@@ -4,7 +4,7 @@
 the store. A worker is recycled (it ends, and the server forks a fresh one) in two cases:
 
 * it **abandoned a query** at the time limit: pyoxigraph cannot cancel a query, and the
-  abandoned thread would hold a core until the process ends (see endpoint.deadline);
+  abandoned thread would hold a core until the process ends (see web.deadline);
 * its **resident memory grew** more than ``growth_limit`` bytes since it started: a large
   query's memory is not given back to the system by malloc. A thread samples it every
   ``SAMPLE_SECONDS``; the queries running at that moment are stopped first (their clients
@@ -83,7 +83,7 @@ class Recycler:
         self.end = end
         self.rss = rss
         # Called with a reason when memory grew past the limit, before recycling: the app
-        # stops the queries it is running (endpoint.deadline.RunningQueries.stop_all).
+        # stops the queries it is running (web.deadline.RunningQueries.stop_all).
         self.on_memory: Callable[[str], object] | None = None
         self.born = 0.0
         self.start_rss = 0

@@ -25,32 +25,29 @@ from typing import Any
 from flask import Flask
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import build
 from conflictkg.project import Project
 from conflictkg.store.backend import QueryFailed
 from conflictkg.store.remote import RemoteBackend, difference
 from conflictkg.web.app import create_app
+from conflictkg.web.state import state_of
 
 STORE_TIMEOUT_MARGIN = 2.0
 
 log = logging.getLogger("conflictkg.serve")
 
 
-def local_build(args: argparse.Namespace) -> Path | None:
-    """The project's current build folder, if a project is found and has a build.
-
-    A ``--project`` that is not a project is an error; none found from the working
-    directory is not.
-    """
-    if getattr(args, "project", None) is not None:
-        project = build.project_from_args(args)
-    else:
-        try:
-            project = Project.find()
-        except ConflictKGError:
-            return None
+def local_build(project: Project | None) -> Path | None:
+    """The project's current build folder, if there is a project and it has a build."""
+    if project is None:
+        return None
     folder = project.output / "current"
     return folder if (folder / "dataset.trig").is_file() else None
+
+
+def _project(args: argparse.Namespace) -> Project | None:
+    """A ``--project`` that is not a project is an error; none found from the working
+    directory is not."""
+    return Project.at(args.project) if args.project is not None else Project.around()
 
 
 def store_config(args: argparse.Namespace, timeout: float) -> dict[str, Any]:
@@ -65,7 +62,10 @@ def store_config(args: argparse.Namespace, timeout: float) -> dict[str, Any]:
         backend.close()
         raise ConflictKGError(f"--store {args.store}: {error}") from None
     config: dict[str, Any] = {"BACKEND": backend, "ON_ABANDON": None}
-    folder = local_build(args)
+    project = _project(args)
+    if project is not None:
+        config["PROJECT_ROOT"] = project.root
+    folder = local_build(project)
     if folder is None:
         log.info("no local build: the dataset downloads are dumped through the store")
         return config
@@ -90,7 +90,7 @@ def store_app(config: dict[str, Any], args: argparse.Namespace) -> Flask:
         app = create_app(config)
     except QueryFailed as failed:
         raise ConflictKGError(f"--store {args.store}: {failed.message}") from None
-    if app.extensions["conflictkg.dataset_sizes"].default == 0:
+    if state_of(app).sizes.default == 0:
         log.warning("the store at %s holds no triples; run `conflictkg load --store`", args.store)
     config["BACKEND"].close()
     return app

@@ -1,8 +1,10 @@
-"""The query backend interface the endpoint talks to, and its embedded Oxigraph implementation.
+"""The one way to query a store: the :class:`QueryBackend` protocol and its results.
 
-Views never touch a store directly: they call ``backend.query(sparql, default_graphs,
-named_graphs)`` and serialise the :class:`QueryResult` they get back. A second backend
-(a remote SPARQL store) only has to implement :class:`QueryBackend`.
+Every caller — the /sparql view, the linked-data views, the pages and their pictures —
+calls ``backend.query(sparql, default_graphs, named_graphs)`` and reads or serialises the
+:class:`QueryResult` it gets back. Two backends implement the protocol: the embedded
+Oxigraph store (:mod:`conflictkg.store.local`) and a remote SPARQL 1.1 store
+(:mod:`conflictkg.store.remote`).
 
 Dataset semantics, identical for every backend:
 
@@ -17,32 +19,24 @@ Dataset semantics, identical for every backend:
 Results are pyoxigraph objects (a remote backend can make them with
 ``pyoxigraph.parse_query_results``/``pyoxigraph.parse``) and, like pyoxigraph's own, must
 be consumed in the thread that called ``query``: the /sparql view runs query and
-serialisation together in one thread (see endpoint.deadline).
+serialisation together in one thread (see web.deadline).
 """
 
 from __future__ import annotations
 
-import atexit
 import io
-import os
-import shutil
-import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Literal, Protocol, cast
 
 import pyoxigraph
 
-from conflictkg.errors import ConflictKGError
-from conflictkg.store.files import load_files, merge_named_graphs_into_default
 from conflictkg.store.guard import QueryRefused, inspect_query
 from conflictkg.vocab import PREFIXES
-from conflictkg.web.cache import files_version
-from conflictkg.web.mediatypes import MediaType
 
 ResultKind = Literal["solutions", "boolean", "graph"]
+# What a result is written in: an RDF format for graphs, a results format for the others.
+EngineFormat = pyoxigraph.RdfFormat | pyoxigraph.QueryResultsFormat
 
 
 class QueryFailed(Exception):
@@ -61,8 +55,8 @@ class QueryResult:
     kind: ResultKind
     raw: pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
 
-    def serialize(self, media_type: MediaType, max_bytes: int | None = None) -> bytes:
-        """The result in ``media_type`` (one of mediatypes.RESULT_TYPES or RDF_TYPES).
+    def serialize(self, fmt: EngineFormat, max_bytes: int | None = None) -> bytes:
+        """The result in ``fmt`` (an RDF format for a graph, a results format otherwise).
 
         With ``max_bytes``, writing stops as soon as the answer would grow past it and
         :class:`ResultTooLarge` is raised, so a huge answer is never held in memory whole.
@@ -71,16 +65,16 @@ class QueryResult:
         out = cast(IO[bytes], buffer)
         try:
             if self.kind == "graph":
-                if media_type.rdf is None:
-                    raise ValueError(f"{media_type.media_type} is not an RDF format")
+                if not isinstance(fmt, pyoxigraph.RdfFormat):
+                    raise ValueError(f"{fmt} is not an RDF format")
                 cap = None if max_bytes is None else max_bytes // MIN_TRIPLE_BYTES + 1
-                serialize_triples(self.triples(cap), media_type.rdf.oxigraph, out)
+                serialize_triples(self.triples(cap), fmt, out)
             else:
-                if media_type.results is None:
-                    raise ValueError(f"{media_type.media_type} is not a SPARQL results format")
+                if not isinstance(fmt, pyoxigraph.QueryResultsFormat):
+                    raise ValueError(f"{fmt} is not a SPARQL results format")
                 answer = self.raw
                 assert isinstance(answer, pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean)
-                answer.serialize(out, format=media_type.results)
+                answer.serialize(out, format=fmt)
         except (_OverCap, ResultTooLarge):
             raise ResultTooLarge(max_bytes or 0) from None
         return bytes(buffer.data)
@@ -215,11 +209,25 @@ def _used_prefixes(triples: list[pyoxigraph.Triple]) -> dict[str, str]:
     }
 
 
+# Formats that keep graph names: a dump in one of them holds every quad as loaded.
+QUAD_FORMATS = (
+    pyoxigraph.RdfFormat.TRIG,
+    pyoxigraph.RdfFormat.N_QUADS,
+    pyoxigraph.RdfFormat.JSON_LD,
+)
+
 _PREFIXED = (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.TRIG, pyoxigraph.RdfFormat.RDF_XML)
 
 
 class QueryBackend(Protocol):
-    """What the endpoint needs from a store. Implementations must be read-only."""
+    """Everything a caller needs from a store. Implementations must be read-only.
+
+    ``version`` is a digest of the data when it cannot change while served (the embedded
+    store), so answers may be cached and tagged; None when it may (a remote store).
+    """
+
+    @property
+    def version(self) -> str | None: ...
 
     def query(
         self,
@@ -246,6 +254,10 @@ class QueryBackend(Protocol):
         """How many quads the store holds (for the service description and /health)."""
         ...
 
+    def close(self) -> None:
+        """Let go of connections and handles (before the server forks; later calls reopen)."""
+        ...
+
 
 def guard(sparql: str) -> None:
     """Refuse, as a :class:`QueryFailed`, what no backend may pass on to its engine or store
@@ -256,138 +268,9 @@ def guard(sparql: str) -> None:
         raise QueryFailed(refused.message, refused.status) from None
 
 
-def _graph_node(iri: str) -> pyoxigraph.NamedNode:
+def graph_node(iri: str) -> pyoxigraph.NamedNode:
+    """A graph IRI of a request as a node; a client's error (400) when it is not an IRI."""
     try:
         return pyoxigraph.NamedNode(iri)
     except ValueError as error:
         raise QueryFailed(f"invalid graph IRI {iri!r}: {error}") from None
-
-
-# Over this many quads (the merged default graph's copies included) the store is moved to
-# disk. Oxigraph 0.5's in-memory store grows superlinearly on joins over shared subjects:
-# on the synthetic corpora, claims joined to their sources' labels took 7.3 ms at 1.9e5
-# quads and 666 ms at 1.8e6 in memory, 9.4 ms and 103 ms on disk (RocksDB). At article
-# scale memory is faster (a plain scan: 1.4 ms against 8.2 ms).
-ON_DISK_QUADS = 1_000_000
-
-
-class OxigraphBackend:
-    """A pyoxigraph Store, loaded once before the server forks.
-
-    The store's default graph is made the merge of all its graphs at load
-    (:func:`conflictkg.store.files.merge_named_graphs_into_default`), so a query without a
-    dataset reads it directly. ``original_default`` keeps what the loaded files put in the
-    default graph themselves, when they also had named graphs, so that quad dumps give
-    back exactly the quads that were loaded.
-
-    A store of more than ``on_disk_over`` quads is then copied to an on-disk Oxigraph store
-    (RocksDB) in a temporary folder, which each process (each forked worker too) opens
-    read-only for itself on first use; the folder is removed when the loading process
-    exits.
-    """
-
-    def __init__(
-        self,
-        store: pyoxigraph.Store,
-        version: str | None = None,
-        on_disk_over: int | None = ON_DISK_QUADS,
-    ) -> None:
-        # A digest of the loaded data: answers may be cached and tagged (endpoint.cache).
-        self.version = version
-        self.quad_count = len(store)  # as loaded, before the merge adds its copies
-        self.has_named_graphs = bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
-        self.original_default: list[pyoxigraph.Quad] = []
-        if self.has_named_graphs:
-            self.original_default = list(
-                store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
-            )
-            merge_named_graphs_into_default(store)
-        self.folder: Path | None = None
-        if on_disk_over is not None and len(store) > on_disk_over:
-            self.folder = _copy_to_disk(store)
-            store = pyoxigraph.Store.read_only(str(self.folder))
-        self._store = store
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-
-    @property
-    def store(self) -> pyoxigraph.Store:
-        """The store, opened anew (read-only) in a process forked after loading."""
-        if self.folder is not None and self._pid != os.getpid():
-            with self._lock:
-                if self._pid != os.getpid():
-                    self._store = pyoxigraph.Store.read_only(str(self.folder))
-                    self._pid = os.getpid()
-        return self._store
-
-    @classmethod
-    def from_files(cls, paths: Sequence[Path]) -> OxigraphBackend:
-        """Load RDF files (quad formats keep their graphs); errors name the file."""
-        if not paths:
-            raise ConflictKGError("no RDF files to serve")
-        return cls(load_files(paths), version=files_version(paths))
-
-    def query(
-        self,
-        sparql: str,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        guard(sparql)
-        options: dict[str, object] = {"base_iri": base_iri}
-        if default_graphs is not None or named_graphs is not None:
-            options["default_graph"] = [_graph_node(g) for g in default_graphs or ()]
-            options["named_graphs"] = [_graph_node(g) for g in named_graphs or ()]
-        try:
-            raw = self.store.query(sparql, **options)  # type: ignore[arg-type]
-        except SyntaxError as error:
-            raise QueryFailed(f"SPARQL syntax error: {error}") from None
-        except OSError as error:
-            raise QueryFailed(f"the store could not answer: {error}", 503) from None
-        if isinstance(raw, pyoxigraph.QueryBoolean):
-            return QueryResult("boolean", raw)
-        if isinstance(raw, pyoxigraph.QueryTriples):
-            return QueryResult("graph", raw)
-        return QueryResult("solutions", raw)
-
-    def dump(self, fmt: pyoxigraph.RdfFormat) -> bytes:
-        if fmt not in _QUAD_FORMATS:
-            # The default graph is the merge of all graphs: each triple once.
-            return written(self.store.dump(format=fmt, from_graph=pyoxigraph.DefaultGraph()))
-        if not self.has_named_graphs:
-            return written(self.store.dump(format=fmt))
-        named = (
-            q
-            for q in self.store.quads_for_pattern(None, None, None)
-            if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)
-        )
-        return written(pyoxigraph.serialize([*self.original_default, *named], format=fmt))
-
-    def triple_count(self) -> int:
-        """The quads as loaded (the merged default graph's copies not counted)."""
-        return self.quad_count
-
-
-def _copy_to_disk(store: pyoxigraph.Store) -> Path:
-    """``store`` copied to a new on-disk store in a temporary folder, removed at exit."""
-    folder = Path(tempfile.mkdtemp(prefix="conflictkg-store-"))
-    owner = os.getpid()
-
-    def remove() -> None:
-        if os.getpid() == owner:  # not from a forked worker's exit
-            shutil.rmtree(folder, ignore_errors=True)
-
-    atexit.register(remove)
-    disk = pyoxigraph.Store(str(folder))
-    disk.bulk_extend(store)
-    disk.flush()
-    del disk  # closed: the folder is opened read-only from now on
-    return folder
-
-
-_QUAD_FORMATS = (
-    pyoxigraph.RdfFormat.TRIG,
-    pyoxigraph.RdfFormat.N_QUADS,
-    pyoxigraph.RdfFormat.JSON_LD,
-)

@@ -43,10 +43,12 @@ import pyoxigraph
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.store.backend import (
+    QUAD_FORMATS,
     QueryFailed,
     QueryResult,
     ResultTooLarge,
     Term,
+    graph_node,
     guard,
     serialize_triples,
     written,
@@ -58,11 +60,11 @@ from conflictkg.store.client import (
     RemoteTimeoutError,
     RemoteTooLarge,
     excerpt,
-    graphs_of,
 )
 from conflictkg.store.queries import DEFAULT_GRAPH_SIZE, GRAPH_SIZES
+from conflictkg.store.upload import graphs_of
 
-log = logging.getLogger("conflictkg.web.remote")
+log = logging.getLogger("conflictkg.store.remote")
 
 # SELECT/ASK answers as JSON results, CONSTRUCT/DESCRIBE as N-Triples; the other formats
 # are only a fallback for stores that cannot write those.
@@ -72,11 +74,6 @@ ACCEPT = (
 )
 DUMP_TIMEOUT = 120.0
 MAX_ANSWER_BYTES = 128 * 1024 * 1024
-QUAD_FORMATS = (
-    pyoxigraph.RdfFormat.TRIG,
-    pyoxigraph.RdfFormat.N_QUADS,
-    pyoxigraph.RdfFormat.JSON_LD,
-)
 
 UNION_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 # The dump's quads: those of the named graphs, and the default-graph triples that are in
@@ -118,6 +115,11 @@ class RemoteBackend:
         self.url = self.client.url
         self.dump_timeout = dump_timeout
         self.max_answer_bytes = max_answer_bytes
+
+    @property
+    def version(self) -> None:
+        """None: the store's data may change behind this endpoint, so nothing is cached."""
+        return None
 
     def check(self) -> None:
         """Raise ConflictKGError (naming the URL and the reason) unless the store answers
@@ -164,8 +166,8 @@ class RemoteBackend:
         guard(sparql)
         params: list[tuple[str, str]] = []
         if default_graphs is not None or named_graphs is not None:
-            params += [("default-graph-uri", _graph_iri(g)) for g in default_graphs or ()]
-            params += [("named-graph-uri", _graph_iri(g)) for g in named_graphs or ()]
+            params += [("default-graph-uri", graph_node(g).value) for g in default_graphs or ()]
+            params += [("named-graph-uri", graph_node(g).value) for g in named_graphs or ()]
         text, shifted = _with_base(sparql, base_iri)
         return self._ask(text, params, shifted=shifted)
 
@@ -293,13 +295,6 @@ def _parsed(body: bytes, content_type: str) -> QueryResult:
     triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }")
     assert isinstance(triples, pyoxigraph.QueryTriples)
     return QueryResult("graph", triples)
-
-
-def _graph_iri(iri: str) -> str:
-    try:
-        return pyoxigraph.NamedNode(iri).value
-    except ValueError as error:
-        raise QueryFailed(f"invalid graph IRI {iri!r}: {error}") from None
 
 
 def _with_base(sparql: str, base_iri: str | None) -> tuple[str, bool]:

@@ -1,4 +1,4 @@
-"""The Flask application factory: one backend, the endpoint's blueprints, CORS, request log.
+"""The Flask application factory: one backend, every blueprint, CORS, the request log.
 
 ``create_app(config)`` takes a plain dict (flaskr style); the keys it reads:
 
@@ -11,40 +11,46 @@
                    it the dataset downloads are dumped through the backend
 ``QUERY_TIMEOUT``  seconds a query may run before it is answered 503 (None = no limit)
 ``ON_ABANDON``     called after a query was abandoned at its time limit (``conflictkg
-                   serve`` recycles the worker; see endpoint.deadline)
+                   serve`` recycles the worker; see web.deadline)
 ``RUNAWAY_DIR``    a folder shared by the worker processes where queries that exceeded the
-                   time limit are recorded (None = this process only; see endpoint.cache)
+                   time limit are recorded (None = this process only; see web.cache)
 ``CACHE_BYTES``    bytes of answers each process keeps (0 = no result cache)
 ``MAX_RESULT_BYTES`` the largest answer /sparql gives (default 32 MiB; None = no limit)
 ``MAX_HTML_ROWS``  the most rows of an HTML results table (default 10,000)
 ``MAX_URL_BYTES``  the longest path plus query string a request may have (default 16 KiB;
                    longer gets 414 and the advice to POST the query)
+``PROJECT_ROOT``   the project whose seed texts and example queries the pages show
+                   (default: found from the working directory; none found: no texts)
 
-The web pages (``conflictkg.web.pages``), when that package exists, register themselves
-through its ``init_app(app)``; until then a placeholder answers ``/``.
+The app serves every route itself: the SPARQL protocol (``web.sparql``), linked data
+(``web.linkeddata``), downloads and VoID (``web.downloads``), ``/health`` and the pages
+for people (``web.pages``), each an ordinary blueprint; what they share is one
+:class:`~conflictkg.web.state.AppState`.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.exceptions import RequestURITooLarge
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.store.backend import OxigraphBackend, QueryBackend
+from conflictkg.project import Project
+from conflictkg.store.backend import QueryBackend
+from conflictkg.store.local import OxigraphBackend
 from conflictkg.vocab import BASE_IRI
 from conflictkg.web import cache, downloads, errors, linkeddata, sparql
 from conflictkg.web.deadline import RunningQueries
-from conflictkg.web.home import health_bp, placeholder_bp
+from conflictkg.web.pages import views as pages
 from conflictkg.web.service_description import DatasetSizes
+from conflictkg.web.state import EXTENSION, AppState, state
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+HERE = Path(__file__).resolve().parent
 
 access_log = logging.getLogger("conflictkg.web.access")
 
@@ -62,10 +68,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # a query body over 1 MiB is refused (413)
     "MAX_URL_BYTES": 16 * 1024,
     "JSON_SORT_KEYS": False,
+    "PROJECT_ROOT": None,
 }
 
 
 def _make_backend(config: dict[str, Any]) -> tuple[QueryBackend, str]:
+    """The backend the config names, and what it serves (for /health)."""
     if config["BACKEND"] is not None:
         return config["BACKEND"], "backend"
     if config["DATASET"] is not None:
@@ -81,46 +89,78 @@ def _make_backend(config: dict[str, Any]) -> tuple[QueryBackend, str]:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A new application serving the dataset the config names (loaded now, before any fork)."""
-    app = Flask("conflictkg", template_folder=str(TEMPLATES))
+    app = Flask(
+        "conflictkg",
+        template_folder=str(HERE / "templates"),
+        static_folder=str(HERE / "static"),
+        static_url_path="/assets",
+    )
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     if not app.config["BASE_IRI"].endswith("/"):
         raise ConflictKGError(f"BASE_IRI {app.config['BASE_IRI']!r} must end with '/'")
-
-    backend, source = _make_backend(app.config)
-    app.extensions["conflictkg.backend"] = backend
-    app.extensions["conflictkg.source"] = source
-    app.extensions["conflictkg.dataset_sizes"] = DatasetSizes.count(backend)
-    app.extensions["conflictkg.downloads"] = downloads.Downloads.prepare(
-        build_dir=app.config["BUILD_DIR"], backend=backend, dataset=app.config["DATASET"]
-    )
-    app.extensions["conflictkg.on_abandon"] = app.config["ON_ABANDON"]
-    # The queries being waited for, so that the worker's memory guard can stop them.
-    app.extensions["conflictkg.running"] = RunningQueries()
-    runaway_dir = app.config["RUNAWAY_DIR"]
-    app.extensions["conflictkg.runaways"] = cache.RunawayRecord(
-        Path(runaway_dir) if runaway_dir is not None else None
-    )
-    budget = int(app.config["CACHE_BYTES"])
-    # Half the budget for answers by parsed request (any method), half for raw GETs.
-    app.extensions["conflictkg.view_cache"] = cache.ResultCache(budget // 2)
-    if budget > 0 and getattr(backend, "version", None) is not None:
-        fast_cache = cache.ResultCache(budget // 2)
-        app.extensions["conflictkg.fast_cache"] = fast_cache
+    app.extensions[EXTENSION] = _prepare(app.config)
+    fast_cache = app.extensions[EXTENSION].fast_cache
+    if fast_cache is not None:
         app.wsgi_app = cache.FastPath(app.wsgi_app, fast_cache)  # type: ignore[method-assign]
-
     errors.init_app(app)
     _init_url_limit(app)
     _init_cors_and_log(app)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(downloads.bp)
-    app.register_blueprint(linkeddata.bp)
-    if importlib.util.find_spec("conflictkg.web.pages") is not None:
-        importlib.import_module("conflictkg.web.pages").init_app(app)
-    else:
-        app.register_blueprint(placeholder_bp)
+    for blueprint in (health, sparql.bp, downloads.bp, linkeddata.bp, pages.bp):
+        app.register_blueprint(blueprint)
+    pages.init_templates(app)
     return app
+
+
+def _prepare(config: dict[str, Any]) -> AppState:
+    """The app's state: the backend loaded, its graphs counted, the downloads read."""
+    backend, source = _make_backend(config)
+    budget = int(config["CACHE_BYTES"])
+    runaway_dir = config["RUNAWAY_DIR"]
+    build_dir = Path(config["BUILD_DIR"]) if config["BUILD_DIR"] is not None else None
+    project = Project.around(config.get("PROJECT_ROOT"))
+    return AppState(
+        backend=backend,
+        source=source,
+        sizes=DatasetSizes.count(backend),
+        downloads=downloads.Downloads.prepare(
+            build_dir=build_dir, backend=backend, dataset=config["DATASET"]
+        ),
+        running=RunningQueries(),
+        runaways=cache.RunawayRecord(Path(runaway_dir) if runaway_dir is not None else None),
+        # Half the budget for answers by parsed request, half for raw GETs.
+        view_cache=cache.ResultCache(budget // 2),
+        fast_cache=(
+            cache.ResultCache(budget // 2) if budget > 0 and backend.version is not None else None
+        ),
+        on_abandon=config["ON_ABANDON"],
+        project=project,
+        build_dir=build_dir,
+        docs_cache=_docs_cache(build_dir, project),
+    )
+
+
+def _docs_cache(build_dir: Path | None, project: Project | None) -> Path:
+    if build_dir is not None:
+        return build_dir.parent / "cache"
+    if project is not None:
+        return project.output / "cache"
+    return Path(tempfile.gettempdir()) / "conflictkg-cache"
+
+
+health = Blueprint("health", __name__)
+
+
+@health.route("/health")
+def _health() -> Response:
+    """For monitors: the status, what is served, its size."""
+    served = state()
+    return jsonify(
+        status="ok",
+        source=served.source,
+        triples=served.sizes.default,
+        graphs=len(served.sizes.named),
+    )
 
 
 def _init_url_limit(app: Flask) -> None:

@@ -27,11 +27,13 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
+from werkzeug.http import parse_etags, unquote_etag
 
 RUNAWAY_TTL = 300.0
 CACHE_BYTES = 64 * 1024 * 1024
@@ -45,16 +47,6 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
 
-def files_version(paths: Iterable[Path]) -> str:
-    """The version of a dataset loaded from ``paths``: a digest of their bytes."""
-    hasher = hashlib.sha256()
-    for path in paths:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                hasher.update(block)
-    return hasher.hexdigest()[:32]
-
-
 @dataclass(frozen=True)
 class Answer:
     """A finished 200 answer: its body and every header a client saw with it."""
@@ -65,39 +57,42 @@ class Answer:
 
 
 class ResultCache:
-    """A thread-safe LRU map of keys to :class:`Answer`, bounded by the bytes it holds."""
+    """A thread-safe least-recently-used map of keys to :class:`Answer`, bounded by the bytes
+    of the answers it holds (cachetools' LRU, sized by each body); an answer over
+    ``largest`` bytes is not kept."""
 
     def __init__(self, max_bytes: int = CACHE_BYTES, largest: int = LARGEST_ENTRY) -> None:
         self.max_bytes = max_bytes
         self.largest = largest
-        self.size = 0
-        self._entries: OrderedDict[object, Answer] = OrderedDict()
+        self._entries: LRUCache[object, Answer] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda answer: len(answer.body)
+        )
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    @property
+    def size(self) -> int:
+        """The bytes of the answers held."""
+        return int(self._entries.currsize)
 
     def get(self, key: object) -> Answer | None:
         with self._lock:
             answer = self._entries.get(key)
             if answer is None:
                 self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
+            else:
+                self.hits += 1
             return answer
 
     def put(self, key: object, answer: Answer) -> None:
         if len(answer.body) > self.largest:
             return
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old.body)
-            self._entries[key] = answer
-            self.size += len(answer.body)
-            while self.size > self.max_bytes and self._entries:
-                _, evicted = self._entries.popitem(last=False)
-                self.size -= len(evicted.body)
+            try:
+                self._entries[key] = answer
+            except ValueError:  # larger than the whole cache
+                pass
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -138,11 +133,9 @@ class RunawayRecord:
 
 
 def if_none_match(header: str | None, etag: str) -> bool:
-    """Whether an ``If-None-Match`` header value matches ``etag`` (a quoted strong tag)."""
-    if not header:
-        return False
-    tags = [t.strip() for t in header.split(",")]
-    return "*" in tags or etag in tags or f"W/{etag}" in tags
+    """Whether an ``If-None-Match`` header value matches ``etag`` (a quoted strong tag), by
+    the weak comparison RFC 9110 prescribes for it."""
+    return parse_etags(header).contains_weak(unquote_etag(etag)[0] or "")
 
 
 # The environ key through which the /sparql view hands a cacheable answer's key and ETag

@@ -18,39 +18,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline.artefacts import BY_FILE, DOWNLOADS, VOID_FILE, Artefact
 from conflictkg.store.backend import QueryBackend, serialize_triples
 from conflictkg.web.errors import error_response
 from conflictkg.web.mediatypes import BY_NAME, GRAPH_TYPES, MediaType, negotiate
-
-# URL file name -> format name, for the files a build writes.
-BUILD_FILES: dict[str, str] = {
-    "dataset.ttl": "turtle",
-    "dataset.nt": "ntriples",
-    "dataset.jsonld": "jsonld",
-    "dataset.trig": "trig",
-    "dataset.rdf": "rdfxml",
-    "ontology.ttl": "turtle",
-    "ontology.rdf": "rdfxml",
-    "shapes.ttl": "turtle",
-}
-# What --dataset FILE offers: the dataset only, serialised from the store.
-DATASET_FILES = {k: v for k, v in BUILD_FILES.items() if k.startswith("dataset.")}
-
-VOID_FILE = "void.ttl"
+from conflictkg.web.state import state
 
 
 @dataclass(frozen=True)
-class Artefact:
+class Offered:
     """One downloadable representation, precomputed."""
 
-    name: str
+    artefact: Artefact
     media_type: MediaType
     body: bytes
     last_modified: datetime
-    attachment: bool = True
     gzipped: bytes = field(init=False, repr=False)
     etag: str = field(init=False)
 
@@ -58,6 +43,15 @@ class Artefact:
         # mtime=0 keeps the gzip bytes (and so their ETag) stable across restarts.
         object.__setattr__(self, "gzipped", gzip.compress(self.body, mtime=0))
         object.__setattr__(self, "etag", hashlib.sha256(self.body).hexdigest()[:32])
+
+    @property
+    def name(self) -> str:
+        return self.artefact.file
+
+    @property
+    def attachment(self) -> bool:
+        """Downloads are files to save; VoID is a description to read."""
+        return self.artefact.download
 
     def response(self) -> Response:
         """The artefact for the current request: gzip if accepted, 304 if unchanged."""
@@ -85,12 +79,14 @@ def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC)
 
 
-def _dumps(backend: QueryBackend, when: datetime) -> dict[str, Artefact]:
+def _dumps(backend: QueryBackend, when: datetime) -> dict[str, Offered]:
     files = {}
-    for name, format_name in DATASET_FILES.items():
-        media_type = BY_NAME[format_name]
-        assert media_type.rdf is not None
-        files[name] = Artefact(name, media_type, backend.dump(media_type.rdf.oxigraph), when)
+    for artefact in DOWNLOADS:
+        if artefact.role == "dataset":
+            media_type = BY_NAME[artefact.format]
+            assert media_type.rdf is not None
+            body = backend.dump(media_type.rdf.oxigraph)
+            files[artefact.file] = Offered(artefact, media_type, body, when)
     return files
 
 
@@ -98,8 +94,8 @@ def _dumps(backend: QueryBackend, when: datetime) -> dict[str, Artefact]:
 class Downloads:
     """The files on offer, and the VoID description in each graph format (may be empty)."""
 
-    files: dict[str, Artefact]
-    void: dict[str, Artefact]
+    files: dict[str, Offered]
+    void: dict[str, Offered]
     why_no_void: str = ""
 
     @classmethod
@@ -115,10 +111,13 @@ class Downloads:
     @classmethod
     def _from_build(cls, folder: Path) -> Downloads:
         files = {}
-        for name, format_name in BUILD_FILES.items():
-            path = folder / name
+        for artefact in DOWNLOADS:
+            path = folder / artefact.file
             if path.is_file():
-                files[name] = Artefact(name, BY_NAME[format_name], path.read_bytes(), _mtime(path))
+                media_type = BY_NAME[artefact.format]
+                files[artefact.file] = Offered(
+                    artefact, media_type, path.read_bytes(), _mtime(path)
+                )
         void_path = folder / VOID_FILE
         if not void_path.is_file():
             return cls(files, {}, f"the build has no {VOID_FILE}")
@@ -130,13 +129,12 @@ class Downloads:
         except (SyntaxError, OSError) as error:
             raise ConflictKGError(f"{void_path}: {error}") from None
         when = _mtime(void_path)
-        void = {
-            "turtle": Artefact(VOID_FILE, BY_NAME["turtle"], void_path.read_bytes(), when, False)
-        }
+        described = BY_FILE[VOID_FILE]
+        void = {"turtle": Offered(described, BY_NAME["turtle"], void_path.read_bytes(), when)}
         for media_type in GRAPH_TYPES:
             if media_type.name not in void and media_type.rdf is not None:
                 body = serialize_triples(triples, media_type.rdf.oxigraph)
-                void[media_type.name] = Artefact(VOID_FILE, media_type, body, when, False)
+                void[media_type.name] = Offered(described, media_type, body, when)
         return cls(files, void)
 
     @classmethod
@@ -156,22 +154,17 @@ class Downloads:
             "no VoID description: this server answers from a query backend without a build",
         )
 
-    def listing(self) -> list[tuple[str, str, int]]:
-        """(file name, media type, size in bytes) of every download, in offer order."""
-        return [(a.name, a.media_type.media_type, len(a.body)) for a in self.files.values()]
+    def listing(self) -> list[Offered]:
+        """Every download, in the order of the artefact table."""
+        return list(self.files.values())
 
 
 bp = Blueprint("downloads", __name__)
 
 
-def _downloads() -> Downloads:
-    offered: Downloads = current_app.extensions["conflictkg.downloads"]
-    return offered
-
-
 @bp.route("/download/<name>")
 def download(name: str) -> Response:
-    offered = _downloads()
+    offered = state().downloads
     artefact = offered.files.get(name)
     if artefact is None:
         available = ", ".join(offered.files) or "none"
@@ -181,7 +174,7 @@ def download(name: str) -> Response:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    offered = _downloads()
+    offered = state().downloads
     if not offered.void:
         return error_response(404, offered.why_no_void)
     types = [t for t in GRAPH_TYPES if t.name in offered.void]

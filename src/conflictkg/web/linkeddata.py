@@ -24,16 +24,18 @@ an empty graph in the RDF format asked for).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyoxigraph
 from flask import Blueprint, Response, current_app, render_template, request
 
+from conflictkg.pipeline.iris import curie
 from conflictkg.store import queries
-from conflictkg.store.backend import QueryBackend, Term, serialize_triples
-from conflictkg.vocab import PREFIXES
+from conflictkg.store.backend import QueryBackend, serialize_triples
 from conflictkg.web.errors import error_response
+from conflictkg.web.links import as_link
 from conflictkg.web.mediatypes import GRAPH_TYPES, HTML, MediaType, negotiate
+from conflictkg.web.pages.resource import resource_extras
+from conflictkg.web.pages.views import ontology_docs
+from conflictkg.web.state import state
 
 bp = Blueprint("linkeddata", __name__)
 
@@ -41,57 +43,10 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
-# Longest namespace first, so ckr: wins over a shorter prefix of it.
-_NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-
-
-@dataclass(frozen=True)
-class Link:
-    """An RDF term ready for a template: the text to show and, for IRIs, where to link."""
-
-    text: str
-    href: str | None = None
-    note: str = ""  # language tag or datatype of a literal, or the IRI under a label
-
-
-def _backend() -> QueryBackend:
-    backend: QueryBackend = current_app.extensions["conflictkg.backend"]
-    return backend
-
 
 def _base() -> str:
     base: str = current_app.config["BASE_IRI"]
     return base
-
-
-def local_href(iri: str) -> str:
-    """Where a browser should go for ``iri``: our own page for IRIs under the base."""
-    base = _base()
-    if iri.startswith(base):
-        return request.script_root + "/" + iri[len(base) :]
-    return iri
-
-
-def compact(iri: str) -> str:
-    """``prefix:local`` for known namespaces, else the full IRI."""
-    for prefix, namespace in _NAMESPACES:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
-def as_link(term: Term, label: Term | None = None) -> Link:
-    if isinstance(term, pyoxigraph.NamedNode):
-        if label is not None:
-            return Link(label.value, local_href(term.value), compact(term.value))
-        return Link(compact(term.value), local_href(term.value))
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return Link(term.value, None, "@" + term.language)
-        datatype = term.datatype.value
-        plain = datatype == "http://www.w3.org/2001/XMLSchema#string"
-        return Link(term.value, None, "" if plain else compact(datatype))
-    return Link(str(term))
 
 
 def _negotiate_resource() -> MediaType | None:
@@ -141,47 +96,37 @@ def resource(rest: str) -> Response:
     chosen = _negotiate_resource()
     if chosen is None:
         return _not_acceptable("a resource")
-    backend = _backend()
+    backend = state().backend
     try:
-        exists = backend.query(queries.fill(queries.RESOURCE_EXISTS, resource=iri)).boolean()
+        exists = queries.ask(backend, queries.RESOURCE_EXISTS, resource=iri)
     except ValueError:
         exists = False  # not even an IRI: nothing can be known about it
     if not exists:
         return _not_found(iri, chosen)
     if chosen is not HTML:
-        triples = backend.query(queries.fill(queries.RESOURCE_DESCRIPTION, resource=iri)).triples()
+        triples = queries.construct(backend, queries.RESOURCE_DESCRIPTION, resource=iri)
         return _rdf_response(triples, chosen)
     return _resource_page(iri, backend)
 
 
 def _resource_page(iri: str, backend: QueryBackend) -> Response:
-    outgoing = backend.query(queries.fill(queries.RESOURCE_OUTGOING, resource=iri)).rows()
-    incoming = backend.query(queries.fill(queries.RESOURCE_INCOMING, resource=iri)).rows()
-    quotes = backend.query(queries.fill(queries.RESOURCE_ATTESTATIONS, resource=iri)).rows()
+    outgoing = queries.select(backend, queries.RESOURCE_OUTGOING, resource=iri)
+    incoming = queries.select(backend, queries.RESOURCE_INCOMING, resource=iri)
     labels = [r["o"].value for r in outgoing if r["p"].value in (RDFS_LABEL, SKOS_PREF_LABEL)]
-    types = [as_link(r["o"], r.get("label")) for r in outgoing if r["p"].value == RDF_TYPE]
-    properties = [(as_link(r["p"]), as_link(r["o"], r.get("label"))) for r in outgoing]
-    links_in = [(as_link(r["s"], r.get("label")), as_link(r["p"])) for r in incoming]
-    attestations = [
-        {
-            "exact": r["exact"].value,
-            "span": as_link(r["span"]),
-            "start": r["start"].value if "start" in r else None,
-            "end": r["end"].value if "end" in r else None,
-            "article": as_link(r["article"], r.get("title")) if "article" in r else None,
-        }
-        for r in quotes
-    ]
     body = render_template(
         "resource.html",
         iri=iri,
-        label=labels[0] if labels else compact(iri),
-        types=types,
-        properties=properties,
-        incoming=links_in,
-        attestations=attestations,
+        label=labels[0] if labels else curie(iri),
+        types=[as_link(r["o"], r.get("label")) for r in outgoing if r["p"].value == RDF_TYPE],
+        properties=[(as_link(r["p"]), as_link(r["o"], r.get("label"))) for r in outgoing],
+        incoming=[(as_link(r["s"], r.get("label")), as_link(r["p"])) for r in incoming],
+        extras=resource_extras(iri),
         rdf_formats=GRAPH_TYPES,
     )
+    return _html(body)
+
+
+def _html(body: str) -> Response:
     response = Response(body, content_type=HTML.content_type)
     response.headers["Vary"] = "Accept"
     return response
@@ -197,38 +142,33 @@ def ontology() -> Response:
     if chosen is None:
         return _not_acceptable("the ontology")
     graph = _graph_iri("ontology")
-    backend = _backend()
+    backend = state().backend
     if chosen is not HTML:
-        triples = backend.query(queries.fill(queries.GRAPH_CONTENT, graph=graph)).triples()
+        triples = queries.construct(backend, queries.GRAPH_CONTENT, graph=graph)
         if not triples:
             return _not_found(_base() + "ontology", chosen)
         return _rdf_response(triples, chosen)
-    # The pages package, when present, supplies full documentation (pyLODE) instead.
-    docs = current_app.extensions.get("conflictkg.ontology_docs")
-    page = docs() if docs is not None else None
+    page = ontology_docs()
     if page:
-        response = Response(page, content_type=HTML.content_type)
-        response.headers["Vary"] = "Accept"
-        return response
-    rows = backend.query(queries.fill(queries.ONTOLOGY_TERMS, graph=graph)).rows()
+        return _html(page)
+    rows = queries.select(backend, queries.ONTOLOGY_TERMS, graph=graph)
     if not rows:
         return _not_found(_base() + "ontology", chosen)
     terms = [
         {
             "anchor": r["term"].value.rpartition("#")[2],
             "term": as_link(r["term"]),
-            "kind": compact(r["kind"].value),
+            "kind": curie(r["kind"].value),
             "label": r["label"].value if "label" in r else "",
             "definition": r["definition"].value if "definition" in r else "",
         }
         for r in rows
     ]
-    body = render_template(
-        "ontology.html", iri=_base() + "ontology", terms=terms, rdf_formats=GRAPH_TYPES
+    return _html(
+        render_template(
+            "ontology.html", iri=_base() + "ontology", terms=terms, rdf_formats=GRAPH_TYPES
+        )
     )
-    response = Response(body, content_type=HTML.content_type)
-    response.headers["Vary"] = "Accept"
-    return response
 
 
 @bp.route("/graph/<path:name>")
@@ -239,7 +179,7 @@ def named_graph(name: str) -> Response:
     if chosen is None:
         return _not_acceptable("a named graph")
     try:
-        triples = _backend().query(queries.fill(queries.GRAPH_CONTENT, graph=iri)).triples()
+        triples = queries.construct(state().backend, queries.GRAPH_CONTENT, graph=iri)
     except ValueError:
         triples = []
     if not triples:

@@ -1,4 +1,4 @@
-"""Media types as data, and content negotiation over them (RFC 9110 Accept with q-values).
+"""Media types as data, and content negotiation over them (RFC 9110 Accept, parsed by Werkzeug).
 
 Every response format the endpoint can produce is one ``MediaType`` row: its ``format``
 parameter name (for browsers), its media type, its aliases and how to serialise to it.
@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from conflictkg.pipeline.formats import RDF_FORMATS, RdfFormat
 
@@ -27,16 +29,18 @@ class MediaType:
     rdf: RdfFormat | None = None
 
     @property
+    def engine_format(self) -> pyoxigraph.RdfFormat | pyoxigraph.QueryResultsFormat:
+        """The format the store serialises this type with (not for HTML)."""
+        if self.rdf is not None:
+            return self.rdf.oxigraph
+        if self.results is None:
+            raise ValueError(f"{self.media_type} is written by a template, not by the store")
+        return self.results
+
+    @property
     def content_type(self) -> str:
         """The Content-Type header: textual types always declare UTF-8."""
         return f"{self.media_type}; charset=utf-8" if self.textual else self.media_type
-
-    def matches(self, media_range: str) -> bool:
-        if media_range in ("*/*", self.media_type, *self.aliases):
-            return True
-        # type/* matches the primary media type only: text/* must not pick SPARQL XML
-        # results through their text/xml alias.
-        return media_range.endswith("/*") and self.media_type.startswith(media_range[:-1])
 
     def known_as(self, value: str) -> bool:
         """Whether a ``format`` parameter value names this type (by name or media type)."""
@@ -87,61 +91,25 @@ ALL_TYPES: tuple[MediaType, ...] = (*RESULT_TYPES, *RDF_TYPES, HTML)
 BY_NAME: dict[str, MediaType] = {t.name: t for t in ALL_TYPES}
 
 
-@dataclass(frozen=True)
-class MediaRange:
-    media_range: str
-    q: float
-    specificity: int  # 0 for */*, 1 for type/*, 2 for type/subtype
-
-
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """The media ranges of an Accept header; a missing or empty header accepts anything.
-
-    Malformed ranges and q-values are skipped rather than refused, as most servers do.
-    """
-    if not header or not header.strip():
-        return [MediaRange("*/*", 1.0, 0)]
-    ranges = []
-    for part in header.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media_range = fields[0].lower()
-        if "/" not in media_range:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        specificity = 0 if media_range == "*/*" else 1 if media_range.endswith("/*") else 2
-        ranges.append(MediaRange(media_range, q, specificity))
-    return ranges
-
-
 def negotiate(accept: str | None, offered: Sequence[MediaType]) -> MediaType | None:
     """The offered type the client prefers most, or None when it accepts none of them.
 
-    Each offered type takes the q of the most specific range matching it; ties keep the
-    server's order of ``offered`` (its preference). q=0 means "not acceptable".
+    Werkzeug parses the header and gives each type the q of the most specific range that
+    matches it; an alias (``application/json`` for SPARQL JSON results) counts when named
+    exactly, never through a wildcard, so ``text/*`` cannot pick SPARQL XML through its
+    ``text/xml`` alias. Ties keep the server's order of ``offered`` (its preference); q=0
+    means "not acceptable". A missing or empty header accepts anything.
     """
-    ranges = parse_accept(accept)
+    ranges = parse_accept_header(accept if accept and accept.strip() else "*/*", MIMEAccept)
     best: tuple[float, int] | None = None
     chosen = None
     for index, offer in enumerate(offered):
-        matching = [r for r in ranges if offer.matches(r.media_range)]
-        if not matching:
-            continue
-        q = max(matching, key=lambda r: (r.specificity, r.q)).q
+        names = (offer.media_type, *offer.aliases)
+        exact = [q for value, q in ranges if value.lower() in names]
+        q = max(exact) if exact else ranges.quality(offer.media_type)
         if q <= 0:
             continue
         key = (q, -index)
         if best is None or key > best:
             best, chosen = key, offer
     return chosen
-
-
-def prefers_html(accept: str | None, offered: Sequence[MediaType]) -> bool:
-    """True when a browser-like client ranks HTML at least as high as every RDF type."""
-    return negotiate(accept, (HTML, *offered)) is HTML

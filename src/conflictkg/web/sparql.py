@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from conflictkg.store.backend import QueryBackend, QueryResult, Term
+from conflictkg.store.backend import QueryResult, Term
 from conflictkg.web import service_description
 from conflictkg.web.cache import ENVIRON_KEY, Answer, digest
 from conflictkg.web.deadline import QueryStopped, run_with_deadline
 from conflictkg.web.errors import error_response
-from conflictkg.web.linkeddata import as_link
+from conflictkg.web.links import as_link
 from conflictkg.web.mediatypes import (
     ALL_TYPES,
     BOOLEAN_TYPES,
@@ -33,7 +33,8 @@ from conflictkg.web.mediatypes import (
     MediaType,
     negotiate,
 )
-from conflictkg.web.protocol import parse_request
+from conflictkg.web.protocol import SparqlRequest, parse_request
+from conflictkg.web.state import AppState, state
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("conflictkg.web")
@@ -71,9 +72,13 @@ def choose(formats: Sequence[str], offered: Sequence[MediaType], what: str) -> M
     return chosen
 
 
-def _backend() -> QueryBackend:
-    backend: QueryBackend = current_app.extensions["conflictkg.backend"]
-    return backend
+@dataclass(frozen=True)
+class _Keys:
+    """A request's meaning: the query with its dataset (``query``, the key the runaway
+    record uses), then how the answer is written (``answer``, the result cache's key)."""
+
+    query: str
+    answer: tuple[object, ...]
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -81,47 +86,59 @@ def sparql() -> Response:
     sparql_request = parse_request(request)
     if sparql_request.query is None:
         return _service_description(sparql_request.formats)
-    query = sparql_request.query
-    backend = _backend()
-    endpoint_url = request.base_url
-    # The request's meaning: the query with its dataset, then how the answer is written.
-    query_key = digest(query, sparql_request.default_graphs, sparql_request.named_graphs)
-    answer_key = (
-        query_key,
-        tuple(sparql_request.formats),
-        request.headers.get("Accept", ""),
-        endpoint_url,
+    served = state()
+    query_key = digest(
+        sparql_request.query, sparql_request.default_graphs, sparql_request.named_graphs
     )
-    version = getattr(backend, "version", None)
-    limit = current_app.config["QUERY_TIMEOUT"]
-    runaways = current_app.extensions["conflictkg.runaways"]
-    stopped_before = runaways.recent(query_key)
-    if stopped_before is not None:
-        unchanged = " and the data has not changed since" if version is not None else ""
-        return error_response(
-            503,
-            f"this query was stopped less than {runaways.ttl:g} s ago ({stopped_before})"
-            f"{unchanged}; it is not run again until then",
-        )
-    cache = current_app.extensions["conflictkg.view_cache"]
-    if version is not None:
-        cached = cache.get(answer_key)
-        if cached is not None:
-            if request.method == "GET":  # the fast path learns this spelling of the request
-                request.environ[ENVIRON_KEY] = cached.etag
-            return _finish(cached.body, dict(cached.headers)["Content-Type"], cached.etag)
+    accept = request.headers.get("Accept", "")
+    keys = _Keys(query_key, (query_key, tuple(sparql_request.formats), accept, request.base_url))
+    refused = _recently_stopped(served, keys.query)
+    if refused is not None:
+        return refused
+    cached = served.view_cache.get(keys.answer) if served.backend.version is not None else None
+    if cached is not None:
+        if request.method == "GET":  # the fast path learns this spelling of the request
+            request.environ[ENVIRON_KEY] = cached.etag
+        return _finish(cached.body, dict(cached.headers)["Content-Type"], cached.etag)
+    outcome = _run(served, sparql_request, keys.query)
+    if isinstance(outcome, Response):
+        return outcome
+    body, chosen = outcome
+    data = (
+        body.render(sparql_request.query).encode("utf-8") if isinstance(body, _TableData) else body
+    )
+    return _remember(served, keys, data, chosen)
 
+
+def _recently_stopped(served: AppState, query_key: str) -> Response | None:
+    """The 503 for a query stopped a short while ago, or None."""
+    stopped_before = served.runaways.recent(query_key)
+    if stopped_before is None:
+        return None
+    unchanged = " and the data has not changed since" if served.backend.version else ""
+    return error_response(
+        503,
+        f"this query was stopped less than {served.runaways.ttl:g} s ago ({stopped_before})"
+        f"{unchanged}; it is not run again until then",
+    )
+
+
+def _run(
+    served: AppState, sparql_request: SparqlRequest, query_key: str
+) -> Response | tuple[bytes | _TableData, MediaType]:
+    """Evaluate and serialise the query in its own thread, within the time limit."""
     # Read before running, since the query runs outside the request's thread.
     max_bytes = current_app.config["MAX_RESULT_BYTES"]
     max_rows = current_app.config["MAX_HTML_ROWS"]
+    endpoint_url = request.base_url
     answer_as = {
         kind: choose(sparql_request.formats, offered, _WHAT[kind])
         for kind, offered in _OFFERED.items()
     }
 
     def evaluate() -> Response | tuple[bytes | _TableData, MediaType]:
-        result = backend.query(
-            query,
+        result = served.backend.query(
+            sparql_request.query or "",
             sparql_request.default_graphs,
             sparql_request.named_graphs,
             base_iri=endpoint_url,
@@ -133,25 +150,25 @@ def sparql() -> Response:
             # Rendered in the request's thread (Jinja needs the app), from plain values:
             # pyoxigraph results must not leave the thread that made them.
             return _TableData.of(result, max_rows), chosen
-        return result.serialize(chosen, max_bytes), chosen
+        return result.serialize(chosen.engine_format, max_bytes), chosen
 
     try:
-        outcome = run_with_deadline(evaluate, limit, current_app.extensions["conflictkg.running"])
+        return run_with_deadline(evaluate, current_app.config["QUERY_TIMEOUT"], served.running)
     except QueryStopped as exceeded:
         log.warning("%s: %s", request.path, exceeded)
-        runaways.add(query_key, exceeded.reason)
-        abandon = current_app.extensions.get("conflictkg.on_abandon")
-        if abandon is not None:
-            abandon()
+        served.runaways.add(query_key, exceeded.reason)
+        if served.on_abandon is not None:
+            served.on_abandon()
         return error_response(503, str(exceeded))
-    if isinstance(outcome, Response):
-        return outcome
-    body, chosen = outcome
-    data = body.render(query).encode("utf-8") if isinstance(body, _TableData) else body
+
+
+def _remember(served: AppState, keys: _Keys, data: bytes, chosen: MediaType) -> Response:
+    """The answer, kept and tagged when the data cannot change."""
+    version = served.backend.version
     if version is None:
         return _finish(data, chosen.content_type, None)
-    etag = f'"{digest(version, answer_key)}"'
-    cache.put(answer_key, Answer(data, (("Content-Type", chosen.content_type),), etag))
+    etag = f'"{digest(version, keys.answer)}"'
+    served.view_cache.put(keys.answer, Answer(data, (("Content-Type", chosen.content_type),), etag))
     if request.method == "GET":
         request.environ[ENVIRON_KEY] = etag
     return _finish(data, chosen.content_type, etag)
@@ -203,8 +220,7 @@ def _service_description(formats: list[str]) -> Response:
     if isinstance(chosen, Response):
         return chosen
     assert chosen.rdf is not None
-    sizes = current_app.extensions["conflictkg.dataset_sizes"]
-    body = service_description.render(request.base_url, sizes, chosen.rdf.oxigraph)
+    body = service_description.render(request.base_url, state().sizes, chosen.rdf.oxigraph)
     response = Response(body, content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
     return response

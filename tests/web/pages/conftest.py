@@ -1,16 +1,17 @@
-"""A Flask app with only the pages attached, over the fixture article of tests/web/pictures."""
+"""The app over a build of the fixture article of tests/web/pictures, with its project."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conflictkg.store.files import load_files
-from conflictkg.web import pages
+from conflictkg.vocab import GRAPH, ONTOLOGY_GRAPH
+from conflictkg.web.app import create_app
 
 HERE = Path(__file__).resolve().parent
 PICTURES = HERE.parent / "pictures" / "data"
@@ -29,25 +30,34 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def write_build(project: Path) -> Path:
+    """A build folder of the fixture: the dataset as TriG (ontology and article each in its
+    named graph) and Turtle, and the ontology."""
+    store = pyoxigraph.Store()
+    for path, graph in (
+        (project / "ontology" / "fixture.ttl", ONTOLOGY_GRAPH),
+        (project / "triples" / "seed_fixture.ttl", GRAPH["seed_fixture"]),
+    ):
+        store.bulk_load(
+            path=str(path), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(graph)
+        )
+    folder = project / "output" / "build-test"
+    folder.mkdir(parents=True)
+    store.dump(output=str(folder / "dataset.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    store.dump(
+        output=str(folder / "dataset.ttl"),
+        format=pyoxigraph.RdfFormat.TURTLE,
+        from_graph=pyoxigraph.NamedNode(GRAPH["seed_fixture"]),
+    )
+    shutil.copy(project / "ontology" / "fixture.ttl", folder / "ontology.ttl")
+    return folder
+
+
 @pytest.fixture
 def app(project: Path) -> Flask:
-    app = Flask("conflictkg_pages_test")
-    app.config["TESTING"] = True
-    store = load_files(
-        [project / "ontology" / "fixture.ttl", project / "triples" / "seed_fixture.ttl"]
-    )
-    pages.init_app(
-        app,
-        pages.PagesData(
-            store=store,
-            seeds=project / "seeds",
-            queries=project / "queries",
-            ontology_files=[project / "ontology" / "fixture.ttl"],
-            cache_dir=project / "cache",
-            downloads=[("dataset.ttl", "text/turtle"), ("extra.bin", "application/x-test")],
-        ),
-    )
-    return app
+    """The app serving a build of the fixture, with the project's seeds and examples."""
+    config = {"BUILD_DIR": write_build(project), "PROJECT_ROOT": project, "TESTING": True}
+    return create_app(config)
 
 
 @pytest.fixture

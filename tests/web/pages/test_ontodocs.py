@@ -6,12 +6,18 @@ from __future__ import annotations
 import html
 import logging
 import shutil
+from pathlib import Path
 
+import pyoxigraph
 import pytest
+from flask import Flask
 from rdflib import DCTERMS, OWL, RDF, RDFS, Graph
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import ontodocs
+from conflictkg.vocab import ONTOLOGY_GRAPH
+from conflictkg.web.app import create_app
+from conflictkg.web.pages.views import ontology_docs
 from tests.support import ROOT
 
 FIXTURE = ROOT / "tests" / "web" / "pictures" / "data" / "ontology_fixture.ttl"
@@ -123,28 +129,35 @@ def test_graph_digest_ignores_blank_node_labels() -> None:
     assert ontodocs.graph_digest(first) != ontodocs.graph_digest(second)
 
 
-def test_docs_from_the_ontology_graph_of_the_store(tmp_path) -> None:
-    import pyoxigraph
-    from flask import Flask
-
-    from conflictkg.vocab import ONTOLOGY_GRAPH
-    from conflictkg.web import pages
-    from conflictkg.web.pages.views import ontology_docs
-
+def _served_with_ontology(root: Path, ontology: Path | None) -> Flask:
+    """The app over a dataset holding ``ontology`` (if any) in the ontology's named graph,
+    in a project at ``root`` (so generated docs are cached under ``root/output/cache``)."""
+    for folder in ("seeds", "ontology", "triples"):
+        (root / folder).mkdir(parents=True)
     store = pyoxigraph.Store()
-    store.bulk_load(
-        path=str(FIXTURE),
-        format=pyoxigraph.RdfFormat.TURTLE,
-        to_graph=pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)),
-    )
-    app = Flask("docs_test")
-    pages.init_app(app, pages.PagesData(store=store, cache_dir=tmp_path / "cache"))
+    store.add(pyoxigraph.Quad(*(pyoxigraph.NamedNode("https://example.org/x"),) * 3))
+    if ontology is not None:
+        store.bulk_load(
+            path=str(ontology),
+            format=pyoxigraph.RdfFormat.TURTLE,
+            to_graph=pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)),
+        )
+    dataset = root / "dataset.trig"
+    store.dump(output=str(dataset), format=pyoxigraph.RdfFormat.TRIG)
+    return create_app({"DATASET": dataset, "PROJECT_ROOT": root, "TESTING": True})
+
+
+def test_docs_from_the_ontology_graph_of_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONFLICTKG_OUTPUT", raising=False)
+    app = _served_with_ontology(tmp_path / "one", FIXTURE)
+    cache = tmp_path / "one" / "output" / "cache"
     with app.app_context():
         page = ontology_docs()
         assert page is not None and "military unit" in page and 'id="MilitaryUnit"' in page
-        assert len(list((tmp_path / "cache").glob("ontology-docs-*.html"))) == 1
+        assert len(list(cache.glob("ontology-docs-*.html"))) == 1
         assert ontology_docs() == page
-    empty = Flask("docs_test_empty")
-    pages.init_app(empty, pages.PagesData(store=pyoxigraph.Store(), cache_dir=tmp_path / "c2"))
+    empty = _served_with_ontology(tmp_path / "two", None)
     with empty.app_context():
         assert ontology_docs() is None, "no ontology graph: the endpoint's own page is used"

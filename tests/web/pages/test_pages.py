@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from conflictkg.web.state import state_of
+
 ARTICLE = "/article/fighting-near-riverton"
 
 
@@ -50,8 +52,10 @@ def test_home_reads_the_article_from_the_data(client) -> None:
     assert "&lt;Riverton&gt; &amp; beyond" in body and "<Riverton>" not in body
     assert ARTICLE in parsed.hrefs
     assert {"/query", "/ontology", "/ontology/diagram", "/timeline", "/map"} <= set(parsed.hrefs)
-    assert {"/download/dataset.ttl", "/download/extra.bin"} <= set(parsed.hrefs)
-    assert "the dataset, Turtle" in text and "application/x-test" in text
+    # The downloads the build has, described by the artefact table.
+    assert {"/download/dataset.ttl", "/download/ontology.ttl"} <= set(parsed.hrefs)
+    assert "/download/dataset.nt" not in parsed.hrefs
+    assert "the dataset, Turtle" in text and "the ontology, Turtle" in text
     # Each competency question is listed by its question and links to the editor.
     assert "Which places lie in <Northland> & where?" in text
     assert "/query?example=02-places" in parsed.hrefs
@@ -113,7 +117,7 @@ def test_article_highlights_every_span_and_links_its_resources(client) -> None:
 
 
 def test_article_flags_spans_that_do_not_match(client, app) -> None:
-    seed = app.extensions["conflictkg.web.pages"].seeds / "seed_fixture.txt"
+    seed = state_of(app).project.seeds / "seed_fixture.txt"
     seed.write_text("X" + seed.read_text(encoding="utf-8"), encoding="utf-8")
     body, _ = page(client, ARTICLE)
     assert "9 span(s) do not match this text" in body
@@ -126,7 +130,7 @@ def test_unknown_article_is_a_readable_404(client) -> None:
 
 
 def test_article_without_its_seed_is_a_readable_404(client, app) -> None:
-    (app.extensions["conflictkg.web.pages"].seeds / "seed_fixture.txt").unlink()
+    (state_of(app).project.seeds / "seed_fixture.txt").unlink()
     response = client.get(ARTICLE)
     assert response.status_code == 404
     assert "seed_fixture.txt" in response.get_data(as_text=True)

@@ -8,6 +8,7 @@ from flask import render_template
 
 from conflictkg.vocab import CKR
 from conflictkg.web.pages.resource import resource_extras
+from conflictkg.web.state import state_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -65,7 +66,7 @@ def test_person_gets_no_timeline_nor_map(app) -> None:
 
 
 def test_span_text_missing_from_server_still_shows_the_quote(app) -> None:
-    (app.extensions["conflictkg.web.pages"].seeds / "seed_fixture.txt").unlink()
+    (state_of(app).project.seeds / "seed_fixture.txt").unlink()
     with app.test_request_context():
         extras = resource_extras(str(CKR["place/hillport"]))
     (said,) = extras["attestations"]

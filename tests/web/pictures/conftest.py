@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph
 import pytest
 
 from conflictkg.store.files import load_files
+from conflictkg.store.local import OxigraphBackend
 from tests.support import ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -26,14 +26,15 @@ DATASETS = {"fixture": FIXTURE_FILES} | ({"project": project_files()} if project
 
 
 @pytest.fixture(params=sorted(DATASETS))
-def dataset(request: pytest.FixtureRequest) -> tuple[list[Path], pyoxigraph.Store]:
+def dataset(request: pytest.FixtureRequest) -> tuple[list[Path], OxigraphBackend]:
     files = DATASETS[request.param]
-    return files, load_files(files)
+    return files, OxigraphBackend(load_files(files))
 
 
 @pytest.fixture
-def fixture_store() -> pyoxigraph.Store:
-    return load_files(FIXTURE_FILES)
+def fixture_store() -> OxigraphBackend:
+    """The fixture article behind the backend every picture queries through."""
+    return OxigraphBackend(load_files(FIXTURE_FILES))
 
 
 @pytest.fixture

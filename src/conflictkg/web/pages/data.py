@@ -1,47 +1,19 @@
-"""What the pages read: the store, the seed texts, the example queries, the ontology files;
-and the facts the pages show, each from one named query.
-"""
+"""The facts the pages show, each from one named query through the app's backend, and the
+seed texts the articles' spans point into."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
-from flask import current_app
 from rdflib import Graph
 
-from conflictkg.vocab import CKR, PREFIXES
+from conflictkg.pipeline.iris import local_name
+from conflictkg.store import queries
+from conflictkg.store.backend import QueryBackend
+from conflictkg.vocab import CKR, ONTOLOGY_GRAPH, PREFIXES
 from conflictkg.web.pages.highlight import Span, matching_spans, sentence_around
-from conflictkg.web.pictures import queries
-from conflictkg.web.pictures.queries import Source
-from conflictkg.web.pictures.svg import local_name
-
-EXTENSION = "conflictkg.web.pages"
-
-
-@dataclass
-class PagesData:
-    """Where the pages find things; folders may be None on a server without a project."""
-
-    store: Source
-    seeds: Path | None = None
-    queries: Path | None = None
-    ontology_files: list[Path] = field(default_factory=list)
-    cache_dir: Path | None = None
-    downloads: list[tuple[str, str]] = field(default_factory=list)
-    """(file name under /download/, media type) of each download the server offers."""
-
-
-def current_data() -> PagesData:
-    """The PagesData of the running app (given to ``init_app`` directly or as a factory)."""
-    source: PagesData | Callable[[], PagesData] = current_app.extensions[EXTENSION]
-    if isinstance(source, PagesData):
-        return source
-    data = source()
-    current_app.extensions[EXTENSION] = data
-    return data
 
 
 @dataclass(frozen=True)
@@ -64,7 +36,7 @@ def _value(row: queries.Row, name: str) -> str:
     return term.value if term is not None else ""
 
 
-def articles(store: Source) -> list[Article]:
+def articles(store: QueryBackend) -> list[Article]:
     """Every article of the store with its metadata, by date."""
     prefix = str(CKR) + "article/"
     result = []
@@ -85,7 +57,7 @@ def articles(store: Source) -> list[Article]:
     return result
 
 
-def find_article(store: Source, key: str) -> Article | None:
+def find_article(store: QueryBackend, key: str) -> Article | None:
     """The article whose slug, or whose seed file's stem or name, is ``key``."""
     for article in articles(store):
         if key in (article.slug, article.seed_stem, article.seed_file):
@@ -93,15 +65,15 @@ def find_article(store: Source, key: str) -> Article | None:
     return None
 
 
-def article_text(data: PagesData, article: Article) -> str | None:
+def article_text(seeds: Path | None, article: Article) -> str | None:
     """The seed text of ``article``, or None when this server has no such file.
 
     Only a plain file name directly inside the seeds folder is read, whatever the data says.
     """
     name = article.seed_file
-    if data.seeds is None or not name or Path(name).name != name:
+    if seeds is None or not name or Path(name).name != name:
         return None
-    path = data.seeds / name
+    path = seeds / name
     try:
         # newline="" keeps "\r\n" as two code points, as the offsets count them.
         with path.open(encoding="utf-8", newline="") as handle:
@@ -110,10 +82,10 @@ def article_text(data: PagesData, article: Article) -> str | None:
         return None
 
 
-def article_spans(store: Source, article: str) -> list[Span]:
+def article_spans(store: QueryBackend, article: str) -> list[Span]:
     """The spans of ``article`` with the resources each attests, by position."""
     spans: dict[str, Span] = {}
-    rows = queries.select(store, queries.SPANS_OF_ARTICLE, article=pyoxigraph.NamedNode(article))
+    rows = queries.select(store, queries.SPANS_OF_ARTICLE, article=article)
     for row in rows:
         iri = row["span"].value
         try:
@@ -143,21 +115,19 @@ class Attestation:
     after: str
 
 
-def attestations(data: PagesData, resource: str) -> list[Attestation]:
+def attestations(store: QueryBackend, seeds: Path | None, resource: str) -> list[Attestation]:
     """The sentences the spans of ``resource`` come from (just the quote when the article's
     text is not on this server)."""
-    by_iri = {a.iri: a for a in articles(data.store)}
+    by_iri = {a.iri: a for a in articles(store)}
     texts: dict[str, str | None] = {}
     result = []
-    for row in queries.select(
-        data.store, queries.SPANS_OF_RESOURCE, resource=pyoxigraph.NamedNode(resource)
-    ):
+    for row in queries.select(store, queries.SPANS_OF_RESOURCE, resource=resource):
         article = by_iri.get(_value(row, "article"))
         exact = row["exact"].value
         before = after = ""
         if article is not None:
             if article.iri not in texts:
-                texts[article.iri] = article_text(data, article)
+                texts[article.iri] = article_text(seeds, article)
             text = texts[article.iri]
             try:
                 span = Span(
@@ -174,12 +144,7 @@ def attestations(data: PagesData, resource: str) -> list[Attestation]:
     return result
 
 
-def types_of(store: Source, resource: str) -> list[str]:
-    rows = queries.select(store, queries.TYPES, resource=pyoxigraph.NamedNode(resource))
-    return [r["type"].value for r in rows]
-
-
-def counts(store: Source) -> list[tuple[str, int]]:
+def counts(store: QueryBackend) -> list[tuple[str, int]]:
     """(top-level class local name, number of resources), in the ontology's order."""
     return [
         (local_name(r["top"].value), int(r["n"].value))
@@ -187,19 +152,10 @@ def counts(store: Source) -> list[tuple[str, int]]:
     ]
 
 
-def triple_count(store: Source) -> int:
-    rows = queries.select(store, queries.TRIPLE_COUNT)
-    return int(rows[0]["n"].value) if rows else 0
-
-
-def graph_count(store: Source) -> int:
-    return len(queries.select(store, queries.GRAPHS))
-
-
-def ontology_graph(store: Source) -> Graph:
+def ontology_graph(store: QueryBackend) -> Graph:
     """The ontology's named graph as an rdflib Graph (empty when the store has none), with
     the project's prefixes bound for the documentation."""
-    triples = queries.construct(store, queries.ONTOLOGY_TRIPLES)
+    triples = queries.construct(store, queries.GRAPH_CONTENT, graph=str(ONTOLOGY_GRAPH))
     graph = Graph(bind_namespaces="core")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)

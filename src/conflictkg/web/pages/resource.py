@@ -3,6 +3,7 @@ it is an event or a place, and the sentences of the article it comes from."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -13,12 +14,13 @@ from conflictkg.web.pictures import map_svg, neighbourhood_svg, timeline_svg
 from conflictkg.web.pictures.neighbourhood import neighbours
 from conflictkg.web.pictures.placemap import located_places
 from conflictkg.web.pictures.timeline import dated_events
+from conflictkg.web.state import state
 
 
 def resource_extras(iri: str) -> dict[str, Any]:
     """The context of ``pages/_resource_extras.html`` for the resource ``iri``."""
-    data = pagedata.current_data()
-    store = data.store
+    served = state()
+    store = served.backend
     linked = neighbours(store, iri)
     timeline = map_ = None
     if any(event.iri == iri for event in dated_events(store)):
@@ -36,5 +38,11 @@ def resource_extras(iri: str) -> dict[str, Any]:
         "neighbourhood": Markup(neighbourhood_svg(store, iri)),  # noqa: S704
         "timeline": timeline,
         "map": map_,
-        "attestations": pagedata.attestations(data, iri),
+        "attestations": pagedata.attestations(store, seeds_folder(), iri),
     }
+
+
+def seeds_folder() -> Path | None:
+    """The seed texts of the app's project, if it has one."""
+    project = state().project
+    return project.seeds if project is not None else None

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import ontodocs
+from conflictkg.pipeline.iris import local_name
+from conflictkg.store.guard import QueryRefused, inspect_query
 from conflictkg.vocab import BASE_IRI, PREFIXES
+from conflictkg.web.links import page_href
 from conflictkg.web.pages import data as pagedata
 from conflictkg.web.pages.examples import load_examples
 from conflictkg.web.pages.highlight import matching_spans, segments
+from conflictkg.web.pages.resource import seeds_folder
 from conflictkg.web.pictures import class_diagram_svg, map_svg, timeline_svg
-from conflictkg.web.pictures.svg import href_for, local_name
+from conflictkg.web.state import AppState, state
 
-PACKAGE = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
 
-bp = Blueprint(
-    "pages",
-    __name__,
-    template_folder=str(PACKAGE / "templates"),
-    static_folder=str(PACKAGE / "static"),
-    static_url_path="/assets",
-)
+bp = Blueprint("pages", __name__)
 
 # Formats offered for downloading a query's results, by query form; the names are the
 # endpoint's ``format`` parameter values.
@@ -43,28 +39,12 @@ RESULT_FORMATS = {
     ],
 }
 
-# What each download of a build holds, by the file names the endpoint serves under /download/.
-DOWNLOAD_NOTES = {
-    "dataset.ttl": "the dataset, Turtle",
-    "dataset.nt": "the dataset, N-Triples",
-    "dataset.jsonld": "the dataset, JSON-LD",
-    "dataset.trig": "the dataset with one named graph per article, TriG",
-    "dataset.rdf": "the dataset, RDF/XML",
-    "ontology.ttl": "the ontology, Turtle",
-    "ontology.rdf": "the ontology, RDF/XML (for Protégé and other editors)",
-    "shapes.ttl": "the SHACL shapes, Turtle",
-}
 
-
-@bp.app_template_filter("href")
-def href_filter(iri: str) -> str:
-    """The page that shows ``iri`` (see :func:`conflictkg.web.pictures.svg.href_for`)."""
-    return href_for(iri)
-
-
-@bp.app_template_filter("local_name")
-def local_name_filter(iri: str) -> str:
-    return local_name(iri)
+def init_templates(app: Flask) -> None:
+    """The filters every template may use: ``href`` (where this server shows an IRI) and
+    ``local_name``."""
+    app.add_template_filter(page_href, "href")
+    app.add_template_filter(local_name, "local_name")
 
 
 def _picture(svg: str) -> Markup:
@@ -74,29 +54,33 @@ def _picture(svg: str) -> Markup:
 
 @bp.route("/")
 def home() -> str:
-    data = pagedata.current_data()
-    store = data.store
+    served = state()
+    store = served.backend
     return render_template(
         "pages/home.html",
         articles=pagedata.articles(store),
         counts=pagedata.counts(store),
-        triples=pagedata.triple_count(store),
-        graphs=pagedata.graph_count(store),
-        examples=load_examples(data.queries),
-        downloads=[(name, DOWNLOAD_NOTES.get(name, kind)) for name, kind in data.downloads],
+        triples=served.sizes.default,
+        graphs=len(served.sizes.named),
+        examples=load_examples(_queries_folder()),
+        downloads=served.downloads.listing(),
     )
+
+
+def _queries_folder() -> Path | None:
+    project = state().project
+    return project.queries if project is not None else None
 
 
 @bp.route("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask for /favicon.ico on every page, the endpoint's included."""
-    return bp.send_static_file("favicon.svg")
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.route("/query")
 def query_page() -> str:
-    data = pagedata.current_data()
-    examples = load_examples(data.queries)
+    examples = load_examples(_queries_folder())
     chosen = request.args.get("example", "")
     text = request.args.get("query", "")
     if not text:
@@ -123,11 +107,11 @@ ORDER BY DESC(?count)
 
 @bp.route("/article/<key>")
 def article_page(key: str) -> str:
-    data = pagedata.current_data()
-    article = pagedata.find_article(data.store, key)
+    store = state().backend
+    article = pagedata.find_article(store, key)
     if article is None:
         abort(404, description=f"No article {key!r} in this dataset.")
-    text = pagedata.article_text(data, article)
+    text = pagedata.article_text(seeds_folder(), article)
     if text is None:
         abort(
             404,
@@ -136,7 +120,7 @@ def article_page(key: str) -> str:
                 "is not available on this server."
             ),
         )
-    good, bad = matching_spans(text, pagedata.article_spans(data.store, article.iri))
+    good, bad = matching_spans(text, pagedata.article_spans(store, article.iri))
     return render_template(
         "pages/article.html",
         article=article,
@@ -148,13 +132,13 @@ def article_page(key: str) -> str:
 
 @bp.route("/articles")
 def articles_page() -> str:
-    store = pagedata.current_data().store
+    store = state().backend
     return render_template("pages/articles.html", articles=pagedata.articles(store))
 
 
 @bp.route("/timeline")
 def timeline_page() -> str:
-    store = pagedata.current_data().store
+    store = state().backend
     return render_template(
         "pages/picture.html",
         title="Timeline",
@@ -168,7 +152,7 @@ def timeline_page() -> str:
 
 @bp.route("/map")
 def map_page() -> str:
-    store = pagedata.current_data().store
+    store = state().backend
     return render_template(
         "pages/picture.html",
         title="Map",
@@ -182,7 +166,7 @@ def map_page() -> str:
 
 @bp.route("/ontology/diagram")
 def diagram_page() -> str:
-    store = pagedata.current_data().store
+    store = state().backend
     return render_template(
         "pages/picture.html",
         title="Class diagram",
@@ -195,21 +179,19 @@ def diagram_page() -> str:
 
 
 def ontology_docs() -> str | None:
-    """The pyLODE page of the ontology (cached), or None when it cannot be made here, so that
-    the endpoint answers with its own list of terms instead of an error."""
-    data = pagedata.current_data()
-    if data.cache_dir is None:
-        return None
+    """The ontology's documentation page, or None when it cannot be made here (then
+    /ontology answers with its own list of terms instead of an error).
+
+    The build's ``ontology.html`` when the served build has one; otherwise pyLODE's page
+    of the ontology files (or of the ontology graph), made once and cached.
+    """
+    served = state()
     try:
-        if data.ontology_files:
-            page = ontodocs.cached_html(data.ontology_files, data.cache_dir)
-        else:
-            graph = pagedata.ontology_graph(data.store)
-            if len(graph) == 0:
-                return None
-            page = ontodocs.cached_graph_html(graph, data.cache_dir)
+        page = _built_docs(served.build_dir) or _generated_docs(served)
     except ConflictKGError as error:
         log.warning("ontology documentation unavailable: %s", error)
+        return None
+    if page is None:
         return None
     # pyLODE's page stands alone; a line of links takes readers back to the site.
     back = (
@@ -219,8 +201,26 @@ def ontology_docs() -> str | None:
     return page.replace('<div id="content">', '<div id="content">' + back, 1)
 
 
+def _built_docs(build_dir: Path | None) -> str | None:
+    page = build_dir / "ontology.html" if build_dir is not None else None
+    return page.read_text(encoding="utf-8") if page is not None and page.is_file() else None
+
+
+def _generated_docs(served: AppState) -> str | None:
+    ontology = served.build_dir / "ontology.ttl" if served.build_dir is not None else None
+    if ontology is not None and ontology.is_file():
+        return ontodocs.cached_html([ontology], served.docs_cache)
+    graph = pagedata.ontology_graph(served.backend)
+    if len(graph) == 0:
+        return None
+    return ontodocs.cached_graph_html(graph, served.docs_cache)
+
+
 def query_form(query: str) -> str:
-    """``select`` for SELECT/ASK queries, ``graph`` for CONSTRUCT/DESCRIBE."""
-    body = re.sub(r"#[^\n]*", " ", query)
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
-    return "graph" if match and match.group(1).upper() in ("CONSTRUCT", "DESCRIBE") else "select"
+    """``select`` for SELECT/ASK queries, ``graph`` for CONSTRUCT/DESCRIBE (read by the one
+    reader of SPARQL text, :mod:`conflictkg.store.guard`)."""
+    try:
+        form = inspect_query(query).form
+    except QueryRefused:
+        form = None
+    return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "select"

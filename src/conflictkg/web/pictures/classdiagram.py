@@ -6,20 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conflictkg.pipeline.iris import curie, local_name
+from conflictkg.store import queries
+from conflictkg.store.backend import QueryBackend
 from conflictkg.vocab import CKG
-from conflictkg.web.pictures import queries
-from conflictkg.web.pictures.queries import Source
-from conflictkg.web.pictures.svg import (
-    curie,
-    document,
-    el,
-    href_for,
-    link,
-    local_name,
-    num,
-    text,
-    text_width,
-)
+from conflictkg.web.links import href_for
+from conflictkg.web.pictures.svg import document, el, link, num, text, text_width
 
 ROW = 30.0
 INDENT = 28.0
@@ -46,7 +38,7 @@ class ObjectProperty:
     ranges: tuple[str, ...]
 
 
-def ontology_classes(store: Source) -> dict[str, OntologyClass]:
+def ontology_classes(store: QueryBackend) -> dict[str, OntologyClass]:
     """The ``ckg:`` classes by IRI, each with its named ckg and external superclasses."""
     classes: dict[str, OntologyClass] = {}
     rows = queries.select(store, queries.CLASSES)
@@ -67,7 +59,7 @@ def ontology_classes(store: Source) -> dict[str, OntologyClass]:
     return classes
 
 
-def object_properties(store: Source) -> list[ObjectProperty]:
+def object_properties(store: QueryBackend) -> list[ObjectProperty]:
     """The ``ckg:`` object properties with their (union-expanded) domains and ranges."""
     grouped: dict[str, tuple[str, set[str], set[str]]] = {}
     for row in queries.select(store, queries.OBJECT_PROPERTIES):
@@ -117,7 +109,7 @@ def _name(iri: str, classes: dict[str, OntologyClass]) -> str:
     return local_name(iri) if iri in classes else curie(iri)
 
 
-def class_diagram_svg(store: Source) -> str:
+def class_diagram_svg(store: QueryBackend) -> str:
     """SVG diagram of the ontology's classes (links of class ``class``) and object properties
     (links of class ``property``) to their entries in the ontology documentation."""
     classes = ontology_classes(store)

@@ -7,21 +7,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import pyoxigraph
-
+from conflictkg.pipeline.iris import local_name
+from conflictkg.store import queries
+from conflictkg.store.backend import QueryBackend
 from conflictkg.vocab import CKG
-from conflictkg.web.pictures import queries
-from conflictkg.web.pictures.queries import Source
-from conflictkg.web.pictures.svg import (
-    document,
-    el,
-    href_for,
-    link,
-    local_name,
-    text,
-    text_width,
-    truncate,
-)
+from conflictkg.web.links import href_for
+from conflictkg.web.pictures.svg import document, el, link, text, text_width, truncate
 
 FONT_SIZE = 13.0
 EDGE_FONT_SIZE = 11.0
@@ -47,23 +38,22 @@ class Neighbour:
         return ", ".join(dict.fromkeys(parts))
 
 
-def label_of(store: Source, iri: str) -> str:
+def label_of(store: QueryBackend, iri: str) -> str:
     """The display label of ``iri``, or its local name."""
-    rows = queries.select(store, queries.LABEL, resource=pyoxigraph.NamedNode(iri))
+    rows = queries.select(store, queries.LABEL, resource=iri)
     labels = sorted(r["label"].value for r in rows if "label" in r)
     return labels[0] if labels else local_name(iri)
 
 
-def neighbours(store: Source, iri: str) -> list[Neighbour]:
+def neighbours(store: QueryBackend, iri: str) -> list[Neighbour]:
     """The IRIs linked to ``iri`` either way, one entry per neighbour with all its properties.
 
     Ordered: neighbours it points to first, then those pointing to it; each group by
     edge label, then label, then IRI.
     """
-    node = pyoxigraph.NamedNode(iri)
     found: dict[str, Neighbour] = {}
     for direction, query in (("out", queries.OUTGOING), ("in", queries.INCOMING)):
-        for row in queries.select(store, query, resource=node):
+        for row in queries.select(store, query, resource=iri):
             other, prop = row["other"].value, row["property"].value
             if other == iri or (direction == "out" and prop in HIDDEN_OUTGOING):
                 continue
@@ -84,7 +74,7 @@ def _box(
     return cx - w / 2, cy - NODE_HEIGHT / 2, w, NODE_HEIGHT
 
 
-def neighbourhood_svg(store: Source, iri: str, max_neighbours: int = MAX_NEIGHBOURS) -> str:
+def neighbourhood_svg(store: QueryBackend, iri: str, max_neighbours: int = MAX_NEIGHBOURS) -> str:
     """SVG of ``iri`` and its direct neighbours (at most ``max_neighbours``, the rest counted).
 
     Each neighbour is a link (class ``neighbour``) to its page.

@@ -8,19 +8,11 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from conflictkg.web.pictures import queries
-from conflictkg.web.pictures.queries import Source
-from conflictkg.web.pictures.svg import (
-    document,
-    el,
-    href_for,
-    link,
-    local_name,
-    num,
-    text,
-    text_width,
-    truncate,
-)
+from conflictkg.pipeline.iris import local_name
+from conflictkg.store import queries
+from conflictkg.store.backend import QueryBackend
+from conflictkg.web.links import href_for
+from conflictkg.web.pictures.svg import document, el, link, num, text, text_width, truncate
 
 WIDTH = 800.0
 MARGIN = 48.0
@@ -40,7 +32,7 @@ class Place:
     long: float
 
 
-def located_places(store: Source, only: Collection[str] | None = None) -> list[Place]:
+def located_places(store: QueryBackend, only: Collection[str] | None = None) -> list[Place]:
     """The places with a valid point (among ``only`` when given), sorted by label and IRI."""
     found: dict[str, Place] = {}
     for row in queries.select(store, queries.PLACES):
@@ -77,7 +69,7 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def map_svg(
-    store: Source, only: Collection[str] | None = None, highlight: Collection[str] = ()
+    store: QueryBackend, only: Collection[str] | None = None, highlight: Collection[str] = ()
 ) -> str:
     """SVG map of the located places (restricted to the IRIs in ``only`` when given).
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from conflictkg.vocab import BASE_IRI, PREFIXES
-
 SVG_NS = "http://www.w3.org/2000/svg"
 
 # Labels are measured by an estimate, not by a font: the average advance of a character in
@@ -57,38 +55,6 @@ def text_width(value: str, font_size: float, *, bold: bool = False) -> float:
 def truncate(value: str, max_chars: int) -> str:
     """``value`` cut to ``max_chars`` characters with an ellipsis when longer."""
     return value if len(value) <= max_chars else value[: max_chars - 1].rstrip() + "…"
-
-
-def href_for(iri: str) -> str:
-    """The server path that shows ``iri``: data IRIs under the base map onto the server's
-    root, ontology terms onto ``/ontology#Term``; other IRIs are returned unchanged."""
-    ontology = BASE_IRI + "ontology"
-    if iri == ontology:
-        return "/ontology"
-    if iri.startswith(ontology + "#"):
-        return "/ontology#" + iri[len(ontology) + 1 :]
-    if iri.startswith(BASE_IRI):
-        return "/" + iri[len(BASE_IRI) :]
-    return iri
-
-
-def local_name(iri: str) -> str:
-    """The part of ``iri`` after its last ``#`` or ``/``."""
-    for sep in ("#", "/"):
-        if sep in iri:
-            iri = iri.rsplit(sep, 1)[1] or iri
-    return iri
-
-
-def curie(iri: str) -> str:
-    """``iri`` as ``prefix:local`` when a project prefix covers it, else the IRI itself."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(best):
-            best, found = namespace, prefix
-    if not best:
-        return iri
-    return f"{found}:{iri[len(best) :]}"
 
 
 def document(kind: str, width: float, height: float, title: str, body: list[str]) -> str:

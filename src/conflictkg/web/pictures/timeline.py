@@ -12,18 +12,11 @@ from datetime import date, timedelta
 
 import pyoxigraph
 
-from conflictkg.web.pictures import queries
-from conflictkg.web.pictures.queries import Source
-from conflictkg.web.pictures.svg import (
-    document,
-    el,
-    href_for,
-    link,
-    local_name,
-    num,
-    text,
-    truncate,
-)
+from conflictkg.pipeline.iris import local_name
+from conflictkg.store import queries
+from conflictkg.store.backend import QueryBackend
+from conflictkg.web.links import href_for
+from conflictkg.web.pictures.svg import document, el, link, num, text, truncate
 
 WIDTH = 960.0
 LABEL_COLUMN = 330.0
@@ -57,14 +50,14 @@ def parse_date(literal: pyoxigraph.Literal) -> date | None:
         return None
 
 
-def dated_events(store: Source, article: str | None = None) -> list[TimelineEvent]:
+def dated_events(store: QueryBackend, article: str | None = None) -> list[TimelineEvent]:
     """The events with a start date (of one article when given), sorted by start, end, IRI.
 
     An event with only an end date is left out; one with only a start date is one day long.
     """
     allowed: set[str] | None = None
     if article is not None:
-        rows = queries.select(store, queries.ARTICLE_EVENTS, article=pyoxigraph.NamedNode(article))
+        rows = queries.select(store, queries.ARTICLE_EVENTS, article=article)
         allowed = {r["event"].value for r in rows}
     found: dict[str, TimelineEvent] = {}
     for row in queries.select(store, queries.EVENTS):
@@ -87,7 +80,7 @@ def dated_events(store: Source, article: str | None = None) -> list[TimelineEven
     return sorted(found.values(), key=lambda e: (e.start, e.end, e.iri))
 
 
-def article_date(store: Source, article: str | None = None) -> date | None:
+def article_date(store: QueryBackend, article: str | None = None) -> date | None:
     """The article's date, or the latest article date of the dataset."""
     dates = []
     for row in queries.select(store, queries.ARTICLES):
@@ -157,7 +150,9 @@ def _date_text(event: TimelineEvent) -> str:
     return f"{dates} ({event.expression})" if event.expression else dates
 
 
-def timeline_svg(store: Source, article: str | None = None, highlight: str | None = None) -> str:
+def timeline_svg(
+    store: QueryBackend, article: str | None = None, highlight: str | None = None
+) -> str:
     """SVG timeline of the dated events (of ``article`` when given), up to the article date.
 
     Each event is a link (class ``event``) to its resource page; ``highlight`` marks one
