@@ -109,66 +109,89 @@ def _name(iri: str, classes: dict[str, OntologyClass]) -> str:
     return local_name(iri) if iri in classes else curie(iri)
 
 
+def _class_row(
+    cls: OntologyClass,
+    parent: str | None,
+    x: float,
+    top: float,
+    classes: dict[str, OntologyClass],
+    parent_top: float | None,
+) -> tuple[list[str], float]:
+    """One class of the tree: its connector to the parent's row, its linked box and the
+    superclasses the tree does not show; and the width it needs."""
+    body = []
+    mid = top + BOX_HEIGHT / 2
+    name = local_name(cls.iri)
+    box_w = text_width(name, FONT_SIZE) + 16
+    if parent_top is not None:
+        px, py = x - INDENT + 10, parent_top + BOX_HEIGHT
+        body.append(
+            el("path", d=f"M{num(px)} {num(py)}V{num(mid)}H{num(x)}", stroke="#94a3b8", fill="none")
+        )
+    box = el(
+        "rect", x=x, y=top, width=box_w, height=BOX_HEIGHT, rx=4, fill="#eff6ff", stroke="#2563eb"
+    ) + el("text", text(name), x=x + 8, y=mid + 4.5, font_size=FONT_SIZE, fill="#0f172a")
+    tip = cls.label
+    if cls.external_parents or len(cls.parents) > 1:
+        supers = [_name(p, classes) for p in cls.parents + cls.external_parents]
+        tip += " — subclass of " + ", ".join(supers)
+    body.append(link(href_for(cls.iri), box, title=tip, class_="class"))
+    width = x + box_w + MARGIN
+    notes = [curie(p) for p in cls.external_parents]
+    notes += [local_name(p) for p in cls.parents if p != parent]
+    if notes:
+        note, note_x = "⊑ " + ", ".join(notes), x + box_w + 8
+        body.append(el("text", text(note), x=note_x, y=mid + 4, font_size=SMALL, fill="#475569"))
+        width = max(width, note_x + text_width(note, SMALL) + MARGIN)
+    return body, width
+
+
+def _property_line(
+    prop: ObjectProperty, y: float, classes: dict[str, OntologyClass]
+) -> tuple[str, str]:
+    """``Domain —property→ Range``, the property linked to its documentation; and the
+    line as plain text, to measure."""
+    domain = " | ".join(_name(d, classes) for d in prop.domains) or "any"
+    range_ = " | ".join(_name(r, classes) for r in prop.ranges) or "any"
+    name = local_name(prop.iri)
+    # One text element with tspans: the browser places the parts itself, so no
+    # width estimate can make them overlap.
+    arrow = link(
+        href_for(prop.iri),
+        el("tspan", text(f" —{name}→ "), fill="#1d4ed8", font_weight="bold"),
+        title=f"{prop.label}: {domain} → {range_}",
+        class_="property",
+    )
+    svg = el(
+        "text",
+        el("tspan", text(domain)) + arrow + el("tspan", text(range_)),
+        x=MARGIN,
+        y=y,
+        font_size=SMALL + 1,
+        fill="#334155",
+    )
+    return svg, f"{domain} —{name}→ {range_}"
+
+
 def class_diagram_svg(store: QueryBackend) -> str:
     """SVG diagram of the ontology's classes (links of class ``class``) and object properties
     (links of class ``property``) to their entries in the ontology documentation."""
     classes = ontology_classes(store)
     properties = object_properties(store)
-    rows = _tree_rows(classes)
-    body: list[str] = []
     y = MARGIN + 18
-    body.append(el("text", "Classes", x=MARGIN, y=y, font_size=15, font_weight="bold"))
+    body = [el("text", "Classes", x=MARGIN, y=y, font_size=15, font_weight="bold")]
     y += 14
     width = 480.0
     # The elbow connectors need each child's parent row; the latest row of the parent above
     # it is the one it hangs from.
     last_row_of: dict[str, float] = {}
-    for depth, cls, parent in rows:
-        x = MARGIN + depth * INDENT
-        top = y
-        mid = top + BOX_HEIGHT / 2
-        name = local_name(cls.iri)
-        box_w = text_width(name, FONT_SIZE) + 16
-        if parent is not None and parent in last_row_of:
-            px = x - INDENT + 10
-            py = last_row_of[parent] + BOX_HEIGHT
-            d = f"M{num(px)} {num(py)}V{num(mid)}H{num(x)}"
-            body.append(el("path", d=d, stroke="#94a3b8", fill="none"))
-        box = el(
-            "rect",
-            x=x,
-            y=top,
-            width=box_w,
-            height=BOX_HEIGHT,
-            rx=4,
-            fill="#eff6ff",
-            stroke="#2563eb",
-        ) + el(
-            "text",
-            text(name),
-            x=x + 8,
-            y=mid + 4.5,
-            font_size=FONT_SIZE,
-            fill="#0f172a",
-        )
-        tip = cls.label
-        if cls.external_parents or len(cls.parents) > 1:
-            supers = [_name(p, classes) for p in cls.parents + cls.external_parents]
-            tip += " — subclass of " + ", ".join(supers)
-        body.append(link(href_for(cls.iri), box, title=tip, class_="class"))
-        note_x = x + box_w + 8
-        notes = [curie(p) for p in cls.external_parents]
-        notes += [local_name(p) for p in cls.parents if p != parent]
-        if notes:
-            note = "⊑ " + ", ".join(notes)
-            body.append(
-                el("text", text(note), x=note_x, y=mid + 4, font_size=SMALL, fill="#475569")
-            )
-            width = max(width, note_x + text_width(note, SMALL) + MARGIN)
-        width = max(width, x + box_w + MARGIN)
-        last_row_of[cls.iri] = top
+    for depth, cls, parent in _tree_rows(classes):
+        parent_top = last_row_of.get(parent) if parent is not None else None
+        row, needed = _class_row(cls, parent, MARGIN + depth * INDENT, y, classes, parent_top)
+        body += row
+        width = max(width, needed)
+        last_row_of[cls.iri] = y
         y += ROW
-
     if properties:
         y += 20
         body.append(
@@ -177,28 +200,8 @@ def class_diagram_svg(store: QueryBackend) -> str:
         y += 10
         for prop in properties:
             y += 22
-            domain = " | ".join(_name(d, classes) for d in prop.domains) or "any"
-            range_ = " | ".join(_name(r, classes) for r in prop.ranges) or "any"
-            name = local_name(prop.iri)
-            # One text element with tspans: the browser places the parts itself, so no
-            # width estimate can make them overlap.
-            arrow = link(
-                href_for(prop.iri),
-                el("tspan", text(f" —{name}→ "), fill="#1d4ed8", font_weight="bold"),
-                title=f"{prop.label}: {domain} → {range_}",
-                class_="property",
-            )
-            body.append(
-                el(
-                    "text",
-                    el("tspan", text(domain)) + arrow + el("tspan", text(range_)),
-                    x=MARGIN,
-                    y=y,
-                    font_size=SMALL + 1,
-                    fill="#334155",
-                )
-            )
-            line = f"{domain} —{name}→ {range_}"
+            svg, line = _property_line(prop, y, classes)
+            body.append(svg)
             width = max(width, MARGIN + text_width(line, SMALL + 1, bold=True) + MARGIN)
     height = y + MARGIN + 8
     return document("classes", width, height, "Class diagram of the ontology", body)

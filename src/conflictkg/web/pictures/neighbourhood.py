@@ -67,6 +67,10 @@ def neighbours(store: QueryBackend, iri: str) -> list[Neighbour]:
     )
 
 
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+
+
 def _box(
     cx: float, cy: float, label: str, font_size: float, *, bold: bool = False
 ) -> tuple[float, float, float, float]:
@@ -74,24 +78,16 @@ def _box(
     return cx - w / 2, cy - NODE_HEIGHT / 2, w, NODE_HEIGHT
 
 
-def neighbourhood_svg(store: QueryBackend, iri: str, max_neighbours: int = MAX_NEIGHBOURS) -> str:
-    """SVG of ``iri`` and its direct neighbours (at most ``max_neighbours``, the rest counted).
+def _positions(centre_w: float, widths: list[float], edge_ws: list[float]) -> list[Point]:
+    """Where each neighbour's box is centred, around the centre's box at (0, 0).
 
-    Each neighbour is a link (class ``neighbour``) to its page.
+    Boxes are wide and short, so a plain circle makes them collide. Instead the first half
+    of the neighbours goes down the right-hand side and the rest up the left-hand side
+    (clockwise, as on a clock face), one row each, rows ROW_GAP apart, each node on an
+    ellipse around the centre. A side never shares a row, and every node keeps its edge
+    label's width clear of the middle, so nothing can overlap.
     """
-    everyone = neighbours(store, iri)
-    shown = everyone[:max_neighbours]
-    centre_label = truncate(label_of(store, iri), LABEL_CHARS + 10)
-    n = len(shown)
-    labels = [truncate(nb.label, LABEL_CHARS) for nb in shown]
-    centre_w = _box(0, 0, centre_label, FONT_SIZE + 1, bold=True)[2]
-    widths = [_box(0, 0, lab, FONT_SIZE)[2] for lab in labels]
-    edge_ws = [text_width(nb.edge_label, EDGE_FONT_SIZE) for nb in shown]
-    # Boxes are wide and short, so a plain circle makes them collide. Instead the first half
-    # of the neighbours goes down the right-hand side and the rest up the left-hand side
-    # (clockwise, as on a clock face), one row each, rows ROW_GAP apart, each node on an
-    # ellipse around the centre. A side never shares a row, and every node keeps its edge
-    # label's width clear of the middle, so nothing can overlap.
+    n = len(widths)
     right = (n + 1) // 2
     left = n - right
     spacing = NODE_HEIGHT + ROW_GAP
@@ -106,123 +102,141 @@ def neighbourhood_svg(store: QueryBackend, iri: str, max_neighbours: int = MAX_N
         along = rx * math.sqrt(max(0.0, 1 - (y / ry) ** 2))
         x = max(along, widths[i] / 2 + edge_ws[i] + 20)
         positions.append((side * x, y))
+    return positions
 
+
+_ARROW = el(
+    "defs",
+    el(
+        "marker",
+        el("path", d="M0 0L10 5L0 10z", fill="#64748b"),
+        id="ckg-arrow",
+        viewBox="0 0 10 10",
+        refX=10,
+        refY=5,
+        markerWidth=8,
+        markerHeight=8,
+        orient="auto-start-reverse",
+    ),
+)
+
+
+def _edge(nb: Neighbour, node: Point, box: Box, centre: Point, centre_box: Box) -> str:
+    """The line from the centre to a neighbour (arrows by direction) and its label."""
+    (nx, ny), (cx, cy) = node, centre
+    on_right = nx > cx
+    # Edges meet each node in the middle of the side that faces the centre.
+    sx, sy = (nx - box[2] / 2, ny) if on_right else (nx + box[2] / 2, ny)
+    ex, ey = _clip(cx, cy, sx, sy, centre_box)
+    markers = {
+        "marker_end": "url(#ckg-arrow)" if nb.outgoing else None,
+        "marker_start": "url(#ckg-arrow)" if nb.incoming else None,
+    }
+    line = el("line", x1=ex, y1=ey, x2=sx, y2=sy, stroke="#94a3b8", stroke_width=1.5, **markers)
+    # The label sits on the edge just before the node, in the node's own row.
+    return line + el(
+        "text",
+        text(nb.edge_label),
+        x=sx - 8 if on_right else sx + 8,
+        y=sy - 5,
+        font_size=EDGE_FONT_SIZE,
+        text_anchor="end" if on_right else "start",
+        fill="#334155",
+        stroke="#ffffff",
+        stroke_width=3,
+        paint_order="stroke",
+        class_="edge",
+    )
+
+
+def _node(nb: Neighbour, label: str, box: Box) -> str:
+    """A neighbour's box, linked to its page."""
+    bx, by, bw, bh = box
+    shape = el("rect", x=bx, y=by, width=bw, height=bh, rx=6, fill="#eff6ff", stroke="#2563eb")
+    shape += el(
+        "text",
+        text(label),
+        x=bx + bw / 2,
+        y=by + bh / 2 + 4,
+        font_size=FONT_SIZE,
+        text_anchor="middle",
+        fill="#0f172a",
+    )
+    return link(href_for(nb.iri), shape, title=f"{nb.edge_label}: {nb.label}", class_="neighbour")
+
+
+def _centre(label: str, box: Box, centre: Point) -> str:
+    bx, by, bw, bh = box
+    return el(
+        "g",
+        el("rect", x=bx, y=by, width=bw, height=bh, rx=6, fill="#1e3a8a")
+        + el(
+            "text",
+            text(label),
+            x=centre[0],
+            y=centre[1] + 5,
+            font_size=FONT_SIZE + 1,
+            text_anchor="middle",
+            fill="#ffffff",
+            font_weight="bold",
+        ),
+        class_="centre",
+    )
+
+
+def _note(message: str, x: float, y: float, anchor: str | None = None, **extra: str) -> str:
+    return el(
+        "text",
+        message,
+        x=x,
+        y=y,
+        font_size=EDGE_FONT_SIZE,
+        text_anchor=anchor,
+        fill="#475569",
+        **extra,
+    )
+
+
+def _shifted(box: Box, dx: float, dy: float) -> Box:
+    return box[0] + dx, box[1] + dy, box[2], box[3]
+
+
+def neighbourhood_svg(store: QueryBackend, iri: str, max_neighbours: int = MAX_NEIGHBOURS) -> str:
+    """SVG of ``iri`` and its direct neighbours (at most ``max_neighbours``, the rest counted).
+
+    Each neighbour is a link (class ``neighbour``) to its page.
+    """
+    everyone = neighbours(store, iri)
+    shown = everyone[:max_neighbours]
+    centre_label = truncate(label_of(store, iri), LABEL_CHARS + 10)
+    labels = [truncate(nb.label, LABEL_CHARS) for nb in shown]
+    positions = _positions(
+        _box(0, 0, centre_label, FONT_SIZE + 1, bold=True)[2],
+        [_box(0, 0, lab, FONT_SIZE)[2] for lab in labels],
+        [text_width(nb.edge_label, EDGE_FONT_SIZE) for nb in shown],
+    )
     # Lay out around (0, 0), then shift everything by the bounding box.
     boxes = [_box(0.0, 0.0, centre_label, FONT_SIZE + 1, bold=True)]
     boxes += [_box(x, y, lab, FONT_SIZE) for (x, y), lab in zip(positions, labels, strict=True)]
     min_x = min(b[0] for b in boxes) - 16
-    max_x = max(b[0] + b[2] for b in boxes) + 16
     min_y = min(b[1] for b in boxes) - 16
-    max_y = max(b[1] + b[3] for b in boxes) + 16
-    note_height = 24.0 if len(everyone) > n else 0.0
-    width, height = max_x - min_x, max_y - min_y + note_height
+    width = max(b[0] + b[2] for b in boxes) + 16 - min_x
+    height = max(b[1] + b[3] for b in boxes) + 16 - min_y
+    height += 24.0 if len(everyone) > len(shown) else 0.0
     dx, dy = -min_x, -min_y
-
-    body: list[str] = [
-        el(
-            "defs",
-            el(
-                "marker",
-                el("path", d="M0 0L10 5L0 10z", fill="#64748b"),
-                id="ckg-arrow",
-                viewBox="0 0 10 10",
-                refX=10,
-                refY=5,
-                markerWidth=8,
-                markerHeight=8,
-                orient="auto-start-reverse",
-            ),
-        )
-    ]
-    cx, cy = dx, dy
+    centre_box = _shifted(boxes[0], dx, dy)
+    body = [_ARROW]
     for nb, (x, y), box in zip(shown, positions, boxes[1:], strict=True):
-        nx, ny = x + dx, y + dy
-        # Edges meet each node in the middle of the side that faces the centre.
-        sx, sy = (nx - box[2] / 2, ny) if x > 0 else (nx + box[2] / 2, ny)
-        ex, ey = _clip(cx, cy, sx, sy, boxes[0])
-        markers = {
-            "marker_end": "url(#ckg-arrow)" if nb.outgoing else None,
-            "marker_start": "url(#ckg-arrow)" if nb.incoming else None,
-        }
-        body.append(
-            el("line", x1=ex, y1=ey, x2=sx, y2=sy, stroke="#94a3b8", stroke_width=1.5, **markers)
-        )
-        # The label sits on the edge just before the node, in the node's own row.
-        on_right = x > 0
-        body.append(
-            el(
-                "text",
-                text(nb.edge_label),
-                x=sx - 8 if on_right else sx + 8,
-                y=sy - 5,
-                font_size=EDGE_FONT_SIZE,
-                text_anchor="end" if on_right else "start",
-                fill="#334155",
-                stroke="#ffffff",
-                stroke_width=3,
-                paint_order="stroke",
-                class_="edge",
-            )
-        )
+        body.append(_edge(nb, (x + dx, y + dy), box, (dx, dy), centre_box))
     for nb, label, box in zip(shown, labels, boxes[1:], strict=True):
-        bx, by, bw, bh = box[0] + dx, box[1] + dy, box[2], box[3]
-        shape = el(
-            "rect", x=bx, y=by, width=bw, height=bh, rx=6, fill="#eff6ff", stroke="#2563eb"
-        ) + el(
-            "text",
-            text(label),
-            x=bx + bw / 2,
-            y=by + bh / 2 + 4,
-            font_size=FONT_SIZE,
-            text_anchor="middle",
-            fill="#0f172a",
-        )
-        body.append(
-            link(href_for(nb.iri), shape, title=f"{nb.edge_label}: {nb.label}", class_="neighbour")
-        )
-    bx, by, bw, bh = boxes[0]
-    body.append(
-        el(
-            "g",
-            el("rect", x=bx + dx, y=by + dy, width=bw, height=bh, rx=6, fill="#1e3a8a")
-            + el(
-                "text",
-                text(centre_label),
-                x=cx,
-                y=cy + 5,
-                font_size=FONT_SIZE + 1,
-                text_anchor="middle",
-                fill="#ffffff",
-                font_weight="bold",
-            ),
-            class_="centre",
-        )
-    )
-    if note_height:
-        hidden = len(everyone) - n
-        body.append(
-            el(
-                "text",
-                f"{hidden} more neighbour{'s' if hidden != 1 else ''} not shown",
-                x=8,
-                y=height - 8,
-                font_size=EDGE_FONT_SIZE,
-                fill="#475569",
-                class_="more",
-            )
-        )
+        body.append(_node(nb, label, _shifted(box, dx, dy)))
+    body.append(_centre(centre_label, centre_box, (dx, dy)))
+    if len(everyone) > len(shown):
+        hidden = len(everyone) - len(shown)
+        message = f"{hidden} more neighbour{'s' if hidden != 1 else ''} not shown"
+        body.append(_note(message, 8, height - 8, class_="more"))
     if not shown:
-        body.append(
-            el(
-                "text",
-                "no linked resources",
-                x=width / 2,
-                y=height - 4,
-                font_size=EDGE_FONT_SIZE,
-                text_anchor="middle",
-                fill="#475569",
-            )
-        )
+        body.append(_note("no linked resources", width / 2, height - 4, "middle"))
         height += 8
     return document(
         "neighbourhood", width, height, f"Neighbourhood of {label_of(store, iri)}", body

@@ -68,22 +68,34 @@ def _overlap(a: Box, b: Box) -> float:
     return dx * dy if dx > 0 and dy > 0 else 0.0
 
 
-def map_svg(
-    store: QueryBackend, only: Collection[str] | None = None, highlight: Collection[str] = ()
-) -> str:
-    """SVG map of the located places (restricted to the IRIs in ``only`` when given).
+@dataclass(frozen=True)
+class _Frame:
+    """The map's frame and its equirectangular projection, fitted to the places."""
 
-    Each place is a link (class ``place``) to its resource page; the places in
-    ``highlight`` are drawn larger, for the page of a place or of an event.
-    """
-    places = located_places(store, only)
-    title = "Map of places"
-    if not places:
-        empty = [
-            el("text", "No places with coordinates.", x=20, y=34, font_size=FONT_SIZE, fill="#444")
-        ]
-        return document("map", WIDTH, 56, title, empty)
+    west: float
+    north: float
+    k: float  # cos of the standard parallel (the middle latitude)
+    scale: float  # user units per degree of latitude
+    off_x: float
+    off_y: float
+    height: float
+    left: float = MARGIN
+    top: float = MARGIN
+    right: float = WIDTH - MARGIN
 
+    @property
+    def bottom(self) -> float:
+        return self.height - MARGIN
+
+    def project(self, lat: float, long: float) -> tuple[float, float]:
+        return (
+            self.off_x + (long - self.west) * self.k * self.scale,
+            self.off_y + (self.north - lat) * self.scale,
+        )
+
+
+def _fit(places: list[Place]) -> tuple[_Frame, float]:
+    """The frame that shows every place with a margin, and the graticule's step."""
     lats = [p.lat for p in places]
     longs = [p.long for p in places]
     pad_lat = max((max(lats) - min(lats)) * 0.15, 0.5)
@@ -103,41 +115,30 @@ def map_svg(
     # Centre the fitted region in the frame.
     off_x = MARGIN + (inner_w - (east - west) * k * scale) / 2
     off_y = MARGIN + ((height - 2 * MARGIN) - (north - south) * scale) / 2
-
-    def project(lat: float, long: float) -> tuple[float, float]:
-        return off_x + (long - west) * k * scale, off_y + (north - lat) * scale
-
-    left, top = MARGIN, MARGIN
-    right, bottom = WIDTH - MARGIN, height - MARGIN
-    body: list[str] = [
-        el(
-            "rect",
-            x=left,
-            y=top,
-            width=right - left,
-            height=bottom - top,
-            fill="#eef6fb",
-            stroke="#334155",
-            stroke_width=1.5,
-        )
-    ]
-    # Graticule: the degree lines that fall inside the frame, labelled on the edges.
     step = _nice_step(max(east - west, north - south), 6)
+    return _Frame(west, north, k, scale, off_x, off_y, height), step
+
+
+def _graticule(frame: _Frame, step: float) -> list[str]:
+    """The degree lines that fall inside the frame, labelled on its edges."""
+    f = frame
     # The frame may show more than the fitted bounds on one axis; draw lines over all of it.
-    vis_north = north + (off_y - top) / scale
-    vis_south = vis_north - (bottom - top) / scale
-    vis_west = west - (off_x - left) / (k * scale)
-    vis_east = vis_west + (right - left) / (k * scale)
+    vis_north = f.north + (f.off_y - f.top) / f.scale
+    vis_south = vis_north - (f.bottom - f.top) / f.scale
+    vis_west = f.west - (f.off_x - f.left) / (f.k * f.scale)
+    vis_east = vis_west + (f.right - f.left) / (f.k * f.scale)
+    dashed = {"stroke": "#94a3b8", "stroke_dasharray": "3 4"}
+    body = []
     # Whole multiples of the step, counted as integers so that no rounding error adds up.
     for i in range(math.ceil(vis_south / step - 1e-9), math.floor(vis_north / step + 1e-9) + 1):
         lat_line = round(i * step, 6)
-        _, y = project(lat_line, west)
+        _, y = f.project(lat_line, f.west)
         body.append(
-            el("line", x1=left, y1=y, x2=right, y2=y, stroke="#94a3b8", stroke_dasharray="3 4")
+            el("line", x1=f.left, y1=y, x2=f.right, y2=y, **dashed)
             + el(
                 "text",
                 text(_degrees(lat_line, "N", "S")),
-                x=left - 4,
+                x=f.left - 4,
                 y=y + 4,
                 font_size=10,
                 text_anchor="end",
@@ -146,25 +147,29 @@ def map_svg(
         )
     for i in range(math.ceil(vis_west / step - 1e-9), math.floor(vis_east / step + 1e-9) + 1):
         long_line = round(i * step, 6)
-        x, _ = project(north, long_line)
+        x, _ = f.project(f.north, long_line)
         body.append(
-            el("line", x1=x, y1=top, x2=x, y2=bottom, stroke="#94a3b8", stroke_dasharray="3 4")
+            el("line", x1=x, y1=f.top, x2=x, y2=f.bottom, **dashed)
             + el(
                 "text",
                 text(_degrees(long_line, "E", "W")),
                 x=x,
-                y=bottom + 14,
+                y=f.bottom + 14,
                 font_size=10,
                 text_anchor="middle",
                 fill="#475569",
             )
         )
+    return body
 
-    # Scale bar in degrees of latitude (the same length everywhere on this projection).
-    bar_deg = _nice_step((right - left) / scale / 4, 1)
-    bar_len = bar_deg * scale
-    bx, by = right - bar_len - 12, bottom - 14
-    body.append(
+
+def _scale_bar(frame: _Frame) -> tuple[str, Box]:
+    """A scale bar in degrees of latitude (the same length everywhere on this projection),
+    and the box it covers."""
+    bar_deg = _nice_step((frame.right - frame.left) / frame.scale / 4, 1)
+    bar_len = bar_deg * frame.scale
+    bx, by = frame.right - bar_len - 12, frame.bottom - 14
+    svg = (
         el(
             "rect",
             x=bx - 6,
@@ -192,52 +197,99 @@ def map_svg(
             class_="scale",
         )
     )
+    return svg, (bx - 6, by - 18, bx + bar_len + 6, by + 8)
 
-    # Points first, so that labels can avoid them; then labels placed greedily in order.
-    points = [(place, *project(place.lat, place.long)) for place in places]
-    occupied: list[Box] = [(x - 6, y - 6, x + 6, y + 6) for _, x, y in points]
-    occupied.append((bx - 6, by - 18, bx + bar_len + 6, by + 8))
-    for place, x, y in points:
-        label = truncate(place.label, LABEL_CHARS)
-        w, h = text_width(label, FONT_SIZE), FONT_SIZE + 2
-        candidates = [
-            (x + 9, y + 4, "start", (x + 8, y - h / 2, x + 8 + w, y + h / 2)),
-            (x - 9, y + 4, "end", (x - 8 - w, y - h / 2, x - 8, y + h / 2)),
-            (x, y - 10, "middle", (x - w / 2, y - 10 - h + 3, x + w / 2, y - 7)),
-            (x, y + 20, "middle", (x - w / 2, y + 7, x + w / 2, y + 7 + h)),
+
+def _label_position(
+    x: float, y: float, label: str, frame: _Frame, occupied: list[Box]
+) -> tuple[float, float, str, Box]:
+    """Where a place's label overlaps least with what is drawn (right, left, above, below)."""
+    w, h = text_width(label, FONT_SIZE), FONT_SIZE + 2
+    candidates = [
+        (x + 9, y + 4, "start", (x + 8, y - h / 2, x + 8 + w, y + h / 2)),
+        (x - 9, y + 4, "end", (x - 8 - w, y - h / 2, x - 8, y + h / 2)),
+        (x, y - 10, "middle", (x - w / 2, y - 10 - h + 3, x + w / 2, y - 7)),
+        (x, y + 20, "middle", (x - w / 2, y + 7, x + w / 2, y + 7 + h)),
+    ]
+
+    def cost(c: tuple[float, float, str, Box]) -> float:
+        box = c[3]
+        outside = max(0.0, frame.left - box[0]) + max(0.0, box[2] - frame.right)
+        return sum(_overlap(box, o) for o in occupied) + outside * 100
+
+    return min(candidates, key=cost)
+
+
+def _place_mark(
+    place: Place, x: float, y: float, where: tuple[float, float, str], big: bool
+) -> str:
+    """A place's dot and label, linked to its page."""
+    tx, ty, anchor = where
+    dot = el(
+        "circle",
+        cx=x,
+        cy=y,
+        r=8 if big else 5,
+        fill="#dc2626" if big else "#2563eb",
+        stroke="#ffffff",
+        stroke_width=1.5,
+    )
+    caption = el(
+        "text",
+        text(truncate(place.label, LABEL_CHARS)),
+        x=tx,
+        y=ty,
+        font_size=FONT_SIZE,
+        text_anchor=anchor,
+        fill="#0f172a",
+        stroke="#ffffff",
+        stroke_width=3,
+        paint_order="stroke",
+        font_weight="bold" if big else None,
+    )
+    tip = f"{place.label} ({_degrees(place.lat, 'N', 'S')}, {_degrees(place.long, 'E', 'W')})"
+    return link(href_for(place.iri), dot + caption, title=tip, class_="place")
+
+
+def map_svg(
+    store: QueryBackend, only: Collection[str] | None = None, highlight: Collection[str] = ()
+) -> str:
+    """SVG map of the located places (restricted to the IRIs in ``only`` when given).
+
+    Each place is a link (class ``place``) to its resource page; the places in
+    ``highlight`` are drawn larger, for the page of a place or of an event.
+    """
+    places = located_places(store, only)
+    title = "Map of places"
+    if not places:
+        empty = [
+            el("text", "No places with coordinates.", x=20, y=34, font_size=FONT_SIZE, fill="#444")
         ]
-
-        def cost(c: tuple[float, float, str, Box]) -> float:
-            box = c[3]
-            outside = max(0.0, left - box[0]) + max(0.0, box[2] - right)
-            return sum(_overlap(box, o) for o in occupied) + outside * 100
-
-        tx, ty, anchor, box = min(candidates, key=cost)
-        occupied.append(box)
-        big = place.iri in highlight
-        radius = 8 if big else 5
-        dot = el(
-            "circle",
-            cx=x,
-            cy=y,
-            r=radius,
-            fill="#dc2626" if big else "#2563eb",
-            stroke="#ffffff",
+        return document("map", WIDTH, 56, title, empty)
+    frame, step = _fit(places)
+    body: list[str] = [
+        el(
+            "rect",
+            x=frame.left,
+            y=frame.top,
+            width=frame.right - frame.left,
+            height=frame.bottom - frame.top,
+            fill="#eef6fb",
+            stroke="#334155",
             stroke_width=1.5,
+        ),
+        *_graticule(frame, step),
+    ]
+    bar, bar_box = _scale_bar(frame)
+    body.append(bar)
+    # Points first, so that labels can avoid them; then labels placed greedily in order.
+    points = [(place, *frame.project(place.lat, place.long)) for place in places]
+    occupied: list[Box] = [(x - 6, y - 6, x + 6, y + 6) for _, x, y in points]
+    occupied.append(bar_box)
+    for place, x, y in points:
+        tx, ty, anchor, box = _label_position(
+            x, y, truncate(place.label, LABEL_CHARS), frame, occupied
         )
-        caption = el(
-            "text",
-            text(label),
-            x=tx,
-            y=ty,
-            font_size=FONT_SIZE,
-            text_anchor=anchor,
-            fill="#0f172a",
-            stroke="#ffffff",
-            stroke_width=3,
-            paint_order="stroke",
-            font_weight="bold" if big else None,
-        )
-        tip = f"{place.label} ({_degrees(place.lat, 'N', 'S')}, {_degrees(place.long, 'E', 'W')})"
-        body.append(link(href_for(place.iri), dot + caption, title=tip, class_="place"))
-    return document("map", WIDTH, height, title, body)
+        occupied.append(box)
+        body.append(_place_mark(place, x, y, (tx, ty, anchor), place.iri in highlight))
+    return document("map", WIDTH, frame.height, title, body)

@@ -150,30 +150,10 @@ def _date_text(event: TimelineEvent) -> str:
     return f"{dates} ({event.expression})" if event.expression else dates
 
 
-def timeline_svg(
-    store: QueryBackend, article: str | None = None, highlight: str | None = None
-) -> str:
-    """SVG timeline of the dated events (of ``article`` when given), up to the article date.
-
-    Each event is a link (class ``event``) to its resource page; ``highlight`` marks one
-    event, for the page of that event.
-    """
-    events = dated_events(store, article)
-    published = article_date(store, article)
-    title = "Timeline of events"
-    if not events:
-        empty = [el("text", "No dated events.", x=20, y=34, font_size=FONT_SIZE, fill="#444")]
-        return document("timeline", WIDTH, 56, title, empty)
-
-    first = date(events[0].start.year, 1, 1)
-    last = max([e.end for e in events] + ([published] if published else []))
-    last = max(last, first + timedelta(days=30))
-    x0, x1 = LABEL_COLUMN + 16, WIDTH - RIGHT_MARGIN
-    axis = _Axis(first, last, x0, x1)
-    height = TOP + ROW * len(events) + BOTTOM
-    plot_bottom = TOP + ROW * len(events)
-
-    body: list[str] = [
+def _grid(axis: _Axis, plot_bottom: float) -> list[str]:
+    """The plot's background, its ticks, and the mark where the scale changes."""
+    x0, x1 = axis.pieces[0][2], axis.pieces[-1][3]
+    body = [
         el(
             "rect",
             x=x0,
@@ -217,73 +197,93 @@ def timeline_svg(
                 fill="#64748b",
             )
         )
-    if published is not None:
-        x = axis.x(published)
-        body.append(
-            el(
-                "line",
-                x1=x,
-                y1=TOP - 30,
-                x2=x,
-                y2=plot_bottom,
-                stroke="#b91c1c",
-                stroke_dasharray="4 3",
-            )
-            + el(
-                "text",
-                f"article {text(published.isoformat())}",
-                x=x,
-                y=TOP - 34,
-                font_size=11,
-                text_anchor="end",
-                fill="#b91c1c",
-            )
-        )
+    return body
 
+
+def _publication(axis: _Axis, published: date, plot_bottom: float) -> str:
+    """The dashed line of the article's date."""
+    x = axis.x(published)
+    return el(
+        "line",
+        x1=x,
+        y1=TOP - 30,
+        x2=x,
+        y2=plot_bottom,
+        stroke="#b91c1c",
+        stroke_dasharray="4 3",
+    ) + el(
+        "text",
+        f"article {text(published.isoformat())}",
+        x=x,
+        y=TOP - 34,
+        font_size=11,
+        text_anchor="end",
+        fill="#b91c1c",
+    )
+
+
+def _event_row(axis: _Axis, event: TimelineEvent, y: float, chosen: bool) -> str:
+    """One event's label and its mark (a bar, or a diamond when too short), as a link."""
+    start_x, end_x = axis.x(event.start), axis.x(event.end + timedelta(days=1))
+    colour = "#dc2626" if chosen else "#2563eb"
+    if end_x - start_x < 7:
+        cx = (start_x + end_x) / 2
+        mark = el(
+            "path", d=f"M{num(cx)} {num(y - 7)}l7 7l-7 7l-7 -7z", fill=colour, stroke="#1e3a8a"
+        )
+    else:
+        mark = el(
+            "rect",
+            x=start_x,
+            y=y - 6,
+            width=end_x - start_x,
+            height=12,
+            rx=3,
+            fill=colour,
+            stroke="#1e3a8a",
+        )
+    label = el(
+        "text",
+        text(truncate(event.label, LABEL_CHARS)),
+        x=LABEL_COLUMN,
+        y=y + 4,
+        font_size=FONT_SIZE,
+        text_anchor="end",
+        fill="#0f172a",
+        font_weight="bold" if chosen else None,
+    )
+    # A full-width transparent row makes the whole line one generous click target.
+    hit = el("rect", x=4, y=y - ROW / 2 + 1, width=WIDTH - 8, height=ROW - 2, fill="transparent")
+    return link(
+        href_for(event.iri),
+        hit + label + mark,
+        title=f"{event.label} ({event.kind}): {_date_text(event)}",
+        class_="event",
+    )
+
+
+def timeline_svg(
+    store: QueryBackend, article: str | None = None, highlight: str | None = None
+) -> str:
+    """SVG timeline of the dated events (of ``article`` when given), up to the article date.
+
+    Each event is a link (class ``event``) to its resource page; ``highlight`` marks one
+    event, for the page of that event.
+    """
+    events = dated_events(store, article)
+    published = article_date(store, article)
+    title = "Timeline of events"
+    if not events:
+        empty = [el("text", "No dated events.", x=20, y=34, font_size=FONT_SIZE, fill="#444")]
+        return document("timeline", WIDTH, 56, title, empty)
+    first = date(events[0].start.year, 1, 1)
+    last = max([e.end for e in events] + ([published] if published else []))
+    last = max(last, first + timedelta(days=30))
+    axis = _Axis(first, last, LABEL_COLUMN + 16, WIDTH - RIGHT_MARGIN)
+    plot_bottom = TOP + ROW * len(events)
+    body = _grid(axis, plot_bottom)
+    if published is not None:
+        body.append(_publication(axis, published, plot_bottom))
     for i, event in enumerate(events):
-        y = TOP + ROW * i + ROW / 2
-        start_x, end_x = axis.x(event.start), axis.x(event.end + timedelta(days=1))
-        chosen = event.iri == highlight
-        colour = "#dc2626" if chosen else "#2563eb"
-        if end_x - start_x < 7:
-            cx = (start_x + end_x) / 2
-            mark = el(
-                "path",
-                d=f"M{num(cx)} {num(y - 7)}l7 7l-7 7l-7 -7z",
-                fill=colour,
-                stroke="#1e3a8a",
-            )
-        else:
-            mark = el(
-                "rect",
-                x=start_x,
-                y=y - 6,
-                width=end_x - start_x,
-                height=12,
-                rx=3,
-                fill=colour,
-                stroke="#1e3a8a",
-            )
-        label = el(
-            "text",
-            text(truncate(event.label, LABEL_CHARS)),
-            x=LABEL_COLUMN,
-            y=y + 4,
-            font_size=FONT_SIZE,
-            text_anchor="end",
-            fill="#0f172a",
-            font_weight="bold" if chosen else None,
-        )
-        # A full-width transparent row makes the whole line one generous click target.
-        hit = el(
-            "rect", x=4, y=y - ROW / 2 + 1, width=WIDTH - 8, height=ROW - 2, fill="transparent"
-        )
-        body.append(
-            link(
-                href_for(event.iri),
-                hit + label + mark,
-                title=f"{event.label} ({event.kind}): {_date_text(event)}",
-                class_="event",
-            )
-        )
-    return document("timeline", WIDTH, height, title, body)
+        body.append(_event_row(axis, event, TOP + ROW * i + ROW / 2, event.iri == highlight))
+    return document("timeline", WIDTH, plot_bottom + BOTTOM, title, body)
