@@ -3,13 +3,15 @@ never get a 5xx or a dropped connection, and the server is alive afterwards."""
 
 from __future__ import annotations
 
-from bench import benchlib, fuzz
+from bench import fuzz
 from hypothesis import HealthCheck, given, settings
+
+from tests.support.liveserver import LiveServer
 
 CASES = 300
 
 
-def test_generated_requests_never_get_a_server_error(fuzz_server: benchlib.Server) -> None:
+def test_generated_requests_never_get_a_server_error(fuzz_server: LiveServer) -> None:
     seen: list[int | str] = []
 
     @settings(
@@ -31,7 +33,7 @@ def test_generated_requests_never_get_a_server_error(fuzz_server: benchlib.Serve
     assert fuzz.alive(fuzz_server.base)
 
 
-def test_the_fuzzer_tallies_what_it_sends(fuzz_server: benchlib.Server) -> None:
+def test_the_fuzzer_tallies_what_it_sends(fuzz_server: LiveServer) -> None:
     tally = fuzz.fuzz(fuzz_server.base, 40, random_seed=1)
     assert tally.sent == 40
     assert sum(tally.statuses.values()) + len(tally.dropped) == 40

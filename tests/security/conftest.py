@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bench import benchlib
 
 from tests.security.security_support import TIMEOUT, Listener, tiny_dataset
+from tests.support.liveserver import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -19,9 +19,10 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(dataset: Path) -> Iterator[benchlib.Server]:
+def server(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     args = ["serve", "--dataset", str(dataset), "--timeout", f"{TIMEOUT:g}", "--workers", "2"]
-    with benchlib.conflictkg_server(args, start_seconds=120) as live:
+    log = tmp_path_factory.mktemp("security-serve") / "serve.log"
+    with LiveServer(args, log, start_seconds=120) as live:
         yield live
 
 

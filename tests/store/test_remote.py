@@ -249,13 +249,11 @@ def test_client_gives_up_after_its_timeout(oxigraph: str, project: Path) -> None
     # a cartesian product that Oxigraph cannot finish in 0.5 s (it stops itself at 5 s)
     patterns = " ".join(f"GRAPH ?g{i} {{ ?s{i} ?p{i} ?o{i} }}" for i in range(20))
     runaway = f"SELECT (COUNT(*) AS ?n) WHERE {{ {patterns} }}"  # 4^20 rows
-    started = time.monotonic()
     with (
         RemoteSparqlClient(oxigraph, timeout=0.5) as client,
         pytest.raises(RemoteTimeoutError) as caught,
     ):
         client.query(runaway, "application/sparql-results+json")
-    assert time.monotonic() - started < 3
     assert "no answer within 0.5 s" in str(caught.value)
 
 

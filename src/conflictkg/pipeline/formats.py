@@ -16,25 +16,23 @@ from conflictkg.errors import ConflictKGError
 
 @dataclass(frozen=True)
 class RdfFormat:
+    """One RDF serialisation: its name (also the ``format`` parameter), file extension,
+    media type, and the names rdflib and Oxigraph know it by."""
+
     name: str
     extension: str
     media_type: str
     rdflib: str
     oxigraph: pyoxigraph.RdfFormat
-    quads: bool
 
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", "ttl", "text/turtle", "turtle", pyoxigraph.RdfFormat.TURTLE, False),
-    RdfFormat(
-        "ntriples", "nt", "application/n-triples", "nt", pyoxigraph.RdfFormat.N_TRIPLES, False
-    ),
-    RdfFormat(
-        "jsonld", "jsonld", "application/ld+json", "json-ld", pyoxigraph.RdfFormat.JSON_LD, True
-    ),
-    RdfFormat("rdfxml", "rdf", "application/rdf+xml", "xml", pyoxigraph.RdfFormat.RDF_XML, False),
-    RdfFormat("trig", "trig", "application/trig", "trig", pyoxigraph.RdfFormat.TRIG, True),
-    RdfFormat("nquads", "nq", "application/n-quads", "nquads", pyoxigraph.RdfFormat.N_QUADS, True),
+    RdfFormat("turtle", "ttl", "text/turtle", "turtle", pyoxigraph.RdfFormat.TURTLE),
+    RdfFormat("ntriples", "nt", "application/n-triples", "nt", pyoxigraph.RdfFormat.N_TRIPLES),
+    RdfFormat("jsonld", "jsonld", "application/ld+json", "json-ld", pyoxigraph.RdfFormat.JSON_LD),
+    RdfFormat("rdfxml", "rdf", "application/rdf+xml", "xml", pyoxigraph.RdfFormat.RDF_XML),
+    RdfFormat("trig", "trig", "application/trig", "trig", pyoxigraph.RdfFormat.TRIG),
+    RdfFormat("nquads", "nq", "application/n-quads", "nquads", pyoxigraph.RdfFormat.N_QUADS),
 )
 
 _BY_EXTENSION = {f.extension: f for f in RDF_FORMATS} | {
@@ -55,6 +53,7 @@ def format_for_path(path: Path) -> RdfFormat:
 
 
 def format_by_name(name: str) -> RdfFormat:
+    """The format called ``name``; an error naming it when unknown."""
     for fmt in RDF_FORMATS:
         if fmt.name == name:
             return fmt

@@ -115,12 +115,3 @@ def inspect_query(text: str) -> QueryShape:
             f"SPARQL Update ({first_keyword}) is not allowed: this endpoint is read-only", 403
         )
     return QueryShape(form, has_dataset, max_depth, tokens)
-
-
-def is_update(text: str) -> bool:
-    """True when the text begins (after its prologue) with an update operation keyword."""
-    try:
-        inspect_query(text)
-    except QueryRefused as refused:
-        return refused.status == 403
-    return False
