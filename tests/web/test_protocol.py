@@ -205,3 +205,30 @@ def test_service_description_by_accept(http: InProcess, accept: str) -> None:
         "<https://w3id.org/conflictkg/graph/ontology>",
         "<https://w3id.org/conflictkg/graph/001_sample>",
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "status", "media_type"),
+    [
+        ("/id/person/jane-example", "turtle", 200, "text/turtle"),
+        ("/id/person/jane-example", "text/turtle", 200, "text/turtle"),
+        ("/id/person/jane-example", "csv", 406, None),
+        ("/id/person/jane-example", "n3", 200, "text/html"),
+        ("/sparql", "text/turtle", 200, "text/turtle"),
+        ("/sparql", "csv", 406, None),
+        ("/graph/ontology", "jsonld", 200, "application/ld+json"),
+        ("/graph/ontology", "html", 406, None),
+    ],
+)
+def test_format_means_the_same_on_every_route(
+    http: InProcess, path: str, value: str, status: int, media_type: str | None
+) -> None:
+    """A known format decides (406 where the route cannot give it); an unknown one is
+    left to the Accept header (here a browser's, preferring HTML)."""
+    accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+    reply = http.get(http.base + path, params={"format": value}, headers={"Accept": accept})
+    assert reply.status_code == status, reply.text
+    if media_type is not None:
+        assert reply.headers["Content-Type"].split(";")[0] == media_type
+    else:
+        assert "is not available" in reply.text and value in reply.text

@@ -24,7 +24,8 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline.artefacts import BY_FILE, DOWNLOADS, VOID_FILE, Artefact
 from conflictkg.store.backend import QueryBackend, serialize_triples
 from conflictkg.web.errors import error_response
-from conflictkg.web.mediatypes import BY_NAME, GRAPH_TYPES, MediaType, negotiate
+from conflictkg.web.mediatypes import BY_NAME, GRAPH_TYPES, MediaType
+from conflictkg.web.negotiation import choose
 from conflictkg.web.state import state
 
 
@@ -178,11 +179,9 @@ def void() -> Response:
     if not offered.void:
         return error_response(404, offered.why_no_void)
     types = [t for t in GRAPH_TYPES if t.name in offered.void]
-    chosen = negotiate(request.headers.get("Accept"), types)
-    if chosen is None:
-        return error_response(
-            406, "VoID is available as: " + ", ".join(t.media_type for t in types)
-        )
+    chosen = choose(request.args.getlist("format"), types, "the VoID description")
+    if isinstance(chosen, Response):
+        return chosen
     response = offered.void[chosen.name].response()
     response.headers["Vary"] = "Accept, Accept-Encoding"
     return response

@@ -30,9 +30,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 from conflictkg.pipeline.iris import curie
 from conflictkg.store import queries
 from conflictkg.store.backend import QueryBackend, serialize_triples
-from conflictkg.web.errors import error_response
 from conflictkg.web.links import as_link
-from conflictkg.web.mediatypes import GRAPH_TYPES, HTML, MediaType, negotiate
+from conflictkg.web.mediatypes import GRAPH_TYPES, HTML, MediaType
+from conflictkg.web.negotiation import choose
 from conflictkg.web.pages.resource import resource_extras
 from conflictkg.web.pages.views import ontology_docs
 from conflictkg.web.state import state
@@ -49,16 +49,10 @@ def _base() -> str:
     return base
 
 
-def _negotiate_resource() -> MediaType | None:
-    """``?format=turtle`` (for links in pages) or the Accept header, HTML preferred on ties.
-
-    HTML comes first so browsers, curl's ``*/*`` and a missing Accept get the page.
-    """
-    offered = (HTML, *GRAPH_TYPES)
-    wanted = request.args.get("format")
-    if wanted is not None:
-        return next((t for t in offered if t.name == wanted), None)
-    return negotiate(request.headers.get("Accept"), offered)
+def _negotiate_resource(what: str) -> MediaType | Response:
+    """``?format=`` (for links in pages) or the Accept header, HTML preferred on ties, so
+    browsers, curl's ``*/*`` and a missing Accept get the page; or the 406 answer."""
+    return choose(request.args.getlist("format"), (HTML, *GRAPH_TYPES), what)
 
 
 def _rdf_response(
@@ -72,11 +66,6 @@ def _rdf_response(
     )
     response.headers["Vary"] = "Accept"
     return response
-
-
-def _not_acceptable(what: str) -> Response:
-    types = ", ".join(t.media_type for t in (HTML, *GRAPH_TYPES))
-    return error_response(406, f"{what} is available as: {types}")
 
 
 def _not_found(iri: str, chosen: MediaType) -> Response:
@@ -93,9 +82,9 @@ def _not_found(iri: str, chosen: MediaType) -> Response:
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
     iri = _base() + "id/" + rest
-    chosen = _negotiate_resource()
-    if chosen is None:
-        return _not_acceptable("a resource")
+    chosen = _negotiate_resource("a resource")
+    if isinstance(chosen, Response):
+        return chosen
     backend = state().backend
     try:
         exists = queries.ask(backend, queries.RESOURCE_EXISTS, resource=iri)
@@ -138,9 +127,9 @@ def _graph_iri(name: str) -> str:
 
 @bp.route("/ontology")
 def ontology() -> Response:
-    chosen = _negotiate_resource()
-    if chosen is None:
-        return _not_acceptable("the ontology")
+    chosen = _negotiate_resource("the ontology")
+    if isinstance(chosen, Response):
+        return chosen
     graph = _graph_iri("ontology")
     backend = state().backend
     if chosen is not HTML:
@@ -175,9 +164,9 @@ def ontology() -> Response:
 def named_graph(name: str) -> Response:
     """A named graph's triples in an RDF format (HTML clients get Turtle: no page yet)."""
     iri = _graph_iri(name)
-    chosen = negotiate(request.headers.get("Accept"), GRAPH_TYPES)
-    if chosen is None:
-        return _not_acceptable("a named graph")
+    chosen = choose(request.args.getlist("format"), GRAPH_TYPES, "a named graph")
+    if isinstance(chosen, Response):
+        return chosen
     try:
         triples = queries.construct(state().backend, queries.GRAPH_CONTENT, graph=iri)
     except ValueError:

@@ -24,15 +24,14 @@ from conflictkg.web.deadline import QueryStopped, run_with_deadline
 from conflictkg.web.errors import error_response
 from conflictkg.web.links import as_link
 from conflictkg.web.mediatypes import (
-    ALL_TYPES,
     BOOLEAN_TYPES,
     GRAPH_TYPES,
     HTML,
     RDF_TYPES,
     RESULT_TYPES,
     MediaType,
-    negotiate,
 )
+from conflictkg.web.negotiation import choose
 from conflictkg.web.protocol import SparqlRequest, parse_request
 from conflictkg.web.state import AppState, state
 
@@ -45,31 +44,6 @@ _OFFERED: dict[str, Sequence[MediaType]] = {
     "boolean": (*BOOLEAN_TYPES, HTML),
     "graph": RDF_TYPES,
 }
-
-
-def choose(formats: Sequence[str], offered: Sequence[MediaType], what: str) -> MediaType | Response:
-    """The media type to answer in, or the 406 response that says why there is none.
-
-    A ``format`` value naming a known format (``csv``, or a media type) decides; one
-    naming a format this kind of result cannot take is a 406. Values we do not know
-    (clients add their own, such as ``n3``) are ignored in favour of the Accept header.
-    """
-    for value in formats:
-        known = [t for t in ALL_TYPES if t.known_as(value)]
-        if not known:
-            continue
-        chosen = next((t for t in offered if t in known), None)
-        if chosen is None:
-            names = ", ".join(t.name for t in offered)
-            return error_response(
-                406, f"format={value!r} is not available for {what}; use one of: {names}"
-            )
-        return chosen
-    chosen = negotiate(request.headers.get("Accept"), offered)
-    if chosen is None:
-        types = ", ".join(t.media_type for t in offered)
-        return error_response(406, f"no acceptable media type for {what}; available: {types}")
-    return chosen
 
 
 @dataclass(frozen=True)
