@@ -25,9 +25,10 @@ serialisation together in one thread (see web.deadline).
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Literal, Protocol, cast
+from typing import IO, Literal, cast
 
 import pyoxigraph
 
@@ -219,14 +220,26 @@ QUAD_FORMATS = (
 _PREFIXED = (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.TRIG, pyoxigraph.RdfFormat.RDF_XML)
 
 
-class QueryBackend(Protocol):
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a request names (``default-graph-uri``, ``named-graph-uri``): they replace
+    the query's FROM and FROM NAMED; the kind not given is empty."""
+
+    default: tuple[pyoxigraph.NamedNode, ...]
+    named: tuple[pyoxigraph.NamedNode, ...]
+
+
+class QueryBackend(ABC):
     """Everything a caller needs from a store. Implementations must be read-only.
 
-    ``version`` is a digest of the data when it cannot change while served (the embedded
-    store), so answers may be cached and tagged; None when it may (a remote store).
+    ``query`` is the same for every backend: it refuses what no store may see
+    (:func:`guard`), reads the request's graph IRIs, then asks :meth:`_run`. ``version``
+    is a digest of the data when it cannot change while served (the embedded store), so
+    answers may be cached and tagged; None when it may (a remote store).
     """
 
     @property
+    @abstractmethod
     def version(self) -> str | None: ...
 
     def query(
@@ -244,24 +257,34 @@ class QueryBackend(Protocol):
         Raises :class:`QueryFailed` with a client-facing message for syntax errors and
         refused queries (see :mod:`conflictkg.store.guard`).
         """
-        ...
+        guard(sparql)
+        dataset = None
+        if default_graphs is not None or named_graphs is not None:
+            dataset = Dataset(
+                tuple(graph_node(g) for g in default_graphs or ()),
+                tuple(graph_node(g) for g in named_graphs or ()),
+            )
+        return self._run(sparql, dataset, base_iri)
 
+    @abstractmethod
+    def _run(self, sparql: str, dataset: Dataset | None, base_iri: str | None) -> QueryResult:
+        """Evaluate a query that passed the guard."""
+
+    @abstractmethod
     def dump(self, fmt: pyoxigraph.RdfFormat) -> bytes:
         """Every quad (or, for triple formats, the union of all graphs) serialised."""
-        ...
 
+    @abstractmethod
     def triple_count(self) -> int:
         """How many quads the store holds (for the service description and /health)."""
-        ...
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (nothing to let go of, unless a backend says so)
         """Let go of connections and handles (before the server forks; later calls reopen)."""
-        ...
 
 
 def guard(sparql: str) -> None:
     """Refuse, as a :class:`QueryFailed`, what no backend may pass on to its engine or store
-    (see :mod:`conflictkg.store.guard`); every backend calls it first."""
+    (see :mod:`conflictkg.store.guard`); :meth:`QueryBackend.query` calls it first."""
     try:
         inspect_query(sparql)
     except QueryRefused as refused:

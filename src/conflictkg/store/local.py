@@ -21,10 +21,10 @@ import pyoxigraph
 from conflictkg.errors import ConflictKGError
 from conflictkg.store.backend import (
     QUAD_FORMATS,
+    Dataset,
+    QueryBackend,
     QueryFailed,
     QueryResult,
-    graph_node,
-    guard,
     written,
 )
 from conflictkg.store.files import load_files, merge_named_graphs_into_default
@@ -48,7 +48,7 @@ def files_version(paths: Iterable[Path]) -> str:
 ON_DISK_QUADS = 1_000_000
 
 
-class OxigraphBackend:
+class OxigraphBackend(QueryBackend):
     """A pyoxigraph Store, loaded once before the server forks.
 
     The store's default graph is made the merge of all its graphs at load
@@ -108,18 +108,11 @@ class OxigraphBackend:
             raise ConflictKGError("no RDF files to serve")
         return cls(load_files(paths), version=files_version(paths))
 
-    def query(
-        self,
-        sparql: str,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        guard(sparql)
+    def _run(self, sparql: str, dataset: Dataset | None, base_iri: str | None) -> QueryResult:
         options: dict[str, object] = {"base_iri": base_iri}
-        if default_graphs is not None or named_graphs is not None:
-            options["default_graph"] = [graph_node(g) for g in default_graphs or ()]
-            options["named_graphs"] = [graph_node(g) for g in named_graphs or ()]
+        if dataset is not None:
+            options["default_graph"] = list(dataset.default)
+            options["named_graphs"] = list(dataset.named)
         try:
             raw = self.store.query(sparql, **options)  # type: ignore[arg-type]
         except SyntaxError as error:
@@ -148,9 +141,6 @@ class OxigraphBackend:
     def triple_count(self) -> int:
         """The quads as loaded (the merged default graph's copies not counted)."""
         return self.quad_count
-
-    def close(self) -> None:
-        """Nothing to let go of: the store stays open for the workers."""
 
 
 def _copy_to_disk(store: pyoxigraph.Store) -> Path:

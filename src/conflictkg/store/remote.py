@@ -44,12 +44,12 @@ import pyoxigraph
 from conflictkg.errors import ConflictKGError
 from conflictkg.store.backend import (
     QUAD_FORMATS,
+    Dataset,
+    QueryBackend,
     QueryFailed,
     QueryResult,
     ResultTooLarge,
     Term,
-    graph_node,
-    guard,
     serialize_triples,
     written,
 )
@@ -94,7 +94,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _POSITION = re.compile(r"\b(error at )(\d+)(:\d+)")
 
 
-class RemoteBackend:
+class RemoteBackend(QueryBackend):
     """Answers the endpoint's queries through a remote SPARQL 1.1 Protocol endpoint.
 
     ``timeout`` bounds each query's HTTP exchange (the endpoint's own per-query limit also
@@ -156,18 +156,11 @@ class RemoteBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def query(
-        self,
-        sparql: str,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        guard(sparql)
+    def _run(self, sparql: str, dataset: Dataset | None, base_iri: str | None) -> QueryResult:
         params: list[tuple[str, str]] = []
-        if default_graphs is not None or named_graphs is not None:
-            params += [("default-graph-uri", graph_node(g).value) for g in default_graphs or ()]
-            params += [("named-graph-uri", graph_node(g).value) for g in named_graphs or ()]
+        if dataset is not None:
+            params += [("default-graph-uri", g.value) for g in dataset.default]
+            params += [("named-graph-uri", g.value) for g in dataset.named]
         text, shifted = _with_base(sparql, base_iri)
         return self._ask(text, params, shifted=shifted)
 
