@@ -27,6 +27,8 @@ class MediaType:
     textual: bool = True
     results: pyoxigraph.QueryResultsFormat | None = None
     rdf: RdfFormat | None = None
+    label: str = ""  # how the pages name it
+    w3c: str = ""  # its name under http://www.w3.org/ns/formats/ (service description)
 
     @property
     def engine_format(self) -> pyoxigraph.RdfFormat | pyoxigraph.QueryResultsFormat:
@@ -52,29 +54,45 @@ _Q = pyoxigraph.QueryResultsFormat
 
 # SELECT and ASK results, the preferred (first) being SPARQL JSON.
 RESULT_TYPES: tuple[MediaType, ...] = (
-    MediaType("json", "application/sparql-results+json", ("application/json",), results=_Q.JSON),
     MediaType(
-        "xml", "application/sparql-results+xml", ("application/xml", "text/xml"), results=_Q.XML
+        "json",
+        "application/sparql-results+json",
+        ("application/json",),
+        results=_Q.JSON,
+        label="JSON",
+        w3c="SPARQL_Results_JSON",
     ),
-    MediaType("csv", "text/csv", results=_Q.CSV),
-    MediaType("tsv", "text/tab-separated-values", results=_Q.TSV),
+    MediaType(
+        "xml",
+        "application/sparql-results+xml",
+        ("application/xml", "text/xml"),
+        results=_Q.XML,
+        label="XML",
+        w3c="SPARQL_Results_XML",
+    ),
+    MediaType("csv", "text/csv", results=_Q.CSV, label="CSV", w3c="SPARQL_Results_CSV"),
+    MediaType(
+        "tsv", "text/tab-separated-values", results=_Q.TSV, label="TSV", w3c="SPARQL_Results_TSV"
+    ),
 )
 
 # Booleans have no CSV/TSV form in the SPARQL 1.1 specifications.
 BOOLEAN_TYPES: tuple[MediaType, ...] = RESULT_TYPES[:2]
 
-_RDF_ALIASES = {
-    "turtle": ("application/x-turtle",),
-    "ntriples": ("text/plain",),
-    "jsonld": ("application/json",),
-    "rdfxml": ("application/xml", "text/xml"),
-    "trig": (),
-    "nquads": (),
+# format name -> (other media types clients send for it, label, W3C format name)
+_RDF_NAMES = {
+    "turtle": (("application/x-turtle",), "Turtle", "Turtle"),
+    "ntriples": (("text/plain",), "N-Triples", "N-Triples"),
+    "jsonld": (("application/json",), "JSON-LD", "JSON-LD"),
+    "rdfxml": (("application/xml", "text/xml"), "RDF/XML", "RDF_XML"),
+    "trig": ((), "TriG", "TriG"),
+    "nquads": ((), "N-Quads", "N-Quads"),
 }
 
 
 def _rdf_type(fmt: RdfFormat) -> MediaType:
-    return MediaType(fmt.name, fmt.media_type, _RDF_ALIASES.get(fmt.name, ()), rdf=fmt)
+    aliases, label, w3c = _RDF_NAMES[fmt.name]
+    return MediaType(fmt.name, fmt.media_type, aliases, rdf=fmt, label=label, w3c=w3c)
 
 
 # Graphs (CONSTRUCT, DESCRIBE, resource descriptions, downloads); Turtle preferred.

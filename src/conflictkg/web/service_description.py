@@ -22,20 +22,6 @@ FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
-# W3C format IRIs (https://www.w3.org/ns/formats/) of what mediatypes.py can write.
-_FORMAT_IRIS = {
-    "json": "SPARQL_Results_JSON",
-    "xml": "SPARQL_Results_XML",
-    "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV",
-    "turtle": "Turtle",
-    "ntriples": "N-Triples",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF_XML",
-    "trig": "TriG",
-    "nquads": "N-Quads",
-}
-
 
 @dataclass(frozen=True)
 class DatasetSizes:
@@ -75,9 +61,7 @@ def description_triples(endpoint_url: str, sizes: DatasetSizes) -> list[Triple]:
         ),
     ]
     for media_type in (*RESULT_TYPES, *RDF_TYPES):
-        triples.append(
-            Triple(service, _sd("resultFormat"), NamedNode(FORMATS + _FORMAT_IRIS[media_type.name]))
-        )
+        triples.append(Triple(service, _sd("resultFormat"), NamedNode(FORMATS + media_type.w3c)))
     dataset, default_graph = BlankNode(), BlankNode()
     triples += [
         Triple(service, _sd("defaultDataset"), dataset),

@@ -14,6 +14,7 @@ from conflictkg.pipeline.iris import local_name
 from conflictkg.store.guard import QueryRefused, inspect_query
 from conflictkg.vocab import BASE_IRI, PREFIXES
 from conflictkg.web.links import page_href
+from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 from conflictkg.web.pages import data as pagedata
 from conflictkg.web.pages.examples import load_examples
 from conflictkg.web.pages.highlight import matching_spans, segments
@@ -28,15 +29,8 @@ bp = Blueprint("pages", __name__)
 # Formats offered for downloading a query's results, by query form; the names are the
 # endpoint's ``format`` parameter values.
 RESULT_FORMATS = {
-    "select": [("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV")],
-    "graph": [
-        ("turtle", "Turtle"),
-        ("ntriples", "N-Triples"),
-        ("jsonld", "JSON-LD"),
-        ("rdfxml", "RDF/XML"),
-        ("trig", "TriG"),
-        ("nquads", "N-Quads"),
-    ],
+    "select": [(t.name, t.label) for t in RESULT_TYPES],
+    "graph": [(t.name, t.label) for t in RDF_TYPES],
 }
 
 
