@@ -11,7 +11,9 @@ one). From the tokens it refuses:
   pyoxigraph overflows its stack and kills the process on queries a few thousand
   constructs deep or long (nested groups, ``||`` chains, ``OPTIONAL`` runs, ``BIND`` runs).
 
-and it tells whether the query names its own dataset (``FROM``/``FROM NAMED``).
+and it tells the query's form, whether it names its own dataset (``FROM``/``FROM NAMED``)
+and whether it holds relative IRIs. It is the one reader of SPARQL text in the project,
+with the one depth limit.
 The lexer is conservative: where ``<`` could be an IRI or an operator it follows the
 IRIREF production, which can only make it see *more* code, never hide a keyword.
 """
@@ -46,6 +48,9 @@ _TOKEN = re.compile(
 )
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
 class QueryRefused(Exception):
     """A query the endpoint will not run; ``status`` is the HTTP status to answer with."""
 
@@ -63,6 +68,7 @@ class QueryShape:
     has_dataset_clause: bool  # FROM or FROM NAMED present
     depth: int
     tokens: int
+    relative_iris: bool  # an IRI without a scheme (resolved against a base)
 
 
 def _position(text: str, offset: int) -> str:
@@ -76,11 +82,13 @@ def inspect_query(text: str) -> QueryShape:
     depth = max_depth = tokens = 0
     form: str | None = None
     first_keyword: str | None = None
-    has_dataset = False
+    has_dataset = relative = False
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind in ("space", "comment"):
             continue
+        if kind == "iri" and not _SCHEME.match(match.group()[1:-1]):
+            relative = True
         tokens += 1
         if tokens > MAX_TOKENS:
             raise QueryRefused(
@@ -114,4 +122,4 @@ def inspect_query(text: str) -> QueryShape:
         raise QueryRefused(
             f"SPARQL Update ({first_keyword}) is not allowed: this endpoint is read-only", 403
         )
-    return QueryShape(form, has_dataset, max_depth, tokens)
+    return QueryShape(form, has_dataset, max_depth, tokens, relative)

@@ -61,6 +61,7 @@ from conflictkg.store.client import (
     RemoteTooLarge,
     excerpt,
 )
+from conflictkg.store.guard import inspect_query
 from conflictkg.store.queries import DEFAULT_GRAPH_SIZE, GRAPH_SIZES
 from conflictkg.store.upload import graphs_of
 
@@ -87,10 +88,6 @@ REPEATS = "SELECT (COUNT(*) AS ?all) (COUNT(DISTINCT *) AS ?distinct) WHERE { ?s
 
 UNAVAILABLE = "the SPARQL store behind this endpoint is unavailable; try again later"
 
-# An IRI reference: a relative one has no scheme. Matched over the whole text (strings and
-# comments included), so a query is given a BASE when in doubt, which is harmless.
-_IRIREF = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _POSITION = re.compile(r"\b(error at )(\d+)(:\d+)")
 
 
@@ -294,8 +291,7 @@ def _with_base(sparql: str, base_iri: str | None) -> tuple[str, bool]:
     """The query with ``BASE <base_iri>`` on a first line of its own when it may need one."""
     if base_iri is None:
         return sparql, False
-    relative = any(not _SCHEME.match(m.group(1)) for m in _IRIREF.finditer(sparql))
-    if not relative:
+    if not inspect_query(sparql).relative_iris:
         return sparql, False
     try:
         base = pyoxigraph.NamedNode(base_iri)
