@@ -25,6 +25,8 @@ SLOW = (
     "test_shapes.py",
     "pipeline/test_build.py",
     "pipeline/test_reasoning.py",
+    "pipeline/test_ontodocs.py",
+    "web/pages/test_ontodocs.py",
     "synth/",
 )
 LIVE_FIXTURES = frozenset({"live", "protocol_server", "server", "fuzz_server", "oxigraph"})

@@ -66,3 +66,12 @@ def test_the_disk_copy_is_removed_when_the_loading_process_exits(tmp_path: Path)
     folder = Path(done.stdout.strip())
     assert folder.name.startswith("conflictkg-store-")
     assert not folder.exists()
+
+
+def test_positions_in_messages_move_back_over_lines_put_before_the_query() -> None:
+    from conflictkg.store.backend import lines_back
+
+    assert lines_back("error at 3:7: expected", 1) == "error at 2:7: expected"
+    assert lines_back("too deep (at line 2, column 9)", 1) == "too deep (at line 1, column 9)"
+    assert lines_back("error at 1:4: x", 1) == "error at 1:4: x"  # never before line 1
+    assert lines_back("no position here", 1) == "no position here"

@@ -25,6 +25,7 @@ serialisation together in one thread (see web.deadline).
 from __future__ import annotations
 
 import io
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -280,6 +281,22 @@ class QueryBackend(ABC):
 
     def close(self) -> None:  # noqa: B027 (nothing to let go of, unless a backend says so)
         """Let go of connections and handles (before the server forks; later calls reopen)."""
+
+
+# A position in a message about a query: Oxigraph's "error at LINE:COLUMN", the guard's
+# "line LINE, column COLUMN".
+_POSITION = re.compile(r"\b(error at |line )(\d+)(:\d+|, column \d+)")
+
+
+def lines_back(message: str, lines: int) -> str:
+    """A message about a query whose sender had ``lines`` lines put before it (a BASE, the
+    CLI's prefixes), with its positions moved back to the lines the sender wrote."""
+
+    def back(match: re.Match[str]) -> str:
+        line = max(int(match.group(2)) - lines, 1)
+        return f"{match.group(1)}{line}{match.group(3)}"
+
+    return _POSITION.sub(back, message)
 
 
 def guard(sparql: str) -> None:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -50,6 +49,7 @@ from conflictkg.store.backend import (
     QueryResult,
     ResultTooLarge,
     Term,
+    lines_back,
     serialize_triples,
     written,
 )
@@ -87,8 +87,6 @@ QUAD_COUNT = "SELECT (COUNT(*) AS ?n) WHERE " + _QUAD_PATTERN
 REPEATS = "SELECT (COUNT(*) AS ?all) (COUNT(DISTINCT *) AS ?distinct) WHERE { ?s ?p ?o }"
 
 UNAVAILABLE = "the SPARQL store behind this endpoint is unavailable; try again later"
-
-_POSITION = re.compile(r"\b(error at )(\d+)(:\d+)")
 
 
 class RemoteBackend(QueryBackend):
@@ -193,7 +191,7 @@ class RemoteBackend(QueryBackend):
             if error.status == 400:
                 message = excerpt(error.body) or "(no message)"
                 if shifted:
-                    message = _POSITION.sub(_line_back, message)
+                    message = lines_back(message, 1)
                 raise QueryFailed(f"SPARQL syntax error: {message}") from None
             _unavailable(error)
         except ConflictKGError as error:
@@ -298,7 +296,3 @@ def _with_base(sparql: str, base_iri: str | None) -> tuple[str, bool]:
     except ValueError as error:
         raise QueryFailed(f"invalid base IRI {base_iri!r}: {error}") from None
     return f"BASE {base}\n{sparql}", True
-
-
-def _line_back(match: re.Match[str]) -> str:
-    return f"{match.group(1)}{max(int(match.group(2)) - 1, 1)}{match.group(3)}"
