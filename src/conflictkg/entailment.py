@@ -146,8 +146,8 @@ def infer(asserted: Graph, ontology: Graph) -> Graph:
         for prop, adjacency in edges.items():
             for start in list(adjacency):
                 for reached in _reachable(adjacency, start):
-                    triple = (start, prop, reached)
-                    if reached == start or reached in adjacency[start]:
+                    triple = (start, prop, reached)  # a cycle gives (start, prop, start)
+                    if reached in adjacency[start]:
                         continue
                     if triple not in inferred and not known(triple):
                         inferred.add(triple)
