@@ -110,7 +110,7 @@ def test_build_json_records_inputs_counts_tools_and_steps(built: tuple[Path, Pat
     assert counts["triples"] == len(Graph().parse(root / "triples" / "mini.ttl"))
     assert counts["spans"] == 15 and counts["articles"] == 1
     assert counts["instances"]["ckg:Person"] == 2
-    assert set(record["seconds"]) == {"parse", "quotes", "shacl", "reasoner", "write"}
+    assert set(record["seconds"]) == {"parse", "quotes", "views", "shacl", "reasoner", "write"}
     assert {"rdflib", "pyshacl", "owlready2", "pyoxigraph", "python"} <= set(record["tools"])
     for name, digest in record["artefacts"].items():
         assert hashlib.sha256((output / "current" / name).read_bytes()).hexdigest() == digest

@@ -15,12 +15,14 @@ import re
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.serializers.turtle import TurtleSerializer
@@ -59,26 +61,74 @@ def parse_file(path: Path, graph: Graph | None = None, *, format: str | None = N
     whose lexical form does not fit its datatype is an error too (rdflib only logs it).
     """
     rdflib_format = format_by_name(format).rdflib if format else format_for_path(path).rdflib
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConflictKGError(f"{path}: cannot read: {error.strerror or error}") from None
     fresh = new_graph()
-    try:
-        with _quiet_literal_conversion(), warnings.catch_warnings():
-            # rdflib's own JSON-LD/TriG parsers use its deprecated ConjunctiveGraph
-            warnings.simplefilter("ignore", DeprecationWarning)
-            fresh.parse(data=data, format=rdflib_format, publicID=path.resolve().as_uri())
-    except BadSyntax as error:
-        raise ConflictKGError(_bad_syntax_message(path, error)) from None
-    except Exception as error:  # every parser raises its own kind
-        raise ConflictKGError(_parse_error_message(path, rdflib_format, error)) from None
+    data = _read_into(fresh, path, rdflib_format, "Turtle")
     _check_literals(path, fresh, data)
     if graph is None:
         return fresh
     bind_missing(graph, fresh)
     graph += fresh
     return graph
+
+
+def _read_into(target: Graph, path: Path, rdflib_format: str, language: str) -> bytes:
+    """Parse ``path`` into ``target``; returns the bytes read. Errors name file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConflictKGError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        with _quiet_literal_conversion(), warnings.catch_warnings():
+            # rdflib's own JSON-LD/TriG parsers use its deprecated ConjunctiveGraph
+            warnings.simplefilter("ignore", DeprecationWarning)
+            target.parse(data=data, format=rdflib_format, publicID=path.resolve().as_uri())
+    except BadSyntax as error:
+        raise ConflictKGError(_bad_syntax_message(path, error, language)) from None
+    except Exception as error:  # every parser raises its own kind
+        raise ConflictKGError(_parse_error_message(path, rdflib_format, error)) from None
+    return data
+
+
+@dataclass
+class ParsedDataset:
+    """A TriG (or Turtle) file: its default graph and its named graphs (IRI -> graph)."""
+
+    default: Graph
+    named: dict[URIRef, Graph]
+
+
+def parse_dataset(path: Path) -> ParsedDataset:
+    """Parse a triples file as TriG: Turtle is TriG with only a default graph.
+
+    Errors name the file and line as :func:`parse_file` does. A named graph must be an IRI
+    (a blank-node graph name could not be published or dereferenced).
+    """
+    dataset = Dataset()
+    data = _read_into(dataset, path, "trig", "TriG")
+    default = new_graph()
+    named: dict[URIRef, Graph] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for prefix, namespace in dataset.namespaces():
+            default.bind(prefix, namespace, override=False)
+        for context in dataset.contexts():
+            name = context.identifier
+            if name == DATASET_DEFAULT_GRAPH_ID:
+                target = default
+            elif isinstance(name, URIRef):
+                target = named[name] = new_graph()
+                bind_missing(target, default)
+            else:
+                raise ConflictKGError(
+                    f"{path}: a named graph must be named by an IRI, not {short(name)}"
+                )
+            for triple in context:
+                target.add(triple)
+    combined = new_graph()
+    for graph in (default, *named.values()):
+        combined += graph
+    _check_literals(path, combined, data)
+    return ParsedDataset(default, dict(sorted(named.items())))
 
 
 def bind_missing(target: Graph, source: Graph) -> None:
@@ -92,7 +142,7 @@ def bind_missing(target: Graph, source: Graph) -> None:
             bound_namespaces.add(str(namespace))
 
 
-def _bad_syntax_message(path: Path, error: BadSyntax) -> str:
+def _bad_syntax_message(path: Path, error: BadSyntax, language: str = "Turtle") -> str:
     text = error._str.decode("utf-8", "replace")
     index = min(error._i, len(text))
     line_start = text.rfind("\n", 0, index) + 1
@@ -101,9 +151,8 @@ def _bad_syntax_message(path: Path, error: BadSyntax) -> str:
     line = text.count("\n", 0, index) + 1
     column = index - line_start + 1
     pointer = " " * (column - 1) + "^"
-    return (
-        f"{path}:{line}:{column}: bad Turtle syntax: {error._why}\n    {line_text}\n    {pointer}"
-    )
+    where = f"{path}:{line}:{column}"
+    return f"{where}: bad {language} syntax: {error._why}\n    {line_text}\n    {pointer}"
 
 
 def _parse_error_message(path: Path, rdflib_format: str, error: Exception) -> str:
