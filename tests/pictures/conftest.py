@@ -12,7 +12,7 @@ from conflictkg.store import load_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
-FIXTURE_FILES = [DATA / "ontology_fixture.ttl", DATA / "triples_fixture.ttl"]
+FIXTURE_FILES = [DATA / "ontology_fixture.ttl", DATA / "triples_fixture.trig"]
 
 
 def project_files() -> list[Path]:
