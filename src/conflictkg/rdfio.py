@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,10 +124,7 @@ def parse_dataset(path: Path) -> ParsedDataset:
                 )
             for triple in context:
                 target.add(triple)
-    combined = new_graph()
-    for graph in (default, *named.values()):
-        combined += graph
-    _check_literals(path, combined, data)
+    _check_literals(path, (t for g in (default, *named.values()) for t in g), data)
     return ParsedDataset(default, dict(sorted(named.items())))
 
 
@@ -169,10 +166,10 @@ def _parse_error_message(path: Path, rdflib_format: str, error: Exception) -> st
     return f"{where}: cannot parse as {rdflib_format}: {reason}"
 
 
-def _check_literals(path: Path, graph: Graph, data: bytes) -> None:
+def _check_literals(path: Path, triples: Iterable[tuple[Node, Node, Node]], data: bytes) -> None:
     text = data.decode("utf-8", "replace")
     problems = []
-    for s, p, o in graph:
+    for s, p, o in triples:
         if isinstance(o, Literal) and o.ill_typed:
             match = re.search(re.escape(f'"{o}"'), text)
             line = text.count("\n", 0, match.start()) + 1 if match else None
