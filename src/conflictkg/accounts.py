@@ -6,8 +6,9 @@ only) holds one article. Its graphs, as ``docs/modelling.md`` describes them:
 - the DEFAULT graph is the article's *backbone* (the article, its spans, every resource's
   type, labels and spans, every claim with its claim properties); the build publishes it
   as ``https://w3id.org/conflictkg/graph/<stem>``;
-- an *account graph* ``<claim IRI>/assertion`` holds the statements about the world that
-  one claim asserts, published under its own name;
+- an *account graph* ``<claim IRI>/assertion`` (``ckr:claim/<slug>/assertion``, or
+  ``ckr:report/<slug>/assertion`` for a report, which is a claim too) holds the statements
+  about the world that one claim asserts, published under its own name;
 - an *outside-knowledge graph* ``https://w3id.org/conflictkg/graph/outside/<slug>`` holds
   what one outside source (a Wikidata item) says; the same graph may occur in several
   files and its triples merge.
@@ -37,7 +38,7 @@ REQUIRES_ACCOUNT = _CKG.requiresAccount
 OUTSIDE_KNOWLEDGE = _CKG.OutsideKnowledge
 
 ASSERTION_SUFFIX = "/assertion"
-CLAIM_SPACE = str(CKR) + "claim/"
+CLAIM_SPACE = str(CKR)  # claims are ckr:claim/<slug>, reports ckr:report/<slug>
 OUTSIDE_SPACE = str(GRAPH) + "outside/"
 INFERRED_GRAPH = GRAPH.inferred
 TRIPLES_SUFFIXES = (".trig", ".ttl")
@@ -102,7 +103,8 @@ def read_triples_file(path: Path) -> TriplesFile:
     if unknown:
         raise ConflictKGError(
             f"{path}: named graph(s) of no known kind: an account graph is named "
-            f"<{CLAIM_SPACE}<slug>{ASSERTION_SUFFIX}> (its claim's IRI + {ASSERTION_SUFFIX}), "
+            f"<{CLAIM_SPACE}claim/<slug>{ASSERTION_SUFFIX}> (its claim's IRI + "
+            f"{ASSERTION_SUFFIX}), "
             f"an outside-knowledge graph <{OUTSIDE_SPACE}<slug>>",
             details=[short(name) for name in unknown],
         )

@@ -26,9 +26,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
-from conflictkg import __version__, accounts, anchors, rdfio, reasoning, shacl, views
+from conflictkg import __version__, accounts, anchors, entailment, rdfio, reasoning, shacl, views
 from conflictkg import void as void_description
-from conflictkg.accounts import TriplesFile
+from conflictkg.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.errors import ConflictKGError
 from conflictkg.project import Project
 from conflictkg.rdfio import new_graph, short
@@ -294,10 +294,14 @@ STEPS: dict[str, Callable[[Inputs, Graph], Check]] = {
 # -- artefacts ---------------------------------------------------------------------------
 
 
-def counts(inputs: Inputs, data: Graph) -> dict[str, object]:
-    instances = Counter(short(cls) for _, cls in data.subject_objects(RDF.type))
+def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
+    """What the build holds; ``triples`` counts the merged dumps (asserted + inferred)."""
+    merged = data + inferred
+    instances = Counter(short(cls) for _, cls in merged.subject_objects(RDF.type))
     return {
-        "triples": len(data),
+        "triples": len(merged),
+        "asserted_triples": len(data),
+        "inferred_triples": len(inferred),
         "triples_per_file": {stem: len(f) for stem, f in inputs.files.items()},
         "graphs": graph_counts(inputs),
         "ontology_triples": len(inputs.ontology),
@@ -312,7 +316,7 @@ def counts(inputs: Inputs, data: Graph) -> dict[str, object]:
 
 
 def graph_counts(inputs: Inputs) -> dict[str, int]:
-    """Named graphs by kind and the triples of each kind (a triple in two kinds counts twice)."""
+    """Named graphs by kind and their sizes (a triple in two graphs counts in each)."""
     files = list(inputs.files.values())
     outside = accounts.merged_outside(files)
     account_names = {name for f in files for name in f.accounts}
@@ -326,20 +330,45 @@ def graph_counts(inputs: Inputs) -> dict[str, int]:
     }
 
 
-def write_artefacts(inputs: Inputs, data: Graph, folder: Path) -> dict[str, str]:
-    """Write every RDF artefact into ``folder``; returns file name -> SHA-256."""
+def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) -> dict[str, str]:
+    """Write every RDF artefact into ``folder``; returns file name -> SHA-256.
+
+    ``dataset.trig`` holds every graph (asserted, ``graph/inferred``, ``graph/ontology``);
+    the other dumps hold the merge of the data graphs, inferred included.
+    """
     named = inputs.graphs()
+    named[str(INFERRED_GRAPH)] = inferred
     named[str(ONTOLOGY_GRAPH)] = inputs.ontology
+    merged = data + inferred
+    rdfio.bind_missing(merged, data)
+    sizes = graph_counts(inputs)
+    parts = [
+        void_description.Subset(
+            "articles",
+            "What the articles say: their backbones and account graphs",
+            sizes["backbone_graphs"] + sizes["account_graphs"],
+            sizes["backbone_triples"] + sizes["account_triples"],
+        ),
+        void_description.Subset(
+            "outside",
+            "Outside knowledge: what sources other than the articles say",
+            sizes["outside_graphs"],
+            sizes["outside_triples"],
+        ),
+        void_description.Subset(
+            "inferred", "What the ontology implies (graph/inferred)", 1, len(inferred)
+        ),
+    ]
     contents = {
-        "dataset.ttl": rdfio.to_turtle(data),
-        "dataset.nt": rdfio.to_ntriples(data),
-        "dataset.jsonld": rdfio.to_jsonld(data),
-        "dataset.rdf": rdfio.to_rdfxml(data),
+        "dataset.ttl": rdfio.to_turtle(merged),
+        "dataset.nt": rdfio.to_ntriples(merged),
+        "dataset.jsonld": rdfio.to_jsonld(merged),
+        "dataset.rdf": rdfio.to_rdfxml(merged),
         "dataset.trig": rdfio.to_trig(named),
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
-        "void.ttl": rdfio.to_turtle(void_description.describe(data, dumps=DUMPS)),
+        "void.ttl": rdfio.to_turtle(void_description.describe(merged, dumps=DUMPS, subsets=parts)),
     }
     for name, content in contents.items():
         (folder / name).write_bytes(content)
@@ -472,18 +501,21 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
         )
     inputs, data = outcome.inputs, outcome.data
     assert data is not None
+    started = time.perf_counter()
+    inferred = entailment.infer(data, inputs.ontology)
+    outcome.seconds["inferred"] = time.perf_counter() - started
     record: dict = {}
 
     def write(folder: Path) -> None:
         started = time.perf_counter()
-        artefacts = write_artefacts(inputs, data, folder)
+        artefacts = write_artefacts(inputs, data, inferred, folder)
         outcome.seconds["write"] = time.perf_counter() - started
         record.update(
             {
                 "conflictkg": __version__,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "inputs": inputs.hashes,
-                "counts": counts(inputs, data),
+                "counts": counts(inputs, data, inferred),
                 "shacl": {"inference": shacl.INFERENCE},
                 "tools": tool_versions(),
                 "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
@@ -517,6 +549,7 @@ def summary(record: dict, output: Path) -> str:
         f"built {record['folder']} -> {output / CURRENT}",
         f"  triples: {c['triples']} from {len(c['triples_per_file'])} triples file(s); "
         f"ontology {c['ontology_triples']}, shapes {c['shapes_triples']}",
+        *_graph_lines(c),
         f"  articles: {c['articles']}, text spans: {c['spans']} (all quotes verified), "
         f"Wikidata links: {c['wikidata_links']}",
         textwrap.fill(  # a no-break space keeps each class beside its count
@@ -531,6 +564,18 @@ def summary(record: dict, output: Path) -> str:
         + f" (wall {record['wall_seconds']:.2f})",
     ]
     return "\n".join(lines)
+
+
+def _graph_lines(c: dict) -> list[str]:
+    if "graphs" not in c:  # a record from before accounts
+        return []
+    g = c["graphs"]
+    return [
+        f"  asserted {c['asserted_triples']}, inferred {c['inferred_triples']} "
+        f"(graph/inferred), outside {g['outside_triples']}; named graphs: "
+        f"{g['backbone_graphs']} article, {g['account_graphs']} account, "
+        f"{g['outside_graphs']} outside"
+    ]
 
 
 def report(outcome: Outcome) -> str:
