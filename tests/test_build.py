@@ -374,3 +374,16 @@ def test_query_on_the_build_sees_the_ontology_in_the_default_graph(
     query.write_text("SELECT ?label WHERE { ckg:Person rdfs:label ?label }", encoding="utf-8")
     assert main(["--project", str(root), "query", str(query), "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["person"]
+
+
+def test_query_finds_superclass_instances_without_paths(
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # graph/inferred is part of what `conflictkg query` reads: a Takeover is a ckg:Event
+    root, _ = built
+    query = tmp_path / "events.rq"
+    query.write_text("SELECT ?event WHERE { ?event a ckg:Event }", encoding="utf-8")
+    assert main(["--project", str(root), "query", str(query)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].strip() == "ckr:event/2019-06-04-korvath-bridge-takeover"
+    assert lines[-1] == "(1 row)"
