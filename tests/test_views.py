@@ -7,17 +7,18 @@ Each ``<case>.trig`` is checked as a project's only triples file, with the repo'
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from conflictkg import rdfio, views
 from conflictkg.accounts import read_triples_file
 from conflictkg.rdfio import new_graph
-from conflictkg.vocab import CKS, SH
+from conflictkg.vocab import CKS, PREFIXES, SH
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).resolve().parent / "views"
@@ -90,3 +91,20 @@ def test_every_view_shape_message_is_expected_by_some_case() -> None:
     expected = " ".join(f for case in CASE_NAMES for e in expectation(case) for f in e)
     assert len(heads) >= 6
     assert {head for head in heads if head + ":" not in expected} == set()
+
+
+def test_each_view_keeps_every_property_its_shapes_read() -> None:
+    # views.py hands pySHACL only some predicates of a view: a shape reading another one
+    # would silently see nothing
+    from_ontology = {str(RDFS.subClassOf), str(views.REQUIRES_ACCOUNT)}
+    for view in views.VIEWS:
+        if view.predicates is None:
+            continue
+        kept = {str(p) for p in view.predicates(ontology())} | from_ontology
+        shapes = views.shapes_of_view(view_shapes(), view.shapes_view)
+        read = {str(o) for p in (SH.path, SH.targetSubjectsOf) for o in shapes.objects(None, p)}
+        read |= {str(RDF.type)} if (None, SH.targetClass, None) in shapes else set()
+        for select in shapes.objects(None, SH.select):
+            for prefix, local in re.findall(r"\b(ckg|rdf|rdfs):([a-z]\w*)", str(select)):
+                read.add(PREFIXES[prefix] + local)
+        assert read - kept == set(), view.name

@@ -125,9 +125,7 @@ def shapes_of_view(shapes: Graph, view: URIRef) -> Graph:
         seen.add(node)
         for s, p, o in shapes.triples((node, None, None)):
             result.add((s, p, o))
-            if isinstance(o, BNode) or p == SH.prefixes:
-                todo.append(o)
-            if p == SH.declare:
+            if isinstance(o, BNode) or p == SH.prefixes:  # sh:declare lists are blank nodes
                 todo.append(o)
     return result
 
