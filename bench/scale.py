@@ -147,11 +147,11 @@ def child(
 
         from conflictkg import shacl
         from conflictkg.accounts import read_triples_file, triples_files
+        from conflictkg.project import ontology_files
 
         ontology = Graph()
-        for path in sorted((corpus / "ontology").glob("*.ttl")):
-            if path.name not in ("shapes.ttl", "view-shapes.ttl"):
-                ontology.parse(path, format="turtle")
+        for path in ontology_files(corpus / "ontology"):
+            ontology.parse(path, format="turtle")
         shapes = Graph().parse(corpus / "ontology" / "shapes.ttl", format="turtle")
         data = Graph()
         for path in triples_files(corpus / "triples"):

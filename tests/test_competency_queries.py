@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from conflictkg.project import ontology_files
 from conflictkg.store import load_merged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,7 @@ ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 
 @cache
 def _store() -> pyoxigraph.Store:
-    ontology = [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
+    ontology = ontology_files(ROOT / "ontology")
     triples = sorted([*(ROOT / "triples").glob("*.trig"), *(ROOT / "triples").glob("*.ttl")])
     return load_merged([*ontology, *triples])
 

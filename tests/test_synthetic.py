@@ -11,6 +11,7 @@ from rdflib.namespace import RDF
 from conflictkg import anchors, shacl, views
 from conflictkg.accounts import TriplesFile, read_triples_file
 from conflictkg.cli import main
+from conflictkg.project import ontology_files
 from conflictkg.synthetic import generate, slugify, write_corpus
 from conflictkg.vocab import CKG, CKR, OA
 
@@ -147,9 +148,8 @@ def test_corpus_passes_the_shapes(corpus: Path) -> None:
 
 def _ontology() -> Graph:
     ontology = Graph()
-    for path in sorted((ROOT / "ontology").glob("*.ttl")):
-        if path.name not in ("shapes.ttl", views.VIEW_SHAPES_FILE):
-            ontology.parse(path, format="turtle")
+    for path in ontology_files(ROOT / "ontology"):
+        ontology.parse(path, format="turtle")
     return ontology
 
 

@@ -17,6 +17,7 @@ from rdflib.namespace import RDF, RDFS
 
 from conflictkg import rdfio, views
 from conflictkg.accounts import read_triples_file
+from conflictkg.project import ontology_files
 from conflictkg.rdfio import new_graph
 from conflictkg.vocab import CKS, PREFIXES, SH
 
@@ -32,9 +33,8 @@ EXPECTED_CASES = 14
 @cache
 def ontology() -> Graph:
     graph = new_graph()
-    for path in sorted((ROOT / "ontology").glob("*.ttl")):
-        if path.name not in ("shapes.ttl", views.VIEW_SHAPES_FILE):
-            rdfio.parse_file(path, graph)
+    for path in ontology_files(ROOT / "ontology"):
+        rdfio.parse_file(path, graph)
     return graph
 
 

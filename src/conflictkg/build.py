@@ -30,19 +30,24 @@ from conflictkg import __version__, accounts, anchors, entailment, rdfio, reason
 from conflictkg import void as void_description
 from conflictkg.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.errors import ConflictKGError
-from conflictkg.project import Project
+from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project
+from conflictkg.project import ontology_files as project_ontology_files
 from conflictkg.rdfio import new_graph, short
 from conflictkg.seeds import Seed, read_seed, sha256_file
 from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, WD
 
-SHAPES_FILE = "shapes.ttl"
-VIEW_SHAPES_FILE = views.VIEW_SHAPES_FILE
-NOT_ONTOLOGY = (SHAPES_FILE, VIEW_SHAPES_FILE)
 CURRENT = "current"
 BUILD_PREFIX = "build-"
 KEEP_BUILDS = 2
 DUMPS = ("dataset.ttl", "dataset.nt", "dataset.jsonld", "dataset.rdf", "dataset.trig")
-RDF_ARTEFACTS = (*DUMPS, "ontology.ttl", "ontology.rdf", "shapes.ttl", "void.ttl")
+RDF_ARTEFACTS = (
+    *DUMPS,
+    "ontology.ttl",
+    "ontology.rdf",
+    "shapes.ttl",
+    "view-shapes.ttl",
+    "void.ttl",
+)
 
 
 @dataclass
@@ -56,11 +61,6 @@ class Inputs:
     files: dict[str, TriplesFile]  # triples-file stem -> its graphs
     seeds: dict[str, Seed]  # seed file name -> seed
     hashes: dict[str, str]  # path relative to the project -> SHA-256
-
-    @property
-    def articles(self) -> dict[str, Graph]:
-        """Each triples file's backbone (its default graph), by stem."""
-        return {stem: file.backbone for stem, file in self.files.items()}
 
     def graphs(self) -> dict[str, Graph]:
         """Every asserted graph under its published name: backbones, accounts, outside."""
@@ -137,14 +137,12 @@ def load_inputs(project: Project) -> Inputs:
 
     Errors name the file (and line); a triples file without its seed is an error.
     """
-    ontology_files = [
-        p for p in sorted(project.ontology.glob("*.ttl")) if p.name not in NOT_ONTOLOGY
-    ]
+    ontology_files = project_ontology_files(project.ontology)
     shapes_file = project.ontology / SHAPES_FILE
     view_shapes_file = project.ontology / VIEW_SHAPES_FILE
     if not ontology_files:
         raise ConflictKGError(
-            f"{project.ontology}: no ontology (*.ttl other than {', '.join(NOT_ONTOLOGY)})"
+            f"{project.ontology}: no ontology (*.ttl other than {SHAPES_FILE}, {VIEW_SHAPES_FILE})"
         )
     for path in (shapes_file, view_shapes_file):
         if not path.is_file():
@@ -268,7 +266,7 @@ def run_checks(project: Project, *, fail_fast: bool = False) -> Outcome:
     seconds["parse"] = time.perf_counter() - started
     parse = Check("parse")
     parse.notes.append(
-        f"{len(inputs.articles)} triples file(s) ({len(data)} triples), "
+        f"{len(inputs.files)} triples file(s) ({len(data)} triples), "
         f"{len(inputs.seeds)} seed(s), ontology {len(inputs.ontology)} triples, "
         f"shapes {len(inputs.shapes)} triples"
     )
@@ -368,6 +366,7 @@ def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) 
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
+        "view-shapes.ttl": rdfio.to_turtle(inputs.view_shapes),
         "void.ttl": rdfio.to_turtle(void_description.describe(merged, dumps=DUMPS, subsets=parts)),
     }
     for name, content in contents.items():

@@ -33,7 +33,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from conflictkg import entailment, rdfio
 from conflictkg.accounts import ASSERTION_SUFFIX
 from conflictkg.errors import ConflictKGError
-from conflictkg.project import Project
+from conflictkg.project import Project, ontology_files
 from conflictkg.vocab import CKG, CKR, GEO, GRAPH, OA, PREFIXES, WGS
 
 # Characters of context kept on each side of a span (oa:prefix / oa:suffix).
@@ -1165,9 +1165,8 @@ def _ontology(folder: Path | None) -> Graph:
     if folder is None or not folder.is_dir():
         folder = Project.find(Path(__file__).resolve().parent).ontology
     graph = Graph()
-    for path in sorted(folder.glob("*.ttl")):
-        if path.name not in ("shapes.ttl", "view-shapes.ttl"):
-            rdfio.parse_file(path, graph)
+    for path in ontology_files(folder):
+        rdfio.parse_file(path, graph)
     return graph
 
 

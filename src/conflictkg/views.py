@@ -28,7 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from conflictkg import shacl
+from conflictkg import project, shacl
 from conflictkg.accounts import (
     ASSERTION_GRAPH,
     ASSERTION_SUFFIX,
@@ -41,7 +41,7 @@ from conflictkg.accounts import (
 from conflictkg.rdfio import new_graph, short
 from conflictkg.vocab import CKG, CKS, SH
 
-VIEW_SHAPES_FILE = "view-shapes.ttl"
+VIEW_SHAPES_FILE = project.VIEW_SHAPES_FILE
 VIEW = CKS.view
 
 
