@@ -24,18 +24,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
 
 from conflictkg import rdfio
 from conflictkg.errors import ConflictKGError
 from conflictkg.rdfio import new_graph, short
 from conflictkg.vocab import CKG, CKR, GRAPH
 
-# Terms of the layout, by their IRIs (the ontology declares them; CKG lists the rest).
-_CKG = Namespace(str(CKG._NS))
-ASSERTION_GRAPH = _CKG.assertionGraph
-REQUIRES_ACCOUNT = _CKG.requiresAccount
-OUTSIDE_KNOWLEDGE = _CKG.OutsideKnowledge
+# Terms of the layout
+ASSERTION_GRAPH = CKG.assertionGraph
+REQUIRES_ACCOUNT = CKG.requiresAccount
+OUTSIDE_KNOWLEDGE = CKG.OutsideKnowledge
 
 ASSERTION_SUFFIX = "/assertion"
 CLAIM_SPACE = str(CKR)  # claims are ckr:claim/<slug>, reports ckr:report/<slug>
