@@ -22,7 +22,6 @@ from typing import Any
 import pyoxigraph
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.serializers.turtle import TurtleSerializer
@@ -100,32 +99,75 @@ class ParsedDataset:
 def parse_dataset(path: Path) -> ParsedDataset:
     """Parse a triples file as TriG: Turtle is TriG with only a default graph.
 
-    Errors name the file and line as :func:`parse_file` does. A named graph must be an IRI
-    (a blank-node graph name could not be published or dereferenced).
+    Oxigraph parses (five times faster than rdflib's TriG parser) and the terms become
+    rdflib's; on a syntax error rdflib parses again, for the message with line, column and
+    the line's text that :func:`parse_file` gives. A named graph must be an IRI (a
+    blank-node graph name could not be published or dereferenced).
     """
-    dataset = Dataset()
-    data = _read_into(dataset, path, "trig", "TriG")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConflictKGError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        parser = pyoxigraph.parse(
+            data,
+            format=pyoxigraph.RdfFormat.TRIG,
+            base_iri=path.resolve().as_uri(),
+            rename_blank_nodes=True,  # blank nodes of two files never meet
+        )
+        quads = list(parser)
+    except SyntaxError as error:
+        _read_into(Dataset(), path, "trig", "TriG")  # raises with rdflib's fuller message
+        raise ConflictKGError(f"{path}: bad TriG syntax: {error}") from None
     default = new_graph()
+    for prefix, namespace in sorted(parser.prefixes.items()):
+        default.bind(prefix, namespace, override=False)
     named: dict[URIRef, Graph] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        for prefix, namespace in dataset.namespaces():
-            default.bind(prefix, namespace, override=False)
-        for context in dataset.contexts():
-            name = context.identifier
-            if name == DATASET_DEFAULT_GRAPH_ID:
+    term = _TermConverter()
+    with _quiet_literal_conversion():
+        for quad in quads:
+            name = quad.graph_name
+            if isinstance(name, pyoxigraph.DefaultGraph):
                 target = default
-            elif isinstance(name, URIRef):
-                target = named[name] = new_graph()
-                bind_missing(target, default)
+            elif isinstance(name, pyoxigraph.NamedNode):
+                key = URIRef(name.value)
+                if key not in named:
+                    named[key] = new_graph()
+                    bind_missing(named[key], default)
+                target = named[key]
             else:
-                raise ConflictKGError(
-                    f"{path}: a named graph must be named by an IRI, not {short(name)}"
-                )
-            for triple in context:
-                target.add(triple)
+                raise ConflictKGError(f"{path}: a named graph must be named by an IRI, not {name}")
+            target.add((term(quad.subject), term(quad.predicate), term(quad.object)))
     _check_literals(path, (t for g in (default, *named.values()) for t in g), data)
     return ParsedDataset(default, dict(sorted(named.items())))
+
+
+class _TermConverter:
+    """Oxigraph terms as rdflib terms, each distinct term converted once."""
+
+    XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+    def __init__(self) -> None:
+        self.known: dict[object, Node] = {}
+
+    def __call__(self, term: object) -> Node:
+        found = self.known.get(term)
+        if found is None:
+            found = self.known[term] = self._convert(term)
+        return found
+
+    def _convert(self, term: object) -> Node:
+        if isinstance(term, pyoxigraph.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, pyoxigraph.BlankNode):
+            return BNode(term.value)
+        assert isinstance(term, pyoxigraph.Literal), term
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == self.XSD_STRING:  # rdflib's Turtle parser gives a plain literal
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
 
 
 def bind_missing(target: Graph, source: Graph) -> None:
