@@ -83,6 +83,37 @@ def test_catalog_is_a_valid_protege_catalog() -> None:
         assert (CATALOG.parent / entry.get("uri", "")).is_file(), entry.get("uri")
 
 
+# --- accounts ----------------------------------------------------------------
+
+# The statements about the world (docs/modelling.md, "Accounts"): pinned here so that losing
+# or adding a ckg:requiresAccount annotation is a visible change of the contract.
+WORLD_STATEMENT_PROPERTIES = {
+    *("participant conductedBy ledBy supportedBy target location partOfEvent concerns").split(),
+    *("causedBy usesWeapon operatedBy status startsAfter purpose durationExpression").split(),
+    *("startNotBefore startNotAfter endNotBefore endNotAfter").split(),
+    *("startDate endDate dateExpression datePrecision").split(),
+    *("memberOf headOf commanded subordinateTo affiliatedWith country positionTitle").split(),
+    *("locatedIn near onRiver sizeRankInCountry ownedBy storeys strongholdOf").split(),
+    *("hasInfluenceIn fromPlace toPlace approximateMiles distanceText").split(),
+}
+
+
+def test_requires_account_marks_exactly_the_world_statement_properties(ontology: Graph) -> None:
+    marked = {
+        str(p).removeprefix(str(CKG._NS))
+        for p in ontology.subjects(CKG.requiresAccount, Literal(True))
+    }
+    assert len(WORLD_STATEMENT_PROPERTIES) == 42
+    assert marked == WORLD_STATEMENT_PROPERTIES
+
+
+def test_the_guide_lists_every_world_statement_property() -> None:
+    guide = (ROOT / "docs" / "modelling.md").read_text(encoding="utf-8")
+    section = guide.split("## Accounts", 1)[1].split("\n## ", 1)[0]
+    missing = sorted(p for p in WORLD_STATEMENT_PROPERTIES if f"`{p}`" not in section)
+    assert missing == []
+
+
 # --- HermiT ------------------------------------------------------------------
 
 
