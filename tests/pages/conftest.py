@@ -24,7 +24,7 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "triples").mkdir()
     shutil.copy(PICTURES / "seed_fixture.txt", tmp_path / "seeds" / "seed_fixture.txt")
     shutil.copy(PICTURES / "ontology_fixture.ttl", tmp_path / "ontology" / "fixture.ttl")
-    shutil.copy(PICTURES / "triples_fixture.ttl", tmp_path / "triples" / "seed_fixture.ttl")
+    shutil.copy(PICTURES / "triples_fixture.trig", tmp_path / "triples" / "seed_fixture.trig")
     shutil.copytree(HERE / "data" / "queries", tmp_path / "queries")
     return tmp_path
 
@@ -34,7 +34,7 @@ def app(project: Path) -> Flask:
     app = Flask("conflictkg_pages_test")
     app.config["TESTING"] = True
     store = load_files(
-        [project / "ontology" / "fixture.ttl", project / "triples" / "seed_fixture.ttl"]
+        [project / "ontology" / "fixture.ttl", project / "triples" / "seed_fixture.trig"]
     )
     pages.init_app(
         app,

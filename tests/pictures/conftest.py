@@ -7,17 +7,18 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from conflictkg.accounts import triples_files
 from conflictkg.store import load_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
-FIXTURE_FILES = [DATA / "ontology_fixture.ttl", DATA / "triples_fixture.ttl"]
+FIXTURE_FILES = [DATA / "ontology_fixture.ttl", DATA / "triples_fixture.trig"]
 
 
 def project_files() -> list[Path]:
     """The project's ontology and triples, when both exist (the data grows over time)."""
     ontology = ROOT / "ontology" / "conflictkg.ttl"
-    triples = sorted((ROOT / "triples").glob("*.ttl"))
+    triples = triples_files(ROOT / "triples")
     return [ontology, *triples] if ontology.is_file() and triples else []
 
 

@@ -14,6 +14,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from conflictkg.pictures import class_diagram_svg, map_svg, neighbourhood_svg, timeline_svg
 from conflictkg.pictures.svg import href_for
+from conflictkg.rdfio import parse_dataset
 from conflictkg.store import load_files
 from conflictkg.vocab import CKG, CKR, WGS
 
@@ -39,9 +40,12 @@ def texts(element: ET.Element) -> list[str]:
 
 
 def graph_of(files: list[Path]) -> Graph:
+    """Every graph of the files merged (a triples file's accounts and outside graphs too)."""
     graph = Graph()
     for path in files:
-        graph.parse(path, format="turtle")
+        parsed = parse_dataset(path)
+        for part in (parsed.default, *parsed.named.values()):
+            graph += part
     return graph
 
 

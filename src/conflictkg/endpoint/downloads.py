@@ -35,6 +35,7 @@ BUILD_FILES: dict[str, str] = {
     "ontology.ttl": "turtle",
     "ontology.rdf": "rdfxml",
     "shapes.ttl": "turtle",
+    "view-shapes.ttl": "turtle",
 }
 # What --dataset FILE offers: the dataset only, serialised from the store.
 DATASET_FILES = {k: v for k, v in BUILD_FILES.items() if k.startswith("dataset.")}

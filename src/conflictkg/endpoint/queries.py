@@ -64,6 +64,7 @@ GROUP BY ?span ?exact ?start ?end ?article ORDER BY ?article ?start ?span"""
 
 # Every triple of one named graph (the ontology's, for /ontology).
 GRAPH_CONTENT = Template("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { ?s ?p ?o } }")
+GRAPH_EXISTS = Template("ASK { GRAPH $graph { ?s ?p ?o } }")
 
 # The terms an ontology graph declares, for the HTML list of terms.
 ONTOLOGY_TERMS = Template(

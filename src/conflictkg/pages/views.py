@@ -48,11 +48,12 @@ DOWNLOAD_NOTES = {
     "dataset.ttl": "the dataset, Turtle",
     "dataset.nt": "the dataset, N-Triples",
     "dataset.jsonld": "the dataset, JSON-LD",
-    "dataset.trig": "the dataset with one named graph per article, TriG",
+    "dataset.trig": "the dataset with every named graph (articles, accounts, inferred...), TriG",
     "dataset.rdf": "the dataset, RDF/XML",
     "ontology.ttl": "the ontology, Turtle",
     "ontology.rdf": "the ontology, RDF/XML (for Protégé and other editors)",
     "shapes.ttl": "the SHACL shapes, Turtle",
+    "view-shapes.ttl": "the SHACL shapes of each view (backbone, accounts, outside), Turtle",
 }
 
 
