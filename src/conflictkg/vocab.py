@@ -111,6 +111,7 @@ class CKG(DefinedNamespace):
     conductedBy: URIRef
     ledBy: URIRef
     supportedBy: URIRef
+    heldResponsible: URIRef
     target: URIRef
     partOfEvent: URIRef
     concerns: URIRef
