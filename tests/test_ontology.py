@@ -90,6 +90,7 @@ def test_catalog_is_a_valid_protege_catalog() -> None:
 WORLD_STATEMENT_PROPERTIES = {
     *("participant conductedBy ledBy supportedBy target location partOfEvent concerns").split(),
     *("causedBy usesWeapon operatedBy status startsAfter purpose durationExpression").split(),
+    "heldResponsible",
     *("startNotBefore startNotAfter endNotBefore endNotAfter").split(),
     *("startDate endDate dateExpression datePrecision").split(),
     *("memberOf headOf commanded subordinateTo affiliatedWith country positionTitle").split(),
@@ -103,7 +104,7 @@ def test_requires_account_marks_exactly_the_world_statement_properties(ontology:
         str(p).removeprefix(str(CKG._NS))
         for p in ontology.subjects(CKG.requiresAccount, Literal(True))
     }
-    assert len(WORLD_STATEMENT_PROPERTIES) == 42
+    assert len(WORLD_STATEMENT_PROPERTIES) == 43
     assert marked == WORLD_STATEMENT_PROPERTIES
 
 
