@@ -45,19 +45,28 @@ STEPS = (
 
 
 def _dump(corpus: Path) -> Path:
-    """dataset.nq: one named graph per article, as the build's dataset.trig has them."""
+    """dataset.nq: each article's backbone and account graphs, as the build's dataset.trig."""
     import pyoxigraph
 
+    from conflictkg.pipeline.accounts import triples_files
     from conflictkg.vocab import GRAPH
 
     nq = corpus / "dataset.nq"
     if nq.exists():
         return nq
     with open(nq, "wb") as quads_out:
-        for path in sorted((corpus / "triples").glob("*.ttl")):
-            graph = pyoxigraph.NamedNode(str(GRAPH[path.stem]))
-            triples = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
-            quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        for path in triples_files(corpus / "triples"):
+            backbone = pyoxigraph.NamedNode(str(GRAPH[path.stem]))
+            read = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TRIG)
+            quads = [
+                pyoxigraph.Quad(
+                    q.subject,
+                    q.predicate,
+                    q.object,
+                    backbone if q.graph_name == pyoxigraph.DefaultGraph() else q.graph_name,
+                )
+                for q in read
+            ]
             quads_out.write(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
     return nq
 
@@ -137,15 +146,17 @@ def child(
         from rdflib import Graph
 
         from conflictkg.pipeline import shacl
+        from conflictkg.pipeline.accounts import read_triples_file, triples_files
+        from conflictkg.project import ontology_files
 
         ontology = Graph()
-        for path in sorted((corpus / "ontology").glob("*.ttl")):
-            if path.name != "shapes.ttl":
-                ontology.parse(path, format="turtle")
+        for path in ontology_files(corpus / "ontology"):
+            ontology.parse(path, format="turtle")
         shapes = Graph().parse(corpus / "ontology" / "shapes.ttl", format="turtle")
         data = Graph()
-        for path in sorted((corpus / "triples").glob("*.ttl")):
-            data.parse(path, format="turtle")
+        for path in triples_files(corpus / "triples"):
+            for _, graph in read_triples_file(path).graphs():
+                data += graph
         report = shacl.validate(data, shapes, ontology)
         out["conforms"] = report.conforms
     elif step in ("load-conflictkg", "load-pyoxigraph"):

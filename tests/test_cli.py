@@ -52,6 +52,7 @@ def test_a_user_error_is_one_message_and_exit_1_in_a_real_process(tmp_path: Path
         (tmp_path / folder).mkdir()
     (tmp_path / "ontology" / "o.ttl").write_text("@prefix : <http://x/> .\n:a :b :c .\n")
     (tmp_path / "ontology" / "shapes.ttl").write_text("")
+    (tmp_path / "ontology" / "view-shapes.ttl").write_text("")
     (tmp_path / "seeds" / "a.txt").write_text("text\n")
     (tmp_path / "triples" / "a.ttl").write_text("@prefix : <http://x/> .\n\n:a :b ;; ]\n")
     script = shutil.which("conflictkg", path=str(Path(sys.executable).parent))

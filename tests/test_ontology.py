@@ -25,7 +25,7 @@ GATE_FIXTURES = Path(__file__).parent / "fixtures" / "ontology-gate"
 TYPICAL_DATA = Path(__file__).parent / "fixtures" / "ontology-reasoning" / "typical-data.ttl"
 
 # Counted by hand: a glob or filter that silently drops a gate query fails here.
-EXPECTED_GATE_QUERY_COUNT = 21
+EXPECTED_GATE_QUERY_COUNT = 22
 
 VANN = "http://purl.org/vocab/vann/"
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -56,8 +56,9 @@ def test_parses_with_one_ontology_header(ontology: Graph) -> None:
 
 def test_header_has_foops_minimum_metadata(ontology: Graph) -> None:
     header = ontology.resource(ONTOLOGY_IRI)
-    assert header.value(OWL.versionIRI).identifier == URIRef(str(ONTOLOGY_IRI) + "/0.1.0")
-    assert header.value(OWL.versionInfo) == Literal("0.1.0")
+    assert header.value(OWL.versionIRI).identifier == URIRef(str(ONTOLOGY_IRI) + "/0.2.0")
+    assert header.value(OWL.versionInfo) == Literal("0.2.0")
+    assert header.value(OWL.priorVersion).identifier == URIRef(str(ONTOLOGY_IRI) + "/0.1.0")
     assert header.value(DCTERMS.title).language == "en"
     assert len(str(header.value(DCTERMS.description))) > 80
     assert header.value(DCTERMS.description).language == "en"
@@ -76,10 +77,42 @@ def test_catalog_is_a_valid_protege_catalog() -> None:
     entries = list(root.iter(namespace + "uri"))
     assert {entry.get("name") for entry in entries} == {
         str(ONTOLOGY_IRI),
-        str(ONTOLOGY_IRI) + "/0.1.0",
+        str(ONTOLOGY_IRI) + "/0.2.0",
     }
     for entry in entries:
         assert (CATALOG.parent / entry.get("uri", "")).is_file(), entry.get("uri")
+
+
+# --- accounts ----------------------------------------------------------------
+
+# The statements about the world (docs/modelling.md, "Accounts"): pinned here so that losing
+# or adding a ckg:requiresAccount annotation is a visible change of the contract.
+WORLD_STATEMENT_PROPERTIES = {
+    *("participant conductedBy ledBy supportedBy target location partOfEvent concerns").split(),
+    *("causedBy usesWeapon operatedBy status startsAfter purpose durationExpression").split(),
+    "heldResponsible",
+    *("startNotBefore startNotAfter endNotBefore endNotAfter").split(),
+    *("startDate endDate dateExpression datePrecision").split(),
+    *("memberOf headOf commanded subordinateTo affiliatedWith country positionTitle").split(),
+    *("locatedIn near onRiver sizeRankInCountry ownedBy storeys strongholdOf").split(),
+    *("hasInfluenceIn fromPlace toPlace approximateMiles distanceText").split(),
+}
+
+
+def test_requires_account_marks_exactly_the_world_statement_properties(ontology: Graph) -> None:
+    marked = {
+        str(p).removeprefix(str(CKG._NS))
+        for p in ontology.subjects(CKG.requiresAccount, Literal(True))
+    }
+    assert len(WORLD_STATEMENT_PROPERTIES) == 43
+    assert marked == WORLD_STATEMENT_PROPERTIES
+
+
+def test_the_guide_lists_every_world_statement_property() -> None:
+    guide = (ROOT / "docs" / "modelling.md").read_text(encoding="utf-8")
+    section = guide.split("## Accounts", 1)[1].split("\n## ", 1)[0]
+    missing = sorted(p for p in WORLD_STATEMENT_PROPERTIES if f"`{p}`" not in section)
+    assert missing == []
 
 
 # --- HermiT ------------------------------------------------------------------
@@ -135,6 +168,7 @@ def test_typical_data_is_consistent_with_the_ontology(ontology: Graph, tmp_path:
 _PREFIXES = """
 @prefix ckg: <https://w3id.org/conflictkg/ontology#> .
 @prefix ckr: <https://w3id.org/conflictkg/id/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 INCONSISTENT_DATA = {
     "person-is-no-organization": "ckr:x a ckg:Person , ckg:Organization .",
@@ -142,6 +176,13 @@ INCONSISTENT_DATA = {
     "date-precision-outside-day-month-year": 'ckr:e a ckg:Event ; ckg:datePrecision "week" .',
     "target-is-no-weapon-system": "ckr:e ckg:target ckr:w . ckr:w a ckg:WeaponSystem .",
     "two-minimum-counts": "ckr:r a ckg:Report ; ckg:minimumCount 3 , 4 .",
+    "judgement-is-no-statement": "ckr:c a ckg:AuthorJudgement , ckg:AuthorStatement .",
+    "campaign-is-no-single-airstrike": "ckr:e a ckg:AirCampaign , ckg:Airstrike .",
+    "distance-is-no-location": "ckr:d a ckg:Distance , ckg:Location .",
+    "outside-knowledge-is-no-claim": "ckr:k a ckg:OutsideKnowledge , ckg:Claim .",
+    "included-in-an-event": "ckr:r ckg:includedIn ckr:e . ckr:e a ckg:Event .",
+    "graph-of-an-event": "ckr:e a ckg:Event ; ckg:assertionGraph ckr:g .",
+    "two-storey-count": 'ckr:h a ckg:Building ; ckg:storeys "2"^^xsd:positiveInteger , 3 .',
 }
 
 

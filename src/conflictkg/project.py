@@ -13,6 +13,16 @@ from conflictkg.errors import ConflictKGError
 
 FOLDERS = ("seeds", "ontology", "triples")
 
+SHAPES_FILE = "shapes.ttl"
+VIEW_SHAPES_FILE = "view-shapes.ttl"
+
+
+def ontology_files(folder: Path) -> list[Path]:
+    """The ontology's files in ``folder``: every ``*.ttl`` but the two SHACL shapes files."""
+    return [
+        p for p in sorted(folder.glob("*.ttl")) if p.name not in (SHAPES_FILE, VIEW_SHAPES_FILE)
+    ]
+
 
 @dataclass(frozen=True)
 class Project:

@@ -52,6 +52,7 @@ class CKG(DefinedNamespace):
     MilitaryBase: URIRef
     Region: URIRef
     Building: URIRef
+    MilitaryBaseGroup: URIRef
     Event: URIRef
     ArmedConflict: URIRef
     Invasion: URIRef
@@ -67,7 +68,10 @@ class CKG(DefinedNamespace):
     Displacement: URIRef
     Destruction: URIRef
     Rescue: URIRef
+    AirCampaign: URIRef
+    Repression: URIRef
     WeaponSystem: URIRef
+    Distance: URIRef
     Claim: URIRef
     Report: URIRef
     CasualtyReport: URIRef
@@ -76,8 +80,14 @@ class CKG(DefinedNamespace):
     Denial: URIRef
     Testimony: URIRef
     EditorialClaim: URIRef
+    AuthorJudgement: URIRef
+    AuthorStatement: URIRef
+    OutsideKnowledge: URIRef
     Article: URIRef
     TextSpan: URIRef
+
+    # annotation property
+    requiresAccount: URIRef
 
     # object properties
     attestedBy: URIRef
@@ -89,15 +99,24 @@ class CKG(DefinedNamespace):
     affiliatedWith: URIRef
     country: URIRef
     locatedIn: URIRef
+    near: URIRef
+    onRiver: URIRef
+    ownedBy: URIRef
+    strongholdOf: URIRef
+    hasInfluenceIn: URIRef
+    fromPlace: URIRef
+    toPlace: URIRef
     location: URIRef
     participant: URIRef
     conductedBy: URIRef
     ledBy: URIRef
     supportedBy: URIRef
+    heldResponsible: URIRef
     target: URIRef
     partOfEvent: URIRef
     concerns: URIRef
     causedBy: URIRef
+    startsAfter: URIRef
     usesWeapon: URIRef
     operatedBy: URIRef
     status: URIRef
@@ -105,6 +124,9 @@ class CKG(DefinedNamespace):
     relayedBy: URIRef
     disputedBy: URIRef
     disputes: URIRef
+    madeAfter: URIRef
+    sourceGrade: URIRef
+    assertionGraph: URIRef
     about: URIRef
     aboutEvent: URIRef
     aboutPlace: URIRef
@@ -113,12 +135,19 @@ class CKG(DefinedNamespace):
     victimCategory: URIRef
     countQualifier: URIRef
     figureKind: URIRef
+    includedIn: URIRef
 
     # datatype properties
     startDate: URIRef
     endDate: URIRef
     dateExpression: URIRef
     datePrecision: URIRef
+    startNotBefore: URIRef
+    startNotAfter: URIRef
+    endNotBefore: URIRef
+    endNotAfter: URIRef
+    durationExpression: URIRef
+    purpose: URIRef
     minimumCount: URIRef
     maximumCount: URIRef
     countText: URIRef
@@ -126,6 +155,10 @@ class CKG(DefinedNamespace):
     directQuote: URIRef
     anonymous: URIRef
     positionTitle: URIRef
+    sizeRankInCountry: URIRef
+    storeys: URIRef
+    approximateMiles: URIRef
+    distanceText: URIRef
     seedFile: URIRef
     sha256: URIRef
 
@@ -162,6 +195,15 @@ class CKG(DefinedNamespace):
     Ongoing: URIRef
     Proposed: URIRef
     Anticipated: URIRef
+    SourceGradeScheme: URIRef
+    NamedOfficialSource: URIRef
+    AnonymousOfficialSource: URIRef
+    EyewitnessSource: URIRef
+    AnonymousLocalSource: URIRef
+    MonitoringGroupSource: URIRef
+    InternationalBodySource: URIRef
+    NewsMediaSource: URIRef
+    AuthorOnlySource: URIRef
 
 
 PREFIXES: dict[str, str] = {

@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
@@ -20,8 +21,10 @@ from rdflib.compare import isomorphic
 from conflictkg.cli import main
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import build
+from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.formats import format_for_path
 from conflictkg.project import Project
+from conflictkg.vocab import BASE_IRI as BASE
 from conflictkg.vocab import GRAPH, ONTOLOGY_GRAPH
 from tests.support import FIXTURES
 from tests.support import ROOT as REPO
@@ -78,20 +81,49 @@ def test_build_writes_every_artefact(built: tuple[Path, Path]) -> None:
         assert (current / name).stat().st_size > 0, name
 
 
-def test_dataset_holds_exactly_the_triples_files(built: tuple[Path, Path]) -> None:
+def source_graphs(root: Path) -> dict[str, Graph]:
+    """The graphs of the mini triples file, read by Oxigraph, the default one as graph/mini."""
+    graphs = read_with_oxigraph(root / "triples" / "mini.trig")
+    graphs[str(GRAPH["mini"])] = graphs.pop("")
+    return graphs
+
+
+def merge(graphs: Iterable[Graph]) -> Graph:
+    merged = Graph()
+    for graph in graphs:
+        merged += graph
+    return merged
+
+
+def test_dumps_hold_the_merge_of_every_graph_and_the_inferred_one(
+    built: tuple[Path, Path],
+) -> None:
     root, output = built
-    source = Graph().parse(root / "triples" / "mini.ttl")
+    inferred = read_with_oxigraph(output / "current" / "dataset.trig")[str(INFERRED_GRAPH)]
+    asserted = merge(source_graphs(root).values())
+    assert len(inferred) > 0 and not set(inferred) & set(asserted)
+    expected = merge([asserted, inferred])
     for name in ("dataset.ttl", "dataset.nt", "dataset.jsonld", "dataset.rdf"):
-        assert isomorphic(read_with_oxigraph(output / "current" / name)[""], source), name
+        assert isomorphic(read_with_oxigraph(output / "current" / name)[""], expected), name
     lines = (output / "current" / "dataset.nt").read_text(encoding="utf-8").splitlines()
-    assert lines == sorted(lines) and len(lines) == len(source)
+    assert lines == sorted(lines) and len(lines) == len(expected)
 
 
-def test_trig_has_one_graph_per_triples_file_and_the_ontology(built: tuple[Path, Path]) -> None:
+def test_trig_has_every_graph_of_the_triples_files_inferred_and_ontology(
+    built: tuple[Path, Path],
+) -> None:
     root, output = built
     graphs = read_with_oxigraph(output / "current" / "dataset.trig")
-    assert set(graphs) == {str(GRAPH["mini"]), str(ONTOLOGY_GRAPH)}
-    assert isomorphic(graphs[str(GRAPH["mini"])], Graph().parse(root / "triples" / "mini.ttl"))
+    source = source_graphs(root)
+    accounts = {
+        BASE + "id/claim/residents-drava-brigade-seized-bridge/assertion",
+        BASE + "id/claim/author-people-and-roles/assertion",
+    }
+    outside = {BASE + "graph/outside/wikidata-q1001"}
+    assert set(source) == {str(GRAPH["mini"]), *accounts, *outside}
+    assert set(graphs) == {*source, str(INFERRED_GRAPH), str(ONTOLOGY_GRAPH)}
+    for name, graph in source.items():
+        assert isomorphic(graphs[name], graph), name
     ontology = Graph().parse(root / "ontology" / "conflictkg.ttl")
     assert isomorphic(graphs[str(ONTOLOGY_GRAPH)], ontology)
     for name in ("ontology.ttl", "ontology.rdf"):
@@ -103,14 +135,35 @@ def test_build_json_records_inputs_counts_tools_and_steps(built: tuple[Path, Pat
     record = json.loads((output / "current" / "build.json").read_text(encoding="utf-8"))
     seed = root / "seeds" / "mini.txt"
     assert record["inputs"]["seeds/mini.txt"] == hashlib.sha256(seed.read_bytes()).hexdigest()
-    assert set(record["inputs"]) == {"triples/mini.ttl", "seeds/mini.txt"} | {
+    assert set(record["inputs"]) == {"triples/mini.trig", "seeds/mini.txt"} | {
         f"ontology/{p.name}" for p in (REPO / "ontology").glob("*.ttl")
     }
     counts = record["counts"]
-    assert counts["triples"] == len(Graph().parse(root / "triples" / "mini.ttl"))
+    source = source_graphs(root)
+    asserted = merge(source.values())
+    inferred = read_with_oxigraph(output / "current" / "dataset.trig")[str(INFERRED_GRAPH)]
+    assert counts["asserted_triples"] == len(asserted)
+    assert counts["inferred_triples"] == len(inferred)
+    assert counts["triples"] == len(asserted) + len(inferred)
+    assert counts["graphs"] == {
+        "backbone_graphs": 1,
+        "backbone_triples": len(source[str(GRAPH["mini"])]),
+        "account_graphs": 2,
+        "account_triples": sum(len(g) for n, g in source.items() if n.endswith("/assertion")),
+        "outside_graphs": 1,
+        "outside_triples": len(source[BASE + "graph/outside/wikidata-q1001"]),
+    }
     assert counts["spans"] == 15 and counts["articles"] == 1
     assert counts["instances"]["ckg:Person"] == 2
-    assert set(record["seconds"]) == {"parse", "quotes", "shacl", "reasoner", "write"}
+    assert set(record["seconds"]) == {
+        "parse",
+        "quotes",
+        "views",
+        "shacl",
+        "reasoner",
+        "inferred",
+        "write",
+    }
     assert {"rdflib", "pyshacl", "owlready2", "pyoxigraph", "python"} <= set(record["tools"])
     for name, digest in record["artefacts"].items():
         assert hashlib.sha256((output / "current" / name).read_bytes()).hexdigest() == digest
@@ -186,18 +239,18 @@ def test_validate_reports_every_check(built: tuple[Path, Path], capsys) -> None:
     root, _ = built
     assert main(["--project", str(root), "validate"]) == 0
     out = capsys.readouterr().out
-    for check in ("parse", "quotes", "shacl", "reasoner"):
+    for check in ("parse", "quotes", "views", "shacl", "reasoner"):
         assert any(line.startswith(check) and " OK" in line for line in out.splitlines()), check
 
 
 def test_all_bad_cases_are_collected() -> None:
     # a filter left in the glob would silently test fewer cases
-    assert len(BAD_CASES) == 6
+    assert len(BAD_CASES) == 12
 
 
 def _break(project: Path, case: dict) -> str:
     """Apply a bad case to a project; returns the expected substrings, {line} resolved."""
-    target = project / case.get("file", "triples/mini.ttl")
+    target = project / case.get("file", "triples/mini.trig")
     text = target.read_text(encoding="utf-8")
     line = None
     for old, new in case.get("replace", []):
@@ -306,7 +359,8 @@ def test_project_option_must_name_a_project(tmp_path: Path, capsys) -> None:
 def test_input_hashes_cover_ontology_triples_and_seeds(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     hashes = build.input_hashes(Project(project))
-    assert "triples/mini.ttl" in hashes and "seeds/mini.txt" in hashes
+    assert "triples/mini.trig" in hashes and "seeds/mini.txt" in hashes
+    assert "ontology/view-shapes.ttl" in hashes
     assert "ontology/shapes.ttl" in hashes
 
 
@@ -320,3 +374,16 @@ def test_query_on_the_build_sees_the_ontology_in_the_default_graph(
     query.write_text("SELECT ?label WHERE { ckg:Person rdfs:label ?label }", encoding="utf-8")
     assert main(["--project", str(root), "query", str(query), "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["person"]
+
+
+def test_query_finds_superclass_instances_without_paths(
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # graph/inferred is part of what `conflictkg query` reads: a Takeover is a ckg:Event
+    root, _ = built
+    query = tmp_path / "events.rq"
+    query.write_text("SELECT ?event WHERE { ?event a ckg:Event }", encoding="utf-8")
+    assert main(["--project", str(root), "query", str(query)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].strip() == "ckr:event/2019-06-04-korvath-bridge-takeover"
+    assert lines[-1] == "(1 row)"

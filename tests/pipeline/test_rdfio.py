@@ -177,3 +177,48 @@ def test_short_uses_the_longest_prefix() -> None:
     assert rdfio.short(URIRef("http://example.org/x")) == "<http://example.org/x>"
     assert rdfio.short(Literal("text")) == "'text'"
     assert rdfio.short(BNode("b1")) == "_:b1"
+
+
+TRIG_FILE = """@prefix ex: <https://example.org/> .
+ex:a ex:p ex:b ; ex:q [ ex:r "x" ] .
+<https://example.org/g> { ex:a ex:p "one"@en , 2 . }
+"""
+
+
+def test_parse_dataset_keeps_the_default_and_each_named_graph(tmp_path: Path) -> None:
+    path = tmp_path / "a.ttl"  # a .ttl file is read as TriG too
+    path.write_text(TRIG_FILE, encoding="utf-8")
+    parsed = rdfio.parse_dataset(path)
+    ex = "https://example.org/"
+    assert len(parsed.default) == 3 and set(parsed.named) == {URIRef(ex + "g")}
+    assert set(parsed.named[URIRef(ex + "g")]) == {
+        (URIRef(ex + "a"), URIRef(ex + "p"), Literal("one", lang="en")),
+        (URIRef(ex + "a"), URIRef(ex + "p"), Literal(2)),
+    }
+    # plain strings stay plain, as rdflib's own parser gives them
+    assert Literal("x") in set(parsed.default.objects())
+    assert ("ex", URIRef(ex)) in {(p, URIRef(n)) for p, n in parsed.default.namespaces()}
+
+
+def test_parse_dataset_errors_name_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.trig"
+    path.write_text(TRIG_FILE.replace('"one"@en ,', '"one"@en , ;'), encoding="utf-8")
+    with pytest.raises(ConflictKGError, match=r"bad.trig:3:\d+: bad TriG syntax"):
+        rdfio.parse_dataset(path)
+    path.write_text(TRIG_FILE.replace("<https://example.org/g>", "_:g"), encoding="utf-8")
+    with pytest.raises(ConflictKGError, match="a named graph must be named by an IRI"):
+        rdfio.parse_dataset(path)
+    path.write_text(
+        TRIG_FILE.replace(", 2 .", ', "2x"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    )
+    with pytest.raises(ConflictKGError, match="ill-typed") as error:
+        rdfio.parse_dataset(path)
+    assert "bad.trig:3: 2x is not a valid xsd:integer" in str(error.value)
+
+
+def test_blank_nodes_of_two_files_never_meet(tmp_path: Path) -> None:
+    first, second = tmp_path / "1.trig", tmp_path / "2.trig"
+    for path in (first, second):
+        path.write_text("_:b0 <https://example.org/p> 1 .\n", encoding="utf-8")
+    one, two = (set(rdfio.parse_dataset(p).default.subjects()) for p in (first, second))
+    assert len(one) == len(two) == 1 and one != two

@@ -6,7 +6,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from conflictkg.pipeline import rdfio
-from conflictkg.pipeline.void import describe
+from conflictkg.pipeline.void import Subset, describe
 from conflictkg.vocab import VOID
 
 DATA = """
@@ -92,3 +92,16 @@ def test_base_is_configurable_and_no_blank_nodes_are_minted() -> None:
     assert rdfio.to_turtle(void) == rdfio.to_turtle(
         describe(data, dumps=["dataset.ttl"], base="http://localhost:5000/")
     )
+
+
+def test_subsets_by_kind_of_graph() -> None:
+    data = Graph().parse(data=DATA, format="turtle")
+    parts = [Subset("articles", "Articles", 3, 9), Subset("inferred", "Inferred", 1, 2)]
+    void = describe(data, dumps=["dataset.ttl"], subsets=parts)
+    subsets = set(void.objects(DATASET, VOID.subset))
+    for part in parts:
+        subset = URIRef(f"{DATASET}/subset/{part.slug}")
+        assert subset in subsets and (subset, RDF.type, VOID.Dataset) in void
+        assert number(void, subset, VOID.triples) == part.triples
+        assert number(void, subset, VOID.documents) == part.graphs
+        assert str(void.value(subset, DCTERMS.title)) == part.title

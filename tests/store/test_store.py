@@ -70,3 +70,12 @@ def test_a_file_that_does_not_parse_is_named(tmp_path: Path) -> None:
     bad.write_text("<https://example.org/g> { <a> <b> ", encoding="utf-8")
     with pytest.raises(ConflictKGError, match="bad.trig"):
         load_merged([bad])
+
+
+def test_a_ttl_triples_file_is_read_as_trig_keeping_its_named_graphs(tmp_path: Path) -> None:
+    # Turtle is TriG with a default graph only; a triples file named .ttl may hold accounts
+    path = tmp_path / "article.ttl"
+    path.write_text(TRIG, encoding="utf-8")
+    store = load_files([path])
+    assert len(_rows(store, "SELECT * WHERE { GRAPH <https://example.org/g2> { ?s ?p ?o } }")) == 2
+    assert len(list(store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))) == 1

@@ -9,7 +9,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from conflictkg.cli import main
-from conflictkg.pipeline import anchors, shacl
+from conflictkg.pipeline import anchors, shacl, views
+from conflictkg.pipeline.accounts import TriplesFile, read_triples_file
+from conflictkg.project import ontology_files
 from conflictkg.synth.corpus import generate, slugify, write_corpus
 from conflictkg.vocab import CKG, CKR, OA
 from tests.support import ROOT
@@ -25,12 +27,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _graphs(folder: Path) -> dict[str, Graph]:
-    return {p.stem: Graph().parse(p, format="turtle") for p in sorted(folder.glob("triples/*.ttl"))}
+    """Each article's graphs merged (its backbone and its account)."""
+    return {p.stem: _merged(read_triples_file(p)) for p in sorted(folder.glob("triples/*.trig"))}
+
+
+def _merged(file: TriplesFile) -> Graph:
+    merged = Graph()
+    for _, graph in file.graphs():
+        merged += graph
+    return merged
 
 
 def test_corpus_has_a_project_layout(corpus: Path) -> None:
     seeds = sorted(p.stem for p in (corpus / "seeds").glob("*.txt"))
-    triples = sorted(p.stem for p in (corpus / "triples").glob("*.ttl"))
+    triples = sorted(p.stem for p in (corpus / "triples").glob("*.trig"))
     assert len(seeds) == 3
     assert seeds == triples
     ontology = sorted(p.name for p in (corpus / "ontology").iterdir())
@@ -128,12 +138,28 @@ def test_refuses_a_folder_that_is_not_empty(
 def test_corpus_passes_the_shapes(corpus: Path) -> None:
     shapes_file = ROOT / "ontology" / "shapes.ttl"
     assert shapes_file.is_file(), "ontology/shapes.ttl is part of the repository"
-    ontology = Graph()
-    for path in sorted((ROOT / "ontology").glob("*.ttl")):
-        if path.name != "shapes.ttl":
-            ontology.parse(path, format="turtle")
     data = Graph()
     for graph in _graphs(corpus).values():
         data += graph
-    report = shacl.validate(data, Graph().parse(shapes_file, format="turtle"), ontology)
+    report = shacl.validate(data, Graph().parse(shapes_file, format="turtle"), _ontology())
     assert report.conforms, "\n".join(str(v) for v in report.violations[:10])
+
+
+def _ontology() -> Graph:
+    ontology = Graph()
+    for path in ontology_files(ROOT / "ontology"):
+        ontology.parse(path, format="turtle")
+    return ontology
+
+
+def test_corpus_passes_the_view_checks_with_an_account_per_article(corpus: Path) -> None:
+    files = [read_triples_file(p) for p in sorted((corpus / "triples").glob("*.trig"))]
+    shapes = ROOT / "ontology" / views.VIEW_SHAPES_FILE
+    problems = views.check(
+        files, _ontology(), Graph().parse(shapes, format="turtle"), shapes_name=str(shapes)
+    )
+    assert problems == []
+    for file in files:
+        assert len(file.accounts) == 1 and all(len(g) > 20 for g in file.accounts.values())
+        narration = next(iter(file.accounts))
+        assert (None, CKG.assertionGraph, narration) in file.backbone

@@ -42,7 +42,10 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("dataset.jsonld", "jsonld", "dataset", "the dataset, JSON-LD"),
     Artefact("dataset.rdf", "rdfxml", "dataset", "the dataset, RDF/XML"),
     Artefact(
-        "dataset.trig", "trig", "dataset", "the dataset with one named graph per article, TriG"
+        "dataset.trig",
+        "trig",
+        "dataset",
+        "the dataset with every named graph (articles, accounts, inferred...), TriG",
     ),
     Artefact("ontology.ttl", "turtle", "ontology", "the ontology, Turtle"),
     Artefact(
@@ -52,6 +55,12 @@ ARTEFACTS: tuple[Artefact, ...] = (
         "the ontology, RDF/XML (for Protégé)",
     ),
     Artefact("shapes.ttl", "turtle", "shapes", "the SHACL shapes, Turtle"),
+    Artefact(
+        "view-shapes.ttl",
+        "turtle",
+        "shapes",
+        "the SHACL shapes of each view (backbone, accounts, outside), Turtle",
+    ),
     Artefact("void.ttl", "turtle", "void", "the VoID description of the dataset"),
     Artefact("build.json", "json", "record", "input digests, counts and the time each step took"),
 )

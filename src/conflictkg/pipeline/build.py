@@ -28,15 +28,16 @@ from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import anchors, rdfio, reasoning, shacl
+from conflictkg.pipeline import accounts, anchors, entailment, rdfio, reasoning, shacl, views
 from conflictkg.pipeline import void as void_description
+from conflictkg.pipeline.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.pipeline.artefacts import DUMPS, RDF_ARTEFACTS  # noqa: F401 (for readers)
 from conflictkg.pipeline.rdfio import new_graph, short
 from conflictkg.pipeline.seeds import Seed, read_seed, sha256_file
-from conflictkg.project import Project
-from conflictkg.vocab import CKG, GRAPH, ONTOLOGY_GRAPH, WD
+from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project
+from conflictkg.project import ontology_files as project_ontology_files
+from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, WD
 
-SHAPES_FILE = "shapes.ttl"
 CURRENT = "current"
 BUILD_PREFIX = "build-"
 KEEP_BUILDS = 2
@@ -49,16 +50,33 @@ class Inputs:
     project: Project
     ontology: Graph
     shapes: Graph
-    articles: dict[str, Graph]  # triples-file stem -> its graph
+    view_shapes: Graph
+    files: dict[str, TriplesFile]  # triples-file stem -> its graphs
     seeds: dict[str, Seed]  # seed file name -> seed
     hashes: dict[str, str]  # path relative to the project -> SHA-256
 
+    def graphs(self) -> dict[str, Graph]:
+        """Every asserted graph under its published name: backbones, accounts, outside."""
+        named: dict[str, Graph] = {}
+        for file in self.files.values():
+            named[str(file.published_name)] = file.backbone
+            for name, graph in file.accounts.items():
+                if str(name) in named:  # one claim's account in two files: merge them
+                    named[str(name)] = named[str(name)] + graph
+                else:
+                    named[str(name)] = graph
+        for name, graph in accounts.merged_outside(list(self.files.values())).items():
+            named[str(name)] = graph
+        return dict(sorted(named.items()))
+
     @property
     def data(self) -> Graph:
+        """The merge of every asserted graph (each triple once)."""
         merged = new_graph()
-        for graph in self.articles.values():
-            rdfio.bind_missing(merged, graph)
-            merged += graph
+        for file in self.files.values():
+            for _, graph in file.graphs():
+                rdfio.bind_missing(merged, graph)
+                merged += graph
         return merged
 
 
@@ -95,7 +113,7 @@ def input_files(project: Project) -> list[Path]:
     """The files a build reads, in a fixed order: ontology, triples, seeds."""
     return [
         *sorted(project.ontology.glob("*.ttl")),
-        *sorted(project.triples.glob("*.ttl")),
+        *accounts.triples_files(project.triples),
         *sorted(project.seeds.glob("*.txt")),
     ]
 
@@ -112,14 +130,18 @@ def load_inputs(project: Project) -> Inputs:
 
     Errors name the file (and line); a triples file without its seed is an error.
     """
-    ontology_files = [p for p in sorted(project.ontology.glob("*.ttl")) if p.name != SHAPES_FILE]
+    ontology_files = project_ontology_files(project.ontology)
     shapes_file = project.ontology / SHAPES_FILE
+    view_shapes_file = project.ontology / VIEW_SHAPES_FILE
     if not ontology_files:
-        raise ConflictKGError(f"{project.ontology}: no ontology (*.ttl other than {SHAPES_FILE})")
-    if not shapes_file.is_file():
-        raise ConflictKGError(f"{shapes_file}: missing: the SHACL shapes are needed to build")
+        raise ConflictKGError(
+            f"{project.ontology}: no ontology (*.ttl other than {SHAPES_FILE}, {VIEW_SHAPES_FILE})"
+        )
+    for path in (shapes_file, view_shapes_file):
+        if not path.is_file():
+            raise ConflictKGError(f"{path}: missing: the SHACL shapes are needed to build")
     seeds = {p.name: read_seed(p) for p in sorted(project.seeds.glob("*.txt"))}
-    triples_files = sorted(project.triples.glob("*.ttl"))
+    triples_files = accounts.triples_files(project.triples)
     missing = [p for p in triples_files if f"{p.stem}.txt" not in seeds]
     if missing:
         raise ConflictKGError(
@@ -132,12 +154,15 @@ def load_inputs(project: Project) -> Inputs:
     for path in ontology_files:
         rdfio.parse_file(path, ontology)
     shapes = rdfio.parse_file(shapes_file)
-    articles = {path.stem: rdfio.parse_file(path) for path in triples_files}
+    view_shapes = rdfio.parse_file(view_shapes_file)
+    files = {path.stem: accounts.read_triples_file(path) for path in triples_files}
     hashes = {
         path.relative_to(project.root).as_posix(): sha256_file(path)
-        for path in [*ontology_files, shapes_file, *triples_files]
+        for path in [*ontology_files, shapes_file, view_shapes_file, *triples_files]
     } | {f"seeds/{name}": seed.sha256 for name, seed in seeds.items()}
-    return Inputs(project, ontology, shapes, articles, seeds, dict(sorted(hashes.items())))
+    return Inputs(
+        project, ontology, shapes, view_shapes, files, seeds, dict(sorted(hashes.items()))
+    )
 
 
 # -- checks ------------------------------------------------------------------------------
@@ -148,8 +173,8 @@ def check_quotes(inputs: Inputs, data: Graph) -> Check:
     check = Check("quotes")
     check.problems += anchors.verify_articles(data, inputs.seeds)
     spans = 0
-    for stem, graph in inputs.articles.items():
-        where = inputs.project.triples / f"{stem}.ttl"
+    for stem, file in inputs.files.items():
+        graph, where = file.backbone, file.path
         for article in sorted(set(graph.subjects(RDF.type, CKG.Article)), key=str):
             named = graph.value(article, CKG.seedFile)
             if named is not None and str(named) != f"{stem}.txt":
@@ -168,6 +193,23 @@ def check_quotes(inputs: Inputs, data: Graph) -> Check:
         check.problems += [f"{where}: {p}" for p in problems]
         spans += len(set(graph.subjects(RDF.type, CKG.TextSpan)))
     check.notes.append(f"{spans} text span(s) checked against their seeds")
+    return check
+
+
+def check_views(inputs: Inputs, data: Graph) -> Check:
+    """The rules of the account layout, each on the view of the data it concerns."""
+    check = Check("views")
+    files = list(inputs.files.values())
+    check.problems += views.check(
+        files,
+        inputs.ontology,
+        inputs.view_shapes,
+        shapes_name=str(inputs.project.ontology / VIEW_SHAPES_FILE),
+    )
+    check.notes.append(
+        f"{sum(len(f.accounts) for f in files)} account graph(s), "
+        f"{len(accounts.merged_outside(files))} outside graph(s) checked"
+    )
     return check
 
 
@@ -217,7 +259,7 @@ def run_checks(project: Project, *, fail_fast: bool = False) -> Outcome:
     seconds["parse"] = time.perf_counter() - started
     parse = Check("parse")
     parse.notes.append(
-        f"{len(inputs.articles)} triples file(s) ({len(data)} triples), "
+        f"{len(inputs.files)} triples file(s) ({len(data)} triples), "
         f"{len(inputs.seeds)} seed(s), ontology {len(inputs.ontology)} triples, "
         f"shapes {len(inputs.shapes)} triples"
     )
@@ -234,6 +276,7 @@ def run_checks(project: Project, *, fail_fast: bool = False) -> Outcome:
 
 STEPS: dict[str, Callable[[Inputs, Graph], Check]] = {
     "quotes": check_quotes,
+    "views": check_views,
     "shacl": check_shacl,
     "reasoner": check_reasoner,
 }
@@ -242,11 +285,16 @@ STEPS: dict[str, Callable[[Inputs, Graph], Check]] = {
 # -- artefacts ---------------------------------------------------------------------------
 
 
-def counts(inputs: Inputs, data: Graph) -> dict[str, object]:
-    instances = Counter(short(cls) for _, cls in data.subject_objects(RDF.type))
+def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
+    """What the build holds; ``triples`` counts the merged dumps (asserted + inferred)."""
+    merged = data + inferred
+    instances = Counter(short(cls) for _, cls in merged.subject_objects(RDF.type))
     return {
-        "triples": len(data),
-        "triples_per_file": {stem: len(g) for stem, g in inputs.articles.items()},
+        "triples": len(merged),
+        "asserted_triples": len(data),
+        "inferred_triples": len(inferred),
+        "triples_per_file": {stem: len(f) for stem, f in inputs.files.items()},
+        "graphs": graph_counts(inputs),
         "ontology_triples": len(inputs.ontology),
         "shapes_triples": len(inputs.shapes),
         "articles": len(set(data.subjects(RDF.type, CKG.Article))),
@@ -258,20 +306,61 @@ def counts(inputs: Inputs, data: Graph) -> dict[str, object]:
     }
 
 
-def write_artefacts(inputs: Inputs, data: Graph, folder: Path) -> dict[str, str]:
-    """Write every RDF artefact into ``folder``; returns file name -> SHA-256."""
-    named = {str(GRAPH[stem]): graph for stem, graph in inputs.articles.items()}
+def graph_counts(inputs: Inputs) -> dict[str, int]:
+    """Named graphs by kind and their sizes (a triple in two graphs counts in each)."""
+    files = list(inputs.files.values())
+    outside = accounts.merged_outside(files)
+    account_names = {name for f in files for name in f.accounts}
+    return {
+        "backbone_graphs": len(files),
+        "backbone_triples": sum(len(f.backbone) for f in files),
+        "account_graphs": len(account_names),
+        "account_triples": sum(len(g) for f in files for g in f.accounts.values()),
+        "outside_graphs": len(outside),
+        "outside_triples": sum(len(g) for g in outside.values()),
+    }
+
+
+def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) -> dict[str, str]:
+    """Write every RDF artefact into ``folder``; returns file name -> SHA-256.
+
+    ``dataset.trig`` holds every graph (asserted, ``graph/inferred``, ``graph/ontology``);
+    the other dumps hold the merge of the data graphs, inferred included.
+    """
+    named = inputs.graphs()
+    named[str(INFERRED_GRAPH)] = inferred
     named[str(ONTOLOGY_GRAPH)] = inputs.ontology
+    merged = data + inferred
+    rdfio.bind_missing(merged, data)
+    sizes = graph_counts(inputs)
+    parts = [
+        void_description.Subset(
+            "articles",
+            "What the articles say: their backbones and account graphs",
+            sizes["backbone_graphs"] + sizes["account_graphs"],
+            sizes["backbone_triples"] + sizes["account_triples"],
+        ),
+        void_description.Subset(
+            "outside",
+            "Outside knowledge: what sources other than the articles say",
+            sizes["outside_graphs"],
+            sizes["outside_triples"],
+        ),
+        void_description.Subset(
+            "inferred", "What the ontology implies (graph/inferred)", 1, len(inferred)
+        ),
+    ]
     contents = {
-        "dataset.ttl": rdfio.to_turtle(data),
-        "dataset.nt": rdfio.to_ntriples(data),
-        "dataset.jsonld": rdfio.to_jsonld(data),
-        "dataset.rdf": rdfio.to_rdfxml(data),
+        "dataset.ttl": rdfio.to_turtle(merged),
+        "dataset.nt": rdfio.to_ntriples(merged),
+        "dataset.jsonld": rdfio.to_jsonld(merged),
+        "dataset.rdf": rdfio.to_rdfxml(merged),
         "dataset.trig": rdfio.to_trig(named),
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
-        "void.ttl": rdfio.to_turtle(void_description.describe(data, dumps=DUMPS)),
+        "view-shapes.ttl": rdfio.to_turtle(inputs.view_shapes),
+        "void.ttl": rdfio.to_turtle(void_description.describe(merged, dumps=DUMPS, subsets=parts)),
     }
     for name, content in contents.items():
         (folder / name).write_bytes(content)
@@ -404,18 +493,21 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
         )
     inputs, data = outcome.inputs, outcome.data
     assert data is not None
+    started = time.perf_counter()
+    inferred = entailment.infer(data, inputs.ontology)
+    outcome.seconds["inferred"] = time.perf_counter() - started
     record: dict = {}
 
     def write(folder: Path) -> None:
         started = time.perf_counter()
-        artefacts = write_artefacts(inputs, data, folder)
+        artefacts = write_artefacts(inputs, data, inferred, folder)
         outcome.seconds["write"] = time.perf_counter() - started
         record.update(
             {
                 "conflictkg": __version__,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "inputs": inputs.hashes,
-                "counts": counts(inputs, data),
+                "counts": counts(inputs, data, inferred),
                 "shacl": {"inference": shacl.INFERENCE},
                 "tools": tool_versions(),
                 "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
@@ -449,6 +541,7 @@ def summary(record: dict, output: Path) -> str:
         f"built {record['folder']} -> {output / CURRENT}",
         f"  triples: {c['triples']} from {len(c['triples_per_file'])} triples file(s); "
         f"ontology {c['ontology_triples']}, shapes {c['shapes_triples']}",
+        *_graph_lines(c),
         f"  articles: {c['articles']}, text spans: {c['spans']} (all quotes verified), "
         f"Wikidata links: {c['wikidata_links']}",
         textwrap.fill(  # a no-break space keeps each class beside its count
@@ -463,6 +556,18 @@ def summary(record: dict, output: Path) -> str:
         + f" (wall {record['wall_seconds']:.2f})",
     ]
     return "\n".join(lines)
+
+
+def _graph_lines(c: dict) -> list[str]:
+    if "graphs" not in c:  # a record from before accounts
+        return []
+    g = c["graphs"]
+    return [
+        f"  asserted {c['asserted_triples']}, inferred {c['inferred_triples']} "
+        f"(graph/inferred), outside {g['outside_triples']}; named graphs: "
+        f"{g['backbone_graphs']} article, {g['account_graphs']} account, "
+        f"{g['outside_graphs']} outside"
+    ]
 
 
 def report(outcome: Outcome) -> str:

@@ -66,11 +66,24 @@ def validate(
 
     A shapes graph pySHACL cannot use is an error naming ``shapes_name``.
     """
+    report = run(data, shapes, ontology, shapes_name=shapes_name)
+    return ShaclReport(tuple(sorted(_results(report, shapes))))
+
+
+def run(
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    *,
+    shapes_name: str = "shapes",
+    inplace: bool = False,
+) -> Graph:
+    """pySHACL's report graph for ``data``; ``inplace`` lets it mix the ontology into ``data``."""
     import pyshacl  # slow to import (~0.7 s): only validation needs it
     from pyshacl.errors import ReportableRuntimeError
 
     try:
-        _, report, _ = pyshacl.validate(
+        _, report, text = pyshacl.validate(
             data,
             shacl_graph=shapes,
             ont_graph=ontology,
@@ -78,7 +91,7 @@ def validate(
             advanced=True,
             abort_on_first=False,
             allow_warnings=True,
-            inplace=False,
+            inplace=inplace,
             do_owl_imports=False,
         )
     except ReportableRuntimeError as error:
@@ -87,8 +100,9 @@ def validate(
         raise ConflictKGError(
             f"{shapes_name}: pySHACL gave up: the shapes recurse too deeply"
         ) from None
-    assert isinstance(report, Graph)
-    return ShaclReport(tuple(sorted(_results(report, shapes))))
+    if not isinstance(report, Graph):  # pySHACL returns its failure instead of raising it
+        raise ConflictKGError(f"{shapes_name}: pySHACL cannot use the shapes: {text}")
+    return report
 
 
 def _results(report: Graph, shapes: Graph) -> list[ShaclResult]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
@@ -40,16 +41,30 @@ def _vocabulary(iri: str) -> str:
     return iri[:cut] if iri[cut] == "#" else iri[: cut + 1]
 
 
+@dataclass(frozen=True)
+class Subset:
+    """A part of the dataset made of whole named graphs (articles, outside, inferred)."""
+
+    slug: str
+    title: str
+    graphs: int
+    triples: int
+
+
 def describe(
     data: Graph,
     *,
     dumps: Sequence[str],
+    subsets: Sequence[Subset] = (),
     title: str = "conflictkg: news articles about armed conflicts as linked data",
     base: str = BASE_IRI,
 ) -> Graph:
     """A VoID graph describing ``data``; ``dumps`` are file names under ``{base}download/``.
 
-    ``base`` is where the dataset is published (default ``https://w3id.org/conflictkg/``):
+    ``subsets`` become ``void:subset``s ``{dataset}/subset/{slug}`` with their sizes: the
+    triples of their graphs (a triple counted once per graph) and, as ``void:documents``,
+    the number of named graphs (each one is served as a document at its IRI). ``base`` is where the
+    dataset is published (default ``https://w3id.org/conflictkg/``):
     the dataset, its endpoint (``sparql``), dumps and URI space are all under it.
     """
     void = new_graph()
@@ -92,6 +107,24 @@ def describe(
         void.add((partition, VOID.property, prop))
         void.add((partition, VOID.triples, _integer(count)))
 
+    _add_subsets(void, dataset, subsets)
+    _add_wikidata_links(void, dataset, data)
+    return void
+
+
+def _add_subsets(void: Graph, dataset: URIRef, subsets: Sequence[Subset]) -> None:
+    for part in subsets:
+        subset = URIRef(f"{dataset}/subset/{part.slug}")
+        void.add((dataset, VOID.subset, subset))
+        void.add((subset, RDF.type, VOID.Dataset))
+        void.add((subset, DCTERMS.title, Literal(part.title, lang="en")))
+        void.add((subset, VOID.triples, _integer(part.triples)))
+        # each named graph is a document served at its IRI
+        void.add((subset, VOID.documents, _integer(part.graphs)))
+
+
+def _add_wikidata_links(void: Graph, dataset: URIRef, data: Graph) -> None:
+    """The linkset of ``skos:exactMatch`` links to Wikidata items."""
     wikidata_links = [
         (s, o) for s, o in data.subject_objects(SKOS.exactMatch) if str(o).startswith(str(WD))
     ]
@@ -107,4 +140,3 @@ def describe(
     void.add((linkset, VOID.linkPredicate, SKOS.exactMatch))
     void.add((linkset, VOID.triples, _integer(len(wikidata_links))))
     void.add((dataset, VOID.subset, linkset))
-    return void

@@ -19,13 +19,17 @@ def load_files(files: Iterable[Path], store: pyoxigraph.Store | None = None) -> 
     """Load RDF files into ``store`` (a new in-memory one by default).
 
     Quad formats (TriG, N-Quads, JSON-LD) keep their named graphs; triple formats go to the
-    default graph. A file that does not parse raises an error naming it and the position.
+    default graph. A ``.ttl`` file is read as TriG, so a triples file's account and outside
+    graphs stay named graphs whatever its extension. A file that does not parse raises an
+    error naming it and the position.
     """
     store = store if store is not None else pyoxigraph.Store()
     for path in files:
         fmt = format_for_path(path)
+        # Turtle is read as TriG (its superset): a triples file may hold named graphs
+        parser = pyoxigraph.RdfFormat.TRIG if fmt.name == "turtle" else fmt.oxigraph
         try:
-            store.bulk_load(path=str(path), format=fmt.oxigraph)
+            store.bulk_load(path=str(path), format=parser)
         except SyntaxError as error:
             raise ConflictKGError(f"{path}: {error}") from None
         except OSError as error:

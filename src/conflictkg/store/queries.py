@@ -242,6 +242,9 @@ GROUP BY ?s ?p ORDER BY ?p ?s"""
 GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 """Every triple of the named graph ``?graph``."""
 
+GRAPH_EXISTS = "ASK WHERE { GRAPH ?graph { ?s ?p ?o } }"
+"""Is ``?graph`` a named graph of the dataset (one with a triple)?"""
+
 ONTOLOGY_TERMS = (
     PROLOGUE
     + """SELECT ?term (SAMPLE(?k) AS ?kind) (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition)

@@ -5,6 +5,11 @@
 places, people and events; every triple is anchored to a span of that text with code-point
 offsets computed while the text is written, so the corpus passes the build's quote checks
 and SHACL shapes like a curated article. The output depends only on N and the seed.
+
+Accounts (docs/modelling.md): each article is written as TriG. Its statements about the
+world (the properties the ontology marks ``ckg:requiresAccount``; dates only on events) go
+into the account graph of one ``ckg:AuthorStatement`` by the article's author, the
+"narration"; every claim is graded (``ckg:sourceGrade``) by who makes it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.project import Project
+from conflictkg.pipeline import entailment, rdfio
+from conflictkg.pipeline.accounts import ASSERTION_SUFFIX
+from conflictkg.project import Project, ontology_files
 from conflictkg.vocab import CKG, CKR, GEO, GRAPH, OA, PREFIXES, WGS
 
 # Characters of context kept on each side of a span (oa:prefix / oa:suffix).
@@ -808,7 +815,7 @@ class _Article:
         g.add((talks, CKG.aboutEvent, negotiation))
         # a figure the author gives without a source is an editorial claim (modelling guide)
         toll_report = self.claim(
-            [CKG.CasualtyReport, CKG.EditorialClaim],
+            [CKG.CasualtyReport, CKG.AuthorStatement],
             f"{invasion.split('/')[-1]}-death-toll",
             f"death toll of the {home.adjective} war in {host.place.name}",
             f"The war that began with the {invasion_year} invasion cost {toll[0]} lives.",
@@ -854,7 +861,7 @@ class _Article:
         ):
             classes = [CKG.TroopStrengthReport]
             if claimant == author_iri:
-                classes.append(CKG.EditorialClaim)
+                classes.append(CKG.AuthorStatement)
             report = self.claim(
                 classes,
                 f"{home.slug}-troops-in-{host.slug}-{slug}-{published.isoformat()}",
@@ -956,7 +963,7 @@ class _Article:
             "month",
         )
         editorial = self.claim(
-            [CKG.EditorialClaim],
+            [CKG.AuthorJudgement],
             f"{presence.split('/')[-1]}-purpose-{published.isoformat()}",
             f"purpose of a lasting {home.adjective} presence",
             f"The lasting presence serves {home.adjective} dominance, not the fight against "
@@ -965,6 +972,26 @@ class _Article:
             editorial_span,
         )
         g.add((editorial, CKG.aboutEvent, presence))
+        # the statements about the world the text makes in the author's voice: one account
+        narration = self.claim(
+            [CKG.AuthorStatement],
+            f"{article_slug}-narration",
+            f"the author's account of the events of \u201c{_shorten(title)}\u201d",
+            "What the article states about the events in its own voice.",
+            author_iri,
+            talks_span,
+        )
+        g.add((narration, CKG.assertionGraph, URIRef(f"{narration}{ASSERTION_SUFFIX}")))
+        grades: dict[object, URIRef] = {
+            author_iri: CKG.AuthorOnlySource,
+            official: CKG.AnonymousOfficialSource,
+            ministry: CKG.NamedOfficialSource,
+            sources: CKG.AnonymousLocalSource,
+            survivors: CKG.EyewitnessSource,
+            monitor_iri: CKG.MonitoringGroupSource,
+        }
+        for graded, who in list(g.subject_objects(CKG.claimant)):
+            g.add((graded, CKG.sourceGrade, grades[who]))
 
         # every described resource cites the span that first mentions it
         for resource, span in self.attested.items():
@@ -1038,6 +1065,40 @@ def serialize(graph: Graph) -> str:
     return graph.serialize(format="turtle")
 
 
+class Accounts:
+    """Which triples of a generated article are statements about the world (ontology)."""
+
+    def __init__(self, ontology: Graph) -> None:
+        self.predicates = {
+            p
+            for p, v in ontology.subject_objects(CKG.requiresAccount)
+            if isinstance(v, Literal) and v.toPython() is True
+        }
+        superclasses = entailment.Rules(ontology).superclasses
+        self.events = {c for c, parents in superclasses.items() if CKG.Event in parents}
+        self.events.add(CKG.Event)
+
+    def trig(self, graph: Graph) -> str:
+        """The article as TriG: its statements about the world in its author's account graph.
+
+        Dates stay in the backbone on claims (a report's period), move on events.
+        """
+        names = list(graph.objects(None, CKG.assertionGraph))
+        assert len(names) == 1, "one account per synthetic article"
+        backbone, account = Graph(), Graph()
+        for s, p, o in graph:
+            world = p in self.predicates and (
+                p not in _DATES or any(c in self.events for c in graph.objects(s, RDF.type))
+            )
+            (account if world else backbone).add((s, p, o))
+        body = [line for line in serialize(account).splitlines() if not line.startswith("@")]
+        block = "\n".join("    " + line if line else "" for line in body).strip("\n")
+        return f"{serialize(backbone)}\n{names[0].n3()} {{\n{block}\n}}\n"
+
+
+_DATES = (CKG.startDate, CKG.endDate, CKG.dateExpression, CKG.datePrecision)
+
+
 class Progress:
     """A one-line progress bar on stderr, redrawn at most ten times a second."""
 
@@ -1088,14 +1149,25 @@ def write_corpus(target: Path, articles: int, seed: int, ontology: Path | None) 
         (target / "ontology").mkdir()
     progress = Progress(articles, "synth")
     triples = 0
+    accounts = Accounts(_ontology(ontology))
     for done, (stem, text, graph) in enumerate(generate(articles, seed), start=1):
         # newline="" keeps the text byte-for-byte as the offsets were computed
         with open(target / "seeds" / f"{stem}.txt", "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        (target / "triples" / f"{stem}.ttl").write_text(serialize(graph), encoding="utf-8")
+        (target / "triples" / f"{stem}.trig").write_text(accounts.trig(graph), encoding="utf-8")
         triples += len(graph)
         progress.update(done)
     return triples
+
+
+def _ontology(folder: Path | None) -> Graph:
+    """The ontology of ``folder``, else of the checkout this package is installed from."""
+    if folder is None or not folder.is_dir():
+        folder = Project.find(Path(__file__).resolve().parent).ontology
+    graph = Graph()
+    for path in ontology_files(folder):
+        rdfio.parse_file(path, graph)
+    return graph
 
 
 def graph_iri(stem: str) -> URIRef:

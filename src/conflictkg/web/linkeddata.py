@@ -10,7 +10,14 @@ IRI                                         served at           answer
 ``{base}ontology`` and every ``ckg:`` term  ``/ontology``       the ontology graph (the ``#term``
 ``{base}ontology#{Term}``                                       fragment never reaches a server)
 ``{base}graph/{name}``                      ``/graph/{name}``   every triple of that named graph
+``{base}id/claim/{slug}/assertion``         ``/id/claim/...``   an account graph: every triple of
+                                                                it, as for ``/graph/{name}``
 ==========================================  ==================  ==================================
+
+Named graphs: ``graph/<stem>`` is an article's backbone, ``graph/outside/<slug>`` what one
+outside source says, ``graph/inferred`` what the ontology implies, ``graph/ontology`` the
+ontology; an account graph is named by its claim's IRI + ``/assertion``, under ``/id/``. Any
+IRI under ``/id/`` that names a graph of the dataset is answered with the graph.
 
 Resources use slash IRIs with direct content negotiation: one URL, ``200`` and
 ``Vary: Accept`` — no 303 redirect. ``Accept: text/html`` (and ``*/*``) gets a page with the
@@ -82,6 +89,8 @@ def _not_found(iri: str, chosen: MediaType) -> Response:
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
     iri = _base() + "id/" + rest
+    if _names_a_graph(iri):  # an account graph: <claim>/assertion
+        return _graph_answer(iri)
     chosen = _negotiate_resource("a resource")
     if isinstance(chosen, Response):
         return chosen
@@ -163,7 +172,17 @@ def ontology() -> Response:
 @bp.route("/graph/<path:name>")
 def named_graph(name: str) -> Response:
     """A named graph's triples in an RDF format (HTML clients get Turtle: no page yet)."""
-    iri = _graph_iri(name)
+    return _graph_answer(_graph_iri(name))
+
+
+def _names_a_graph(iri: str) -> bool:
+    try:
+        return queries.ask(state().backend, queries.GRAPH_EXISTS, graph=iri)
+    except ValueError:
+        return False  # not even an IRI
+
+
+def _graph_answer(iri: str) -> Response:
     chosen = choose(request.args.getlist("format"), GRAPH_TYPES, "a named graph")
     if isinstance(chosen, Response):
         return chosen

@@ -25,7 +25,7 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "triples").mkdir()
     shutil.copy(PICTURES / "seed_fixture.txt", tmp_path / "seeds" / "seed_fixture.txt")
     shutil.copy(PICTURES / "ontology_fixture.ttl", tmp_path / "ontology" / "fixture.ttl")
-    shutil.copy(PICTURES / "triples_fixture.ttl", tmp_path / "triples" / "seed_fixture.ttl")
+    shutil.copy(PICTURES / "triples_fixture.trig", tmp_path / "triples" / "seed_fixture.trig")
     shutil.copytree(HERE / "data" / "queries", tmp_path / "queries")
     return tmp_path
 
@@ -34,20 +34,24 @@ def write_build(project: Path) -> Path:
     """A build folder of the fixture: the dataset as TriG (ontology and article each in its
     named graph) and Turtle, and the ontology."""
     store = pyoxigraph.Store()
-    for path, graph in (
-        (project / "ontology" / "fixture.ttl", ONTOLOGY_GRAPH),
-        (project / "triples" / "seed_fixture.ttl", GRAPH["seed_fixture"]),
+    store.bulk_load(
+        path=str(project / "ontology" / "fixture.ttl"),
+        format=pyoxigraph.RdfFormat.TURTLE,
+        to_graph=pyoxigraph.NamedNode(ONTOLOGY_GRAPH),
+    )
+    # the file's default graph is published as graph/seed_fixture; its account and
+    # outside graphs keep their names, as the build does
+    backbone = pyoxigraph.NamedNode(GRAPH["seed_fixture"])
+    for quad in pyoxigraph.parse(
+        path=str(project / "triples" / "seed_fixture.trig"), format=pyoxigraph.RdfFormat.TRIG
     ):
-        store.bulk_load(
-            path=str(path), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(graph)
-        )
+        graph = backbone if quad.graph_name == pyoxigraph.DefaultGraph() else quad.graph_name
+        store.add(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, graph))
     folder = project / "output" / "build-test"
     folder.mkdir(parents=True)
     store.dump(output=str(folder / "dataset.trig"), format=pyoxigraph.RdfFormat.TRIG)
     store.dump(
-        output=str(folder / "dataset.ttl"),
-        format=pyoxigraph.RdfFormat.TURTLE,
-        from_graph=pyoxigraph.NamedNode(GRAPH["seed_fixture"]),
+        output=str(folder / "dataset.ttl"), format=pyoxigraph.RdfFormat.TURTLE, from_graph=backbone
     )
     shutil.copy(project / "ontology" / "fixture.ttl", folder / "ontology.ttl")
     return folder

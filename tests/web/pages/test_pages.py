@@ -64,8 +64,16 @@ def test_home_reads_the_article_from_the_data(client) -> None:
 def test_home_counts_match_the_data(client) -> None:
     body, _ = page(client, "/")
     counts = dict(re.findall(r'<dt><a href="/ontology#(\w+)">\w+</a></dt><dd>(\d+)</dd>', body))
-    # The fixture: 2 actors (Jane Roe, the army), 4 places, 4 events, 1 article, 9 spans.
-    assert counts == {"Actor": "2", "Article": "1", "Event": "4", "Location": "4", "TextSpan": "9"}
+    # The fixture: 2 actors (Jane Roe, the army), 4 places, 4 events, 1 article, 9 spans,
+    # and the claim whose account holds the statements about the events.
+    assert counts == {
+        "Actor": "2",
+        "Article": "1",
+        "Claim": "1",
+        "Event": "4",
+        "Location": "4",
+        "TextSpan": "9",
+    }
 
 
 def test_query_page_offers_every_example_and_download_format(client) -> None:

@@ -15,7 +15,7 @@ from conflictkg.web.app import create_app
 
 @pytest.fixture
 def endpoint(project: Path, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
-    """The endpoint serving a TriG of the fixture: ontology and article in named graphs."""
+    """The endpoint serving a TriG of the fixture: ontology, article and accounts in graphs."""
     monkeypatch.delenv("CONFLICTKG_OUTPUT", raising=False)
     monkeypatch.delenv("CONFLICTKG_ROOT", raising=False)
     store = pyoxigraph.Store()
@@ -24,11 +24,14 @@ def endpoint(project: Path, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
         format=pyoxigraph.RdfFormat.TURTLE,
         to_graph=pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)),
     )
-    store.bulk_load(
-        path=str(project / "triples" / "seed_fixture.ttl"),
-        format=pyoxigraph.RdfFormat.TURTLE,
-        to_graph=pyoxigraph.NamedNode(str(GRAPH["seed_fixture"])),
-    )
+    # the file's default graph is published as graph/seed_fixture; its account and
+    # outside graphs keep their names, as the build does
+    backbone = pyoxigraph.NamedNode(str(GRAPH["seed_fixture"]))
+    for quad in pyoxigraph.parse(
+        path=str(project / "triples" / "seed_fixture.trig"), format=pyoxigraph.RdfFormat.TRIG
+    ):
+        graph = backbone if quad.graph_name == pyoxigraph.DefaultGraph() else quad.graph_name
+        store.add(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, graph))
     dataset = project / "dataset.trig"
     store.dump(output=str(dataset), format=pyoxigraph.RdfFormat.TRIG)
     app = create_app({"DATASET": dataset, "PROJECT_ROOT": project, "TESTING": True})

@@ -6,18 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from conflictkg.pipeline.accounts import triples_files
 from conflictkg.store.files import load_files
 from conflictkg.store.local import OxigraphBackend
 from tests.support import ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
-FIXTURE_FILES = [DATA / "ontology_fixture.ttl", DATA / "triples_fixture.ttl"]
+FIXTURE_FILES = [DATA / "ontology_fixture.ttl", DATA / "triples_fixture.trig"]
 
 
 def project_files() -> list[Path]:
     """The project's ontology and triples, when both exist (the data grows over time)."""
     ontology = ROOT / "ontology" / "conflictkg.ttl"
-    triples = sorted((ROOT / "triples").glob("*.ttl"))
+    triples = triples_files(ROOT / "triples")
     return [ontology, *triples] if ontology.is_file() and triples else []
 
 

@@ -12,6 +12,7 @@ import pyoxigraph
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
+from conflictkg.pipeline.rdfio import parse_dataset
 from conflictkg.store.files import load_files
 from conflictkg.store.local import OxigraphBackend
 from conflictkg.vocab import CKG, CKR, WGS
@@ -40,9 +41,12 @@ def texts(element: ET.Element) -> list[str]:
 
 
 def graph_of(files: list[Path]) -> Graph:
+    """Every graph of the files merged (a triples file's accounts and outside graphs too)."""
     graph = Graph()
     for path in files:
-        graph.parse(path, format="turtle")
+        parsed = parse_dataset(path)
+        for part in (parsed.default, *parsed.named.values()):
+            graph += part
     return graph
 
 
