@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 
 from conflictkg.cli import main
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import build
+from conflictkg.pipeline import artefacts, build, inputs, publish
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.formats import format_for_path
 from conflictkg.project import Project
@@ -76,8 +76,8 @@ def test_build_writes_every_artefact(built: tuple[Path, Path]) -> None:
     current = output / "current"
     assert current.is_symlink() and not Path(current.readlink()).is_absolute()
     names = {p.name for p in current.iterdir()}
-    assert names == {*build.RDF_ARTEFACTS, "build.json"}
-    for name in build.RDF_ARTEFACTS:
+    assert names == {*artefacts.RDF_ARTEFACTS, "build.json"}
+    for name in artefacts.RDF_ARTEFACTS:
         assert (current / name).stat().st_size > 0, name
 
 
@@ -199,9 +199,9 @@ def test_rebuild_is_byte_identical_and_old_builds_are_pruned(
     assert "text spans: 15" in printed and "seconds:" in printed and "shacl" in printed
     second = snapshot(output)
     assert second["target"] != first["target"]
-    for name in build.RDF_ARTEFACTS:
+    for name in artefacts.RDF_ARTEFACTS:
         assert first["files"][name] == second["files"][name], name  # type: ignore[index]
-    builds = sorted(p.name for p in output.glob(build.BUILD_PREFIX + "*"))
+    builds = sorted(p.name for p in output.glob(publish.BUILD_PREFIX + "*"))
     assert len(builds) == 2 and second["target"] in builds
     assert not list(output.glob(".tmp-*")) and not list(output.glob(".current-*"))
 
@@ -310,16 +310,16 @@ def _writer(text: str):
 
 def test_publish_switches_current_and_keeps_the_last_two(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    folders = [build.publish(output, _writer(f"build {n}")) for n in range(4)]
+    folders = [publish.publish(output, _writer(f"build {n}")) for n in range(4)]
     assert (output / "current" / "dataset.ttl").read_text() == "build 3"
-    kept = sorted(p for p in output.iterdir() if p.name.startswith(build.BUILD_PREFIX))
+    kept = sorted(p for p in output.iterdir() if p.name.startswith(publish.BUILD_PREFIX))
     assert kept == folders[-2:]
     assert oct(folders[-1].stat().st_mode & 0o777) == "0o755"
 
 
 def test_a_failing_writer_leaves_current_and_no_debris(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    build.publish(output, _writer("good"))
+    publish.publish(output, _writer("good"))
     before = snapshot(output)
 
     def broken(folder: Path) -> None:
@@ -327,28 +327,28 @@ def test_a_failing_writer_leaves_current_and_no_debris(tmp_path: Path) -> None:
         raise ConflictKGError("disk full")
 
     with pytest.raises(ConflictKGError, match="disk full"):
-        build.publish(output, broken)
+        publish.publish(output, broken)
     assert snapshot(output) == before
     assert sorted(
-        p.name for p in output.iterdir() if not p.name.startswith(build.BUILD_PREFIX)
+        p.name for p in output.iterdir() if not p.name.startswith(publish.BUILD_PREFIX)
     ) == ["current"]
 
 
 def test_prune_never_removes_the_current_build(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    first = build.publish(output, _writer("one"))
-    (output / f"{build.BUILD_PREFIX}99999999T999999.999999Z").mkdir()
-    (output / f"{build.BUILD_PREFIX}99999999T999999.999998Z").mkdir()
+    first = publish.publish(output, _writer("one"))
+    (output / f"{publish.BUILD_PREFIX}99999999T999999.999999Z").mkdir()
+    (output / f"{publish.BUILD_PREFIX}99999999T999999.999998Z").mkdir()
     (output / "current").unlink()
     (output / "current").symlink_to(first.name)
-    removed = build.prune(output, keep=2)
+    removed = publish.prune(output, keep=2)
     assert first.is_dir() and removed == []
 
 
 def test_current_that_is_not_a_symlink_is_refused(tmp_path: Path) -> None:
     (tmp_path / "output" / "current").mkdir(parents=True)
     with pytest.raises(ConflictKGError, match="not a symlink"):
-        build.publish(tmp_path / "output", _writer("x"))
+        publish.publish(tmp_path / "output", _writer("x"))
 
 
 def test_project_option_must_name_a_project(tmp_path: Path, capsys) -> None:
@@ -358,7 +358,7 @@ def test_project_option_must_name_a_project(tmp_path: Path, capsys) -> None:
 
 def test_input_hashes_cover_ontology_triples_and_seeds(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
-    hashes = build.input_hashes(Project(project))
+    hashes = inputs.input_hashes(Project(project))
     assert "triples/mini.trig" in hashes and "seeds/mini.txt" in hashes
     assert "ontology/view-shapes.ttl" in hashes
     assert "ontology/shapes.ttl" in hashes

@@ -18,10 +18,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic
 
-from conflictkg.pipeline import build, entailment, shacl
+from conflictkg.pipeline import build, entailment, inputs, publish, shacl
 from conflictkg.pipeline.rdfio import parse_dataset, to_turtle
 from conflictkg.project import Project
 from conflictkg.store import querying
+from conflictkg.store.local import OxigraphBackend
 from tests.support import ROOT, TESTS
 
 CASES = TESTS / "entailment"
@@ -49,18 +50,18 @@ def test_case_count() -> None:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> pyoxigraph.Store:
+def served(tmp_path_factory: pytest.TempPathFactory) -> OxigraphBackend:
     """The store ``conflictkg query`` and the endpoint answer from: the build's dataset."""
     root = tmp_path_factory.mktemp("inferred") / "project"
     for folder in ("seeds", "ontology", "triples"):
         shutil.copytree(ROOT / folder, root / folder)
     build.build(Project(root), root / "output")
-    return querying.open_store(None, build.current_build(root / "output"))
+    return querying.open_backend(None, publish.current_build(root / "output"))
 
 
-def rows(store: pyoxigraph.Store, query: str, source: str) -> Counter[str]:
-    results = querying.run_query(store, query, source=source)
-    assert isinstance(results, pyoxigraph.QuerySolutions), source
+def rows(backend: OxigraphBackend, query: str, source: str) -> Counter[str]:
+    results = querying.run_query(backend, query, source=source)
+    assert results.kind == "solutions", source
     return Counter(querying.render(results, "tsv").splitlines()[1:])
 
 
@@ -140,8 +141,8 @@ def test_the_rules_have_something_to_infer_in_the_project(served: pyoxigraph.Sto
 
 
 def test_the_shapes_accept_the_merge_with_the_inferred_graph() -> None:
-    inputs = build.load_inputs(Project(ROOT))
-    data = inputs.data
-    inferred = entailment.infer(data, inputs.ontology)
-    report = shacl.validate(data + inferred, inputs.shapes, inputs.ontology)
+    loaded = inputs.load_inputs(Project(ROOT))
+    data = loaded.data
+    inferred = entailment.infer(data, loaded.ontology)
+    report = shacl.validate(data + inferred, loaded.shapes, loaded.ontology)
     assert report.conforms, "\n".join(str(v) for v in report.violations[:10])

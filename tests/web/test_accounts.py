@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conflictkg.pipeline import build
+from conflictkg.pipeline import build, publish
 from conflictkg.project import Project
 from conflictkg.web.app import create_app
 
@@ -32,7 +32,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(MINI / "seeds", root / "seeds")
     shutil.copytree(MINI / "triples", root / "triples")
     build.build(Project(root), root / "output")
-    return build.current_build(root / "output")
+    return publish.current_build(root / "output")
 
 
 @pytest.fixture(scope="module")

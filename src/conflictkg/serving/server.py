@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from conflictkg.pipeline import build
+from conflictkg.pipeline import build, publish
 from conflictkg.project import Project
 from conflictkg.serving import granian_server
 from conflictkg.serving.recycling import Recycler
@@ -43,7 +43,7 @@ def _build_dir(project: Project) -> Path:
         "up to date" if record.get("skipped") else "done",
         record.get("folder") or project.output / "current",
     )
-    return build.current_build(project.output)
+    return publish.current_build(project.output)
 
 
 def command(args: argparse.Namespace) -> int:

@@ -1,15 +1,19 @@
 """``conflictkg query``: a SPARQL query over the last build (or a file), printed for people.
 
-The last build's ``dataset.trig`` is loaded into Oxigraph: one named graph per article
-plus the ontology's; the default graph is their merge (each triple once), as on the
-endpoint. The project's prefixes (``ckg:``, ``ckr:``, ...) need no declaration.
+The query goes the way every query goes: through a :class:`~conflictkg.store.local.
+OxigraphBackend` loaded with the last build's ``dataset.trig`` (the default graph is the
+merge of all graphs, each triple once, as on the endpoint), past the one guard of SPARQL
+text (:mod:`conflictkg.store.guard`: its depth and size limits, no SERVICE, no update).
+For people at a terminal, the project's prefixes (``ckg:``, ``ckr:``, ...) need no
+declaration: the CLI puts them on a line of their own before the query, and takes that
+line out of the positions in error messages again. (The endpoint does not: its clients
+send standard SPARQL.)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,44 +22,12 @@ import pyoxigraph
 from rdflib import URIRef
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline.build import current_build, project_from_args
+from conflictkg.pipeline.publish import current_build
 from conflictkg.pipeline.rdfio import short
-from conflictkg.store.files import load_merged
+from conflictkg.project import Project
+from conflictkg.store.backend import QueryBackend, QueryFailed, QueryResult, lines_back
+from conflictkg.store.local import OxigraphBackend
 from conflictkg.vocab import PREFIXES
-
-# pyoxigraph overflows its stack (killing the process) on groups nested ~5,000 deep.
-MAX_NESTING = 1000
-
-
-def nesting_depth(query: str) -> int:
-    """Deepest nesting of ``{}``/``()`` outside string literals and comments."""
-    depth = deepest = 0
-    i, n = 0, len(query)
-    while i < n:
-        c = query[i]
-        if c in "\"'":
-            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
-            i += len(quote)
-            while i < n and query[i : i + len(quote)] != quote:
-                i += 2 if query[i] == "\\" else 1
-            i += len(quote)
-            continue
-        if c == "<":  # an IRI (which may hold "(" or "#"), unless it is "less than"
-            end = query.find(">", i)
-            if end > 0 and not re.search(r'[\s<"{}|^`\\]', query[i + 1 : end]):
-                i = end + 1
-                continue
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c in "{(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif c in "})":
-            depth -= 1
-        i += 1
-    return deepest
 
 
 def read_query(source: str) -> str:
@@ -71,28 +43,26 @@ def read_query(source: str) -> str:
         raise ConflictKGError(f"{path}: the query is not UTF-8 text") from None
 
 
-def open_store(dataset: Path | None, build_folder: Path | None) -> pyoxigraph.Store:
-    """A store with the data, its default graph the merge of all its graphs."""
+def open_backend(dataset: Path | None, build_folder: Path | None) -> OxigraphBackend:
+    """The backend over ``dataset``, else over the build's ``dataset.trig`` (a named graph
+    per article plus the ontology's, so class and concept labels are there too)."""
     if dataset is not None:
-        return load_merged([dataset])
+        return OxigraphBackend.from_files([dataset])
     assert build_folder is not None
-    # The same dataset the endpoint serves: a named graph per article plus the ontology's,
-    # their merge in the default graph (so class and concept labels are there too).
-    return load_merged([build_folder / "dataset.trig"])
+    return OxigraphBackend.from_files([build_folder / "dataset.trig"])
 
 
-def run_query(
-    store: pyoxigraph.Store, query: str, *, source: str = "query"
-) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
-    """Evaluate ``query``; errors name ``source`` and say what is wrong."""
-    if nesting_depth(query) > MAX_NESTING:
-        raise ConflictKGError(f"{source}: the query nests more than {MAX_NESTING} levels deep")
+# Every project prefix on one line: a query's own line numbers are one more.
+PREFIX_LINE = " ".join(f"PREFIX {p}: <{ns}>" for p, ns in sorted(PREFIXES.items()))
+
+
+def run_query(backend: QueryBackend, query: str, *, source: str = "query") -> QueryResult:
+    """Evaluate ``query`` with the project's prefixes; errors name ``source`` and say what
+    is wrong."""
     try:
-        return store.query(query, prefixes=PREFIXES)
-    except SyntaxError as error:
-        raise ConflictKGError(f"{source}: SPARQL syntax error: {error}") from None
-    except (OSError, ValueError, RuntimeError) as error:
-        raise ConflictKGError(f"{source}: the query failed: {error}") from None
+        return backend.query(f"{PREFIX_LINE}\n{query}")
+    except QueryFailed as failed:
+        raise ConflictKGError(f"{source}: {lines_back(failed.message, 1)}") from None
 
 
 def cell(term: object) -> str:
@@ -128,11 +98,9 @@ def _bytes(data: bytes | None) -> bytes:
     return data
 
 
-def render(
-    results: pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples,
-    output_format: str,
-) -> str:
+def render(result: QueryResult, output_format: str) -> str:
     """The results as text in ``table``, ``csv``, ``tsv`` or ``json``."""
+    results = result.raw
     if isinstance(results, pyoxigraph.QueryTriples):
         if output_format in ("csv", "tsv"):
             raise ConflictKGError(
@@ -168,10 +136,8 @@ def command(args: argparse.Namespace) -> int:
     query = read_query(args.file)
     source = "standard input" if args.file == "-" else args.file
     if args.dataset is not None:
-        store = open_store(args.dataset, None)
+        backend = open_backend(args.dataset, None)
     else:
-        project = project_from_args(args)
-        store = open_store(None, current_build(project.output))
-    results = run_query(store, query, source=source)
-    sys.stdout.write(render(results, args.format))
+        backend = open_backend(None, current_build(Project.at(args.project).output))
+    sys.stdout.write(render(run_query(backend, query, source=source), args.format))
     return 0
