@@ -11,7 +11,7 @@ PORT ?= 5000
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,docs,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 run: $(BIN)/.installed

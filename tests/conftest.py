@@ -26,7 +26,6 @@ SLOW = (
     "pipeline/test_build.py",
     "pipeline/test_reasoning.py",
     "pipeline/test_ontodocs.py",
-    "web/pages/test_ontodocs.py",
     "synth/",
 )
 LIVE_FIXTURES = frozenset({"live", "protocol_server", "server", "fuzz_server", "oxigraph"})

@@ -76,9 +76,10 @@ def test_build_writes_every_artefact(built: tuple[Path, Path]) -> None:
     current = output / "current"
     assert current.is_symlink() and not Path(current.readlink()).is_absolute()
     names = {p.name for p in current.iterdir()}
-    assert names == {*artefacts.RDF_ARTEFACTS, "build.json"}
-    for name in artefacts.RDF_ARTEFACTS:
+    assert names == {a.file for a in artefacts.ARTEFACTS}
+    for name in names:
         assert (current / name).stat().st_size > 0, name
+    assert "Table of Contents" in (current / artefacts.DOCS_FILE).read_text(encoding="utf-8")
 
 
 def source_graphs(root: Path) -> dict[str, Graph]:
@@ -199,7 +200,7 @@ def test_rebuild_is_byte_identical_and_old_builds_are_pruned(
     assert "text spans: 15" in printed and "seconds:" in printed and "shacl" in printed
     second = snapshot(output)
     assert second["target"] != first["target"]
-    for name in artefacts.RDF_ARTEFACTS:
+    for name in [*artefacts.RDF_ARTEFACTS, artefacts.DOCS_FILE]:
         assert first["files"][name] == second["files"][name], name  # type: ignore[index]
     builds = sorted(p.name for p in output.glob(publish.BUILD_PREFIX + "*"))
     assert len(builds) == 2 and second["target"] in builds
@@ -214,6 +215,17 @@ def test_if_needed_skips_an_up_to_date_build(
     assert main(["--project", str(root), "build", "--output", str(output), "--if-needed"]) == 0
     assert "up to date" in capsys.readouterr().out
     assert snapshot(output) == before
+
+
+def test_if_needed_builds_again_when_an_artefact_is_missing(
+    built: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # as after a build by a version that did not write ontology.html yet
+    root, output = built
+    (output / "current" / artefacts.DOCS_FILE).unlink()
+    assert main(["--project", str(root), "build", "--output", str(output), "--if-needed"]) == 0
+    assert "up to date" not in capsys.readouterr().out
+    assert (output / "current" / artefacts.DOCS_FILE).is_file()
 
 
 def test_query_on_the_build_prints_a_table(

@@ -12,7 +12,7 @@ from typing import Literal
 
 from conflictkg.pipeline.formats import format_by_name
 
-Role = Literal["dataset", "ontology", "shapes", "void", "record"]
+Role = Literal["dataset", "ontology", "shapes", "void", "docs", "record"]
 
 
 @dataclass(frozen=True)
@@ -20,19 +20,20 @@ class Artefact:
     """One file of a build."""
 
     file: str
-    format: str  # a name of conflictkg.pipeline.formats, or "json"
+    format: str  # a name of conflictkg.pipeline.formats, or "json", "html"
     role: Role
     description: str
 
     @property
     def media_type(self) -> str:
-        if self.format == "json":
-            return "application/json"
+        if self.format in ("json", "html"):
+            return {"json": "application/json", "html": "text/html"}[self.format]
         return format_by_name(self.format).media_type
 
     @property
     def download(self) -> bool:
-        """Offered under /download/ (VoID has its own IRI; the record is internal)."""
+        """Offered under /download/ (VoID and the documentation have their own IRIs; the
+        record is internal)."""
         return self.role in ("dataset", "ontology", "shapes")
 
 
@@ -62,13 +63,17 @@ ARTEFACTS: tuple[Artefact, ...] = (
         "the SHACL shapes of each view (backbone, accounts, outside), Turtle",
     ),
     Artefact("void.ttl", "turtle", "void", "the VoID description of the dataset"),
+    Artefact("ontology.html", "html", "docs", "the ontology's documentation (pyLODE)"),
     Artefact("build.json", "json", "record", "input digests, counts and the time each step took"),
 )
 
 BY_FILE: dict[str, Artefact] = {a.file: a for a in ARTEFACTS}
 DUMPS: tuple[str, ...] = tuple(a.file for a in ARTEFACTS if a.role == "dataset")
 """The dataset's dumps, in the order VoID lists them."""
-RDF_ARTEFACTS: tuple[str, ...] = tuple(a.file for a in ARTEFACTS if a.format != "json")
+RDF_ARTEFACTS: tuple[str, ...] = tuple(
+    a.file for a in ARTEFACTS if a.format not in ("json", "html")
+)
 """Every RDF file a build writes."""
 DOWNLOADS: tuple[Artefact, ...] = tuple(a for a in ARTEFACTS if a.download)
 VOID_FILE = "void.ttl"
+DOCS_FILE = "ontology.html"

@@ -18,6 +18,7 @@ from pathlib import Path
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import entailment, shacl
+from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
 from conflictkg.pipeline.inputs import input_hashes
 from conflictkg.pipeline.publish import CURRENT, counts, publish, tool_versions, write_artefacts
@@ -28,13 +29,16 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
     """Check and publish a build; returns the build record (``build.json``).
 
     With ``if_needed``, returns the current record (``"skipped": True``) when it was
-    built from inputs with the same SHA-256s.
+    built from inputs with the same SHA-256s and holds every artefact of the table (a
+    build by an older version may lack one).
     """
     output = output if output is not None else project.output
     wall = time.perf_counter()
     if if_needed:
         last = _current_record(output)
-        if last is not None and last.get("inputs") == input_hashes(project):
+        current = output / CURRENT
+        complete = all((current / a.file).is_file() for a in ARTEFACTS)
+        if last is not None and complete and last.get("inputs") == input_hashes(project):
             return last | {"skipped": True}
     outcome = run_checks(project, fail_fast=True)
     if outcome.inputs is None:  # did not parse: say exactly what the parser said

@@ -1,4 +1,5 @@
-"""HTML documentation of the ontology, generated with pyLODE and cached to a file.
+"""HTML documentation of the ontology (the build's ``ontology.html``), made with pyLODE and
+cached to a file.
 
 pyLODE takes seconds and its output only changes with the ontology's text, so the HTML is
 kept under a name derived from the SHA-256 of the source files and rebuilt when they change.
@@ -80,8 +81,8 @@ def render_graph_html(graph: Graph, source: str = "the ontology") -> str:
             from pylode.utils import PylodeError
         except ImportError:
             raise ConflictKGError(
-                "ontology documentation needs pyLODE: install the 'docs' extra "
-                "(pip install -e '.[docs]')"
+                "the ontology's documentation needs pyLODE, a dependency of conflictkg: "
+                "reinstall it (make .venv/bin/.installed, or pip install -e .)"
             ) from None
         try:
             ontpub = OntPub(_without_scheme_headers(graph), sort_subjects=True)

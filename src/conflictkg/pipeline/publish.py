@@ -19,10 +19,10 @@ from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, rdfio
+from conflictkg.pipeline import accounts, ontodocs, rdfio
 from conflictkg.pipeline import void as void_description
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
-from conflictkg.pipeline.artefacts import DUMPS
+from conflictkg.pipeline.artefacts import DOCS_FILE, DUMPS
 from conflictkg.pipeline.inputs import Inputs
 from conflictkg.pipeline.rdfio import short
 from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, WD
@@ -112,6 +112,8 @@ def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) 
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
         "view-shapes.ttl": rdfio.to_turtle(inputs.view_shapes),
         "void.ttl": rdfio.to_turtle(void_description.describe(merged, dumps=DUMPS, subsets=parts)),
+        # pyLODE takes seconds: its page is kept beside the builds while the ontology is the same
+        DOCS_FILE: ontodocs.cached_graph_html(inputs.ontology, folder.parent / "cache").encode(),
     }
     for name, content in contents.items():
         (folder / name).write_bytes(content)

@@ -29,6 +29,7 @@ from rdflib.term import Node
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline.formats import format_by_name, format_for_path
+from conflictkg.pipeline.iris import curie
 from conflictkg.vocab import PREFIXES, VOID
 
 
@@ -229,13 +230,8 @@ def short(term: Any) -> str:
     """A term as a person reads it: ``ckr:person/x`` for IRIs under a known prefix."""
     if isinstance(term, URIRef):
         iri = str(term)
-        best = ""
-        for prefix, namespace in PREFIXES.items():
-            if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-                best = prefix
-        if best:
-            return f"{best}:{iri[len(PREFIXES[best]) :]}"
-        return f"<{iri}>"
+        shown = curie(iri)
+        return shown if shown != iri else f"<{iri}>"
     if isinstance(term, BNode):
         return f"_:{term}"
     if isinstance(term, Literal):

@@ -31,7 +31,6 @@ for people (``web.pages``), each an ordinary blueprint; what they share is one
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -136,16 +135,7 @@ def _prepare(config: dict[str, Any]) -> AppState:
         on_abandon=config["ON_ABANDON"],
         project=project,
         build_dir=build_dir,
-        docs_cache=_docs_cache(build_dir, project),
     )
-
-
-def _docs_cache(build_dir: Path | None, project: Project | None) -> Path:
-    if build_dir is not None:
-        return build_dir.parent / "cache"
-    if project is not None:
-        return project.output / "cache"
-    return Path(tempfile.gettempdir()) / "conflictkg-cache"
 
 
 health = Blueprint("health", __name__)

@@ -41,8 +41,7 @@ class AppState:
     project: Project | None
     """Where the pages find the seed texts and the example queries (None: none here)."""
     build_dir: Path | None
-    docs_cache: Path
-    """Where generated ontology documentation is kept between requests."""
+    """The build whose files are served (downloads, VoID, the ontology's documentation)."""
 
 
 def state() -> AppState:

@@ -6,13 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph
-from rdflib import Graph
-
 from conflictkg.pipeline.iris import local_name
 from conflictkg.store import queries
 from conflictkg.store.backend import QueryBackend
-from conflictkg.vocab import CKR, ONTOLOGY_GRAPH, PREFIXES
+from conflictkg.vocab import CKR
 from conflictkg.web.pages.highlight import Span, matching_spans, sentence_around
 
 
@@ -150,16 +147,3 @@ def counts(store: QueryBackend) -> list[tuple[str, int]]:
         (local_name(r["top"].value), int(r["n"].value))
         for r in queries.select(store, queries.COUNTS)
     ]
-
-
-def ontology_graph(store: QueryBackend) -> Graph:
-    """The ontology's named graph as an rdflib Graph (empty when the store has none), with
-    the project's prefixes bound for the documentation."""
-    triples = queries.construct(store, queries.GRAPH_CONTENT, graph=str(ONTOLOGY_GRAPH))
-    graph = Graph(bind_namespaces="core")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
-    if triples:
-        data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
-        graph.parse(data=data.decode("utf-8"), format="nt")
-    return graph

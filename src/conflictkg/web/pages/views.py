@@ -8,8 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 
-from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import ontodocs
+from conflictkg.pipeline.artefacts import DOCS_FILE
 from conflictkg.pipeline.iris import local_name
 from conflictkg.store.guard import QueryRefused, inspect_query
 from conflictkg.vocab import BASE_IRI, PREFIXES
@@ -20,7 +19,7 @@ from conflictkg.web.pages.examples import load_examples
 from conflictkg.web.pages.highlight import matching_spans, segments
 from conflictkg.web.pages.resource import seeds_folder
 from conflictkg.web.pictures import class_diagram_svg, map_svg, timeline_svg
-from conflictkg.web.state import AppState, state
+from conflictkg.web.state import state
 
 log = logging.getLogger(__name__)
 
@@ -173,41 +172,20 @@ def diagram_page() -> str:
 
 
 def ontology_docs() -> str | None:
-    """The ontology's documentation page, or None when it cannot be made here (then
-    /ontology answers with its own list of terms instead of an error).
-
-    The build's ``ontology.html`` when the served build has one; otherwise pyLODE's page
-    of the ontology files (or of the ontology graph), made once and cached.
-    """
-    served = state()
-    try:
-        page = _built_docs(served.build_dir) or _generated_docs(served)
-    except ConflictKGError as error:
-        log.warning("ontology documentation unavailable: %s", error)
-        return None
-    if page is None:
+    """The ontology's documentation, as the build wrote it (pyLODE, ``ontology.html``), or
+    None when the served build has none (a ``--dataset`` file, a store without a matching
+    build): then /ontology answers with its own list of terms."""
+    build_dir = state().build_dir
+    page = build_dir / DOCS_FILE if build_dir is not None else None
+    if page is None or not page.is_file():
         return None
     # pyLODE's page stands alone; a line of links takes readers back to the site.
     back = (
         '<p class="site-links"><a href="/">conflictkg home</a> · '
         '<a href="/ontology/diagram">class diagram</a> · <a href="/query">query</a></p>'
     )
-    return page.replace('<div id="content">', '<div id="content">' + back, 1)
-
-
-def _built_docs(build_dir: Path | None) -> str | None:
-    page = build_dir / "ontology.html" if build_dir is not None else None
-    return page.read_text(encoding="utf-8") if page is not None and page.is_file() else None
-
-
-def _generated_docs(served: AppState) -> str | None:
-    ontology = served.build_dir / "ontology.ttl" if served.build_dir is not None else None
-    if ontology is not None and ontology.is_file():
-        return ontodocs.cached_html([ontology], served.docs_cache)
-    graph = pagedata.ontology_graph(served.backend)
-    if len(graph) == 0:
-        return None
-    return ontodocs.cached_graph_html(graph, served.docs_cache)
+    html = page.read_text(encoding="utf-8")
+    return html.replace('<div id="content">', '<div id="content">' + back, 1)
 
 
 def query_form(query: str) -> str:

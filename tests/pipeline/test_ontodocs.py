@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from flask import Flask
 from rdflib import DCTERMS, OWL, RDF, RDFS, Graph
 
 from conflictkg.errors import ConflictKGError
@@ -129,35 +128,28 @@ def test_graph_digest_ignores_blank_node_labels() -> None:
     assert ontodocs.graph_digest(first) != ontodocs.graph_digest(second)
 
 
-def _served_with_ontology(root: Path, ontology: Path | None) -> Flask:
-    """The app over a dataset holding ``ontology`` (if any) in the ontology's named graph,
-    in a project at ``root`` (so generated docs are cached under ``root/output/cache``)."""
-    for folder in ("seeds", "ontology", "triples"):
-        (root / folder).mkdir(parents=True)
-    store = pyoxigraph.Store()
-    store.add(pyoxigraph.Quad(*(pyoxigraph.NamedNode("https://example.org/x"),) * 3))
-    if ontology is not None:
-        store.bulk_load(
-            path=str(ontology),
-            format=pyoxigraph.RdfFormat.TURTLE,
-            to_graph=pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)),
-        )
-    dataset = root / "dataset.trig"
-    store.dump(output=str(dataset), format=pyoxigraph.RdfFormat.TRIG)
-    return create_app({"DATASET": dataset, "PROJECT_ROOT": root, "TESTING": True})
-
-
-def test_docs_from_the_ontology_graph_of_the_store(
+def test_the_server_serves_the_build_s_page_and_never_runs_pylode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("CONFLICTKG_OUTPUT", raising=False)
-    app = _served_with_ontology(tmp_path / "one", FIXTURE)
-    cache = tmp_path / "one" / "output" / "cache"
-    with app.app_context():
+    build = tmp_path / "build"
+    build.mkdir()
+    store = pyoxigraph.Store()
+    store.bulk_load(
+        path=str(FIXTURE),
+        format=pyoxigraph.RdfFormat.TURTLE,
+        to_graph=pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)),
+    )
+    store.dump(output=str(build / "dataset.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    app = create_app({"BUILD_DIR": build, "TESTING": True})
+    with app.test_request_context():
+        assert ontology_docs() is None, "no ontology.html in the build: the list of terms"
+    (build / "ontology.html").write_text(ontodocs.render_html([FIXTURE]), encoding="utf-8")
+
+    def refuse(*_: object) -> str:
+        raise AssertionError("pyLODE ran inside the server")
+
+    monkeypatch.setattr(ontodocs, "render_graph_html", refuse)
+    with app.test_request_context():
         page = ontology_docs()
-        assert page is not None and "military unit" in page and 'id="MilitaryUnit"' in page
-        assert len(list(cache.glob("ontology-docs-*.html"))) == 1
-        assert ontology_docs() == page
-    empty = _served_with_ontology(tmp_path / "two", None)
-    with empty.app_context():
-        assert ontology_docs() is None, "no ontology graph: the endpoint's own page is used"
+    assert page is not None and 'id="MilitaryUnit"' in page
+    assert '<a href="/">conflictkg home</a>' in page
