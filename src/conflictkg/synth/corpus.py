@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -335,671 +336,766 @@ class _Article:
     # -- the article -----------------------------------------------------------------------
 
     def build(self) -> tuple[str, Graph]:
-        rng, world, w, g = self.rng, self.world, self.w, self.g
-        home, host = rng.sample(world.nations, 2)
-        city, other_city = rng.sample(host.cities, 2)
-        district_name = rng.choice(["eastern", "western", "northern", "southern"])
-        author = rng.choice(world.authors)
-        publisher = rng.choice(world.publishers)
-        relay, local_media = rng.sample(world.media, 2)
-        monitor = rng.choice(world.monitors)
-        group_name = rng.choice(world.armed_groups)
-        weapon_slug, weapon_words = rng.choice(home.weapons)
-        other_weapon = next(x for x in home.weapons if x[0] != weapon_slug)
+        """Write the article and its triples: the cast, each paragraph of the text (spans
+        recorded as the words are written), then the resources, events, claims and reports
+        the text supports. ``v`` holds what one step makes and a later one uses (the cast,
+        the numbers drawn, the spans); a name used by one step alone stays local to it. The
+        steps draw from the article's random generator in this order, so the corpus is the
+        same for the same seed."""
+        v = SimpleNamespace()
+        self._cast(v)
+        self._title_and_byline(v)
+        self._paragraph_1(v)
+        self._paragraph_2(v)
+        self._paragraph_3(v)
+        self._paragraph_4(v)
+        self._paragraph_5(v)
+        self._paragraph_6(v)
+        self._paragraph_7(v)
+        self._paragraph_8(v)
+        self._paragraph_9(v)
+        self._paragraph_10(v)
+        self._resources(v)
+        self._actors(v)
+        self._places(v)
+        self._events_1(v)
+        self._events_2(v)
+        self._claims_and_reports_1(v)
+        self._claims_and_reports_2(v)
+        self._claims_and_reports_3(v)
+        self._claims_and_reports_4(v)
+        self._narration(v)
+        self._attestations(v)
+        return v.text, self.g
 
-        published = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(365 * 8))
-        title = (
-            f"{home.place.name} in talks with {host.place.name} on lasting troop "
-            f"presence after {city.name} offensive"
+    def _cast(self, v: SimpleNamespace) -> None:
+        rng, world = self.rng, self.world
+        v.home, v.host = rng.sample(world.nations, 2)
+        v.city, v.other_city = rng.sample(v.host.cities, 2)
+        v.district_name = rng.choice(["eastern", "western", "northern", "southern"])
+        v.author = rng.choice(world.authors)
+        v.publisher = rng.choice(world.publishers)
+        v.relay, v.local_media = rng.sample(world.media, 2)
+        v.monitor = rng.choice(world.monitors)
+        v.group_name = rng.choice(world.armed_groups)
+        weapon_slug, v.weapon_words = rng.choice(v.home.weapons)
+        v.other_weapon = next(x for x in v.home.weapons if x[0] != weapon_slug)
+
+        v.published = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(365 * 8))
+        v.title = (
+            f"{v.home.place.name} in talks with {v.host.place.name} on lasting troop "
+            f"presence after {v.city.name} offensive"
         )
 
         # resources shared with other articles: fixed IRIs
-        gov_home = CKR[f"org/government-of-{home.slug}"]
-        gov_host = CKR[f"org/government-of-{host.slug}"]
-        ministry = CKR[f"org/{home.slug}-defense-ministry"]
-        forces_home = CKR[f"unit/{home.slug}-armed-forces"]
-        forces_host = CKR[f"unit/{host.slug}-government-forces"]
-        division = CKR[f"unit/{slugify(home.division)}"]
-        minister = CKR["person/" + slugify(home.minister)]
-        leader = CKR["person/" + slugify(host.leader)]
-        author_iri = CKR["person/" + slugify(author)]
-        publisher_iri = CKR["org/" + slugify(publisher)]
-        relay_iri = CKR["org/" + slugify(relay)]
-        local_iri = CKR["org/" + slugify(local_media)]
-        monitor_iri = CKR["org/" + slugify(monitor)]
-        group = CKR["group/" + slugify(group_name)]
-        weapon = CKR[f"weapon/{home.slug}-{weapon_slug}"]
-        weapon2 = CKR[f"weapon/{home.slug}-{other_weapon[0]}"]
-        article_slug = slugify(title) + f"-{self.index:04d}"
-        article = CKR["article/" + article_slug]
-        self.article, self.article_slug = article, article_slug
+        v.gov_home = CKR[f"org/government-of-{v.home.slug}"]
+        v.gov_host = CKR[f"org/government-of-{v.host.slug}"]
+        v.ministry = CKR[f"org/{v.home.slug}-defense-ministry"]
+        v.forces_home = CKR[f"unit/{v.home.slug}-armed-forces"]
+        v.forces_host = CKR[f"unit/{v.host.slug}-government-forces"]
+        v.division = CKR[f"unit/{slugify(v.home.division)}"]
+        v.minister = CKR["person/" + slugify(v.home.minister)]
+        v.leader = CKR["person/" + slugify(v.host.leader)]
+        v.author_iri = CKR["person/" + slugify(v.author)]
+        v.publisher_iri = CKR["org/" + slugify(v.publisher)]
+        v.relay_iri = CKR["org/" + slugify(v.relay)]
+        v.local_iri = CKR["org/" + slugify(v.local_media)]
+        v.monitor_iri = CKR["org/" + slugify(v.monitor)]
+        v.group = CKR["group/" + slugify(v.group_name)]
+        v.weapon = CKR[f"weapon/{v.home.slug}-{weapon_slug}"]
+        v.weapon2 = CKR[f"weapon/{v.home.slug}-{v.other_weapon[0]}"]
+        v.article_slug = slugify(v.title) + f"-{self.index:04d}"
+        v.article = CKR["article/" + v.article_slug]
+        self.article, self.article_slug = v.article, v.article_slug
 
         # resources of this article only
-        district = Place(
-            self.unique("place", f"{district_name}-{city.slug}").split("/")[-1],
-            f"{district_name} {city.name}",
-            Decimal(f"{float(city.lat) + rng.uniform(-0.05, 0.05):.4f}"),
-            Decimal(f"{float(city.long) + rng.uniform(-0.05, 0.05):.4f}"),
+        v.district = Place(
+            self.unique("place", f"{v.district_name}-{v.city.slug}").split("/")[-1],
+            f"{v.district_name} {v.city.name}",
+            Decimal(f"{float(v.city.lat) + rng.uniform(-0.05, 0.05):.4f}"),
+            Decimal(f"{float(v.city.long) + rng.uniform(-0.05, 0.05):.4f}"),
             CKG.District,
-            parent=city,
+            parent=v.city,
         )
-        official = self.unique("person", f"{home.slug}-official")
-        sources = self.unique("group", f"local-sources-in-{city.slug}")
-        survivors = self.unique("group", f"survivors-in-{district.slug}")
+        v.official = self.unique("person", f"{v.home.slug}-official")
+        v.sources = self.unique("group", f"local-sources-in-{v.city.slug}")
+        v.survivors = self.unique("group", f"survivors-in-{v.district.slug}")
 
+    def _title_and_byline(self, v: SimpleNamespace) -> None:
+        w = self.w
         # ---- title and byline
         w.add("\n\n# ")
         start = w.length
-        w.add(title)
-        self.close(start, article, home.place.iri)
+        w.add(v.title)
+        self.close(start, v.article, v.home.place.iri)
         w.add("\n\n")
         start = w.length
-        self.mention(author_iri, author)
+        self.mention(v.author_iri, v.author)
         self.close(start)
-        w.add("  \n" + f"{published.day} {_MONTHS[published.month - 1]} {published.year}\n\n")
+        w.add("  \n" + f"{v.published.day} {_MONTHS[v.published.month - 1]} {v.published.year}\n\n")
 
+    def _paragraph_1(self, v: SimpleNamespace) -> None:
+        w = self.w
         # ---- paragraph 1: the talks
-        negotiation = self.unique("event", f"{home.slug}-{host.slug}-troop-talks")
-        presence = self.unique("event", f"{home.slug}-troop-presence-in-{host.slug}")
+        v.negotiation = self.unique("event", f"{v.home.slug}-{v.host.slug}-troop-talks")
+        v.presence = self.unique("event", f"{v.home.slug}-troop-presence-in-{v.host.slug}")
         start = w.length
         w.add("The ")
-        self.mention(gov_home, f"{home.adjective} government")
+        self.mention(v.gov_home, f"{v.home.adjective} government")
         w.add(" and the government of Prime Minister ")
-        self.mention(leader, host.leader)
+        self.mention(v.leader, v.host.leader)
         w.add(" are engaged in ")
-        self.mention(negotiation, "negotiations")
+        self.mention(v.negotiation, "negotiations")
         w.add(" over a proposal that would maintain a ")
-        self.mention(presence, f"permanent {home.adjective} troop presence")
+        self.mention(v.presence, f"permanent {v.home.adjective} troop presence")
         w.add(" in ")
-        self.mention(host.place.iri, host.place.name)
+        self.mention(v.host.place.iri, v.host.place.name)
         w.add(", according to officials cited by ")
-        self.mention(relay_iri, relay)
+        self.mention(v.relay_iri, v.relay)
         w.add(".")
-        talks_span = self.close(start, gov_host)
+        v.talks_span = self.close(start, v.gov_host)
         w.add("\n\n")
 
+    def _paragraph_2(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
         # ---- paragraph 2: history
-        invasion_year = published.year - rng.randint(9, 14)
-        withdrawal_year = invasion_year + rng.randint(4, 6)
-        invasion = self.unique("event", f"{invasion_year}-{home.slug}-invasion-of-{host.slug}")
-        withdrawal = self.unique(
-            "event", f"{withdrawal_year}-{home.slug}-withdrawal-from-{host.slug}"
+        v.invasion_year = v.published.year - rng.randint(9, 14)
+        v.withdrawal_year = v.invasion_year + rng.randint(4, 6)
+        v.invasion = self.unique(
+            "event", f"{v.invasion_year}-{v.home.slug}-invasion-of-{v.host.slug}"
         )
-        toll = rng.choice(
+        v.withdrawal = self.unique(
+            "event", f"{v.withdrawal_year}-{v.home.slug}-withdrawal-from-{v.host.slug}"
+        )
+        v.toll = rng.choice(
             [
                 ("hundreds of thousands", 200000, 999999, CKG.VagueQuantity),
                 ("over a million", 1000001, None, CKG.MoreThan),
             ]
         )
         start = w.length
-        w.add(f"The talks come {published.year - invasion_year} years after ")
-        self.mention(forces_home, f"{home.adjective} forces")
+        w.add(f"The talks come {v.published.year - v.invasion_year} years after ")
+        self.mention(v.forces_home, f"{v.home.adjective} forces")
         w.add(" ")
-        self.mention(invasion, "invaded the country")
-        w.add(f" in {invasion_year} and unleashed a war that cost {toll[0]} lives.")
-        history_span = self.close(start)
+        self.mention(v.invasion, "invaded the country")
+        w.add(f" in {v.invasion_year} and unleashed a war that cost {v.toll[0]} lives.")
+        v.history_span = self.close(start)
         w.add(" ")
         start = w.length
         w.add("They formally ")
-        self.mention(withdrawal, "withdrew")
-        w.add(f" in {withdrawal_year}, but the military presence never fully ended.")
+        self.mention(v.withdrawal, "withdrew")
+        w.add(f" in {v.withdrawal_year}, but the military presence never fully ended.")
         self.close(start)
         w.add("\n\n")
 
+    def _paragraph_3(self, v: SimpleNamespace) -> None:
+        w = self.w
         # ---- paragraph 3: the minister
         start = w.length
         w.add("Defense Minister ")
-        self.mention(minister, home.minister)
+        self.mention(v.minister, v.home.minister)
         w.add(", who commanded the ")
-        self.mention(division, home.division)
+        self.mention(v.division, v.home.division)
         w.add(" during the invasion, is leading the talks with ")
-        w.add(f"{host.adjective} officials, according to the {relay} report.")
-        self.close(start, ministry)
+        w.add(f"{v.host.adjective} officials, according to the {v.relay} report.")
+        self.close(start, v.ministry)
         w.add("\n\n")
 
+    def _paragraph_4(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
         # ---- paragraph 4: troop numbers
-        operation_name = f"Operation {rng.choice(['Steadfast', 'Enduring', 'Northern', 'Iron'])} "
-        operation_name += rng.choice(["Resolve", "Shield", "Guardian", "Dawn"])
-        operation_year = withdrawal_year + rng.randint(1, 2)
-        operation = self.unique("event", slugify(operation_name) + f"-{host.slug}")
-        official_n = rng.randrange(2000, 9000, 500)
-        actual_n = official_n + rng.randrange(1000, 4000, 500)
-        official_words = _thousands(official_n)
-        actual_words = f"well over {_thousands(actual_n)}"
+        v.operation_name = f"Operation {rng.choice(['Steadfast', 'Enduring', 'Northern', 'Iron'])} "
+        v.operation_name += rng.choice(["Resolve", "Shield", "Guardian", "Dawn"])
+        v.operation_year = v.withdrawal_year + rng.randint(1, 2)
+        v.operation = self.unique("event", slugify(v.operation_name) + f"-{v.host.slug}")
+        v.official_n = rng.randrange(2000, 9000, 500)
+        v.actual_n = v.official_n + rng.randrange(1000, 4000, 500)
+        v.official_words = _thousands(v.official_n)
+        v.actual_words = f"well over {_thousands(v.actual_n)}"
         start = w.length
         w.add("Under the so-called ")
-        self.mention(operation, operation_name)
+        self.mention(v.operation, v.operation_name)
         w.add(
-            f" launched in {operation_year}, the troops have risen officially to {official_words}"
+            f" launched in {v.operation_year}, the troops have risen officially to "
+            f"{v.official_words}"
         )
-        official_span = self.close(start)
+        v.official_span = self.close(start)
         w.add(", ")
         start = w.length
         w.add(
-            f"while the real number of troops is {actual_words} as the {home.adjective} "
+            f"while the real number of troops is {v.actual_words} as the {v.home.adjective} "
             "defense ministry uses temporary deployments."
         )
-        actual_span = self.close(start)
+        v.actual_span = self.close(start)
         w.add("\n\n")
 
+    def _paragraph_5(self, v: SimpleNamespace) -> None:
+        w = self.w
         # ---- paragraph 5: the official's quote
-        projected_words = "several thousand"
+        v.projected_words = "several thousand"
         start = w.length
         w.add(
             "“There is a general understanding on both sides that a continued presence "
             "would be in the long-term interests of each,” "
         )
-        self.mention(official, f"a {home.adjective} official")
-        w.add(f" told {relay}.")
+        self.mention(v.official, f"a {v.home.adjective} official")
+        w.add(f" told {v.relay}.")
         self.close(start)
         w.add(" ")
         start = w.length
         w.add(
             "The official said the number of troops that would remain would be "
-            f"“{projected_words}.”"
+            f"“{v.projected_words}.”"
         )
-        projected_span = self.close(start)
+        v.projected_span = self.close(start)
         w.add("\n\n")
 
+    def _paragraph_6(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
         # ---- paragraph 6: the offensive
-        offensive = self.unique("event", f"{city.slug}-offensive")
-        takeover = self.unique("event", f"{slugify(group_name)}-takeover-of-{city.slug}")
-        seized = dt.date(published.year - rng.randint(1, 3), rng.randint(1, 12), 1)
-        seized_words = f"{_MONTHS[seized.month - 1]} {seized.year}"
+        v.offensive = self.unique("event", f"{v.city.slug}-offensive")
+        v.takeover = self.unique("event", f"{slugify(v.group_name)}-takeover-of-{v.city.slug}")
+        v.seized = dt.date(v.published.year - rng.randint(1, 3), rng.randint(1, 12), 1)
+        v.seized_words = f"{_MONTHS[v.seized.month - 1]} {v.seized.year}"
         start = w.length
         w.add(
             f"The discussions are unfolding under the shadow of the {rng.randint(3, 9)}-month-long "
         )
-        self.mention(offensive, f"{home.adjective}-backed offensive")
+        self.mention(v.offensive, f"{v.home.adjective}-backed offensive")
         w.add(" by ")
-        self.mention(forces_host, f"{host.adjective} government forces")
+        self.mention(v.forces_host, f"{v.host.adjective} government forces")
         w.add(" against ")
-        self.mention(city.iri, city.name)
-        w.add(f", {host.place.name}’s {rng.choice(_ORDINALS)}-largest city, which ")
-        self.mention(group, group_name)
+        self.mention(v.city.iri, v.city.name)
+        w.add(f", {v.host.place.name}’s {rng.choice(_ORDINALS)}-largest city, which ")
+        self.mention(v.group, v.group_name)
         w.add(" ")
-        self.mention(takeover, "seized")
-        w.add(f" in {seized_words}.")
+        self.mention(v.takeover, "seized")
+        w.add(f" in {v.seized_words}.")
         self.close(start)
         w.add(" ")
         start = w.length
-        w.add(f"{home.adjective} ")
-        self.mention(weapon, weapon_words)
+        w.add(f"{v.home.adjective} ")
+        self.mention(v.weapon, v.weapon_words)
         w.add(" and ")
-        self.mention(weapon2, other_weapon[1])
+        self.mention(v.weapon2, v.other_weapon[1])
         w.add(" have played a decisive role in the siege.")
         self.close(start)
         w.add("\n\n")
 
+    def _paragraph_7(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
         # ---- paragraph 7: the latest strike
-        strike_day = published - dt.timedelta(days=rng.randint(1, 6))
-        weekday = _WEEKDAYS[strike_day.weekday()]
-        strike = self.unique("event", f"{strike_day.isoformat()}-{district.slug}-airstrike")
-        killed = rng.randint(5, 60)
+        v.strike_day = v.published - dt.timedelta(days=rng.randint(1, 6))
+        v.weekday = _WEEKDAYS[v.strike_day.weekday()]
+        v.strike = self.unique("event", f"{v.strike_day.isoformat()}-{v.district.slug}-airstrike")
+        v.killed = rng.randint(5, 60)
         start = w.length
         w.add("In the latest atrocity, a ")
-        self.mention(strike, f"strike by {home.adjective} {weapon_words}")
-        w.add(f" killed at least {killed} civilians in ")
-        self.mention(district.iri, f"{district_name} {city.name}")
-        w.add(f" on {weekday}.")
-        strike_span = self.close(start)
+        self.mention(v.strike, f"strike by {v.home.adjective} {v.weapon_words}")
+        w.add(f" killed at least {v.killed} civilians in ")
+        self.mention(v.district.iri, f"{v.district_name} {v.city.name}")
+        w.add(f" on {v.weekday}.")
+        v.strike_span = self.close(start)
         w.add(" ")
         start = w.length
         w.add("The ")
-        self.mention(local_iri, local_media)
+        self.mention(v.local_iri, v.local_media)
         w.add(" web site, quoting ")
-        self.mention(sources, "local sources")
+        self.mention(v.sources, "local sources")
         w.add(", reported that women and children were among the dead.")
         self.close(start)
         w.add("\n\n")
 
+    def _paragraph_8(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
         # ---- paragraph 8: the investigation, the allegation and the denial
-        earlier = published - dt.timedelta(days=rng.randint(20, 120))
-        earlier_words = f"{_MONTHS[earlier.month - 1]} {earlier.day}"
-        strike2 = self.unique("event", f"{earlier.isoformat()}-{other_city.slug}-airstrike")
-        investigation = self.unique(
-            "event", f"investigation-of-{earlier.isoformat()}-{other_city.slug}-airstrike"
+        v.earlier = v.published - dt.timedelta(days=rng.randint(20, 120))
+        v.earlier_words = f"{_MONTHS[v.earlier.month - 1]} {v.earlier.day}"
+        v.strike2 = self.unique("event", f"{v.earlier.isoformat()}-{v.other_city.slug}-airstrike")
+        v.investigation = self.unique(
+            "event", f"investigation-of-{v.earlier.isoformat()}-{v.other_city.slug}-airstrike"
         )
-        estimated = rng.randint(40, 300)
+        v.estimated = rng.randint(40, 300)
         start = w.length
-        w.add(f"The {home.adjective} ")
-        self.mention(ministry, "defense ministry")
+        w.add(f"The {v.home.adjective} ")
+        self.mention(v.ministry, "defense ministry")
         w.add(" routinely denies responsibility for civilian deaths.")
         self.close(start)
         w.add(" ")
         start = w.length
         w.add("It has been compelled, however, to open an ")
-        self.mention(investigation, "investigation")
-        w.add(f" into a {earlier_words} ")
-        self.mention(strike2, "attack")
+        self.mention(v.investigation, "investigation")
+        w.add(f" into a {v.earlier_words} ")
+        self.mention(v.strike2, "attack")
         w.add(" in ")
-        self.mention(other_city.iri, other_city.name)
-        w.add(f" that killed an estimated {estimated} people, according to ")
-        self.mention(monitor_iri, monitor)
+        self.mention(v.other_city.iri, v.other_city.name)
+        w.add(f" that killed an estimated {v.estimated} people, according to ")
+        self.mention(v.monitor_iri, v.monitor)
         w.add(".")
-        estimate_span = self.close(start)
+        v.estimate_span = self.close(start)
         w.add(" ")
         start = w.length
-        w.add(f"{monitor} holds {home.adjective} forces responsible for the deaths.")
-        allegation_span = self.close(start)
+        w.add(f"{v.monitor} holds {v.home.adjective} forces responsible for the deaths.")
+        v.allegation_span = self.close(start)
         w.add(" A ministry spokesman replied: “")
         start = w.length
         w.add("Our forces take every precaution to avoid harm to civilians.")
-        denial_span = self.close(start)
+        v.denial_span = self.close(start)
         w.add("”\n\n")
 
+    def _paragraph_9(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
         # ---- paragraph 9: testimony and displacement
-        first_month = (dt.date(published.year, published.month, 1) - dt.timedelta(days=45)).replace(
-            day=1
+        v.first_month = (
+            dt.date(v.published.year, v.published.month, 1) - dt.timedelta(days=45)
+        ).replace(day=1)
+        v.second_month = (v.first_month + dt.timedelta(days=31)).replace(day=1)
+        v.months_words = (
+            f"{_MONTHS[v.first_month.month - 1]} and {_MONTHS[v.second_month.month - 1]}"
         )
-        second_month = (first_month + dt.timedelta(days=31)).replace(day=1)
-        months_words = f"{_MONTHS[first_month.month - 1]} and {_MONTHS[second_month.month - 1]}"
-        displacement = self.unique("event", f"{first_month:%Y-%m}-{city.slug}-displacement")
-        displaced = rng.randrange(2000, 40000, 100)
-        displaced_words = f"more than {_thousands(displaced)}"
-        unit_words = rng.choice([("families", CKG.Families), ("residents", CKG.Residents)])
+        v.displacement = self.unique("event", f"{v.first_month:%Y-%m}-{v.city.slug}-displacement")
+        v.displaced = rng.randrange(2000, 40000, 100)
+        v.displaced_words = f"more than {_thousands(v.displaced)}"
+        v.unit_words = rng.choice([("families", CKG.Families), ("residents", CKG.Residents)])
         start = w.length
-        self.mention(survivors, "Survivors")
+        self.mention(v.survivors, "Survivors")
         w.add(
-            f" in {district_name} {city.name} told {local_media}: “The planes came at night "
+            f" in {v.district_name} {v.city.name} told {v.local_media}: “The planes came at night "
             "and the whole street was gone.”"
         )
-        testimony_span = self.close(start)
+        v.testimony_span = self.close(start)
         w.add(" ")
         start = w.length
-        w.add(f"According to the same monitor, {displaced_words} {unit_words[0]} ")
-        self.mention(displacement, "fled")
-        w.add(f" {city.name} in {months_words}.")
-        displaced_span = self.close(start)
+        w.add(f"According to the same monitor, {v.displaced_words} {v.unit_words[0]} ")
+        self.mention(v.displacement, "fled")
+        w.add(f" {v.city.name} in {v.months_words}.")
+        v.displaced_span = self.close(start)
         w.add("\n\n")
 
+    def _paragraph_10(self, v: SimpleNamespace) -> None:
+        w = self.w
         # ---- paragraph 10: editorial judgement and closing
         start = w.length
         w.add(
-            f"The plan for a lasting presence has nothing to do with fighting {group_name}; "
-            f"it aims to secure {home.adjective} dominance over the region."
+            f"The plan for a lasting presence has nothing to do with fighting {v.group_name}; "
+            f"it aims to secure {v.home.adjective} dominance over the region."
         )
-        editorial_span = self.close(start)
+        v.editorial_span = self.close(start)
         w.add("\n\nPublished by ")
         start = w.length
-        self.mention(publisher_iri, publisher)
+        self.mention(v.publisher_iri, v.publisher)
         self.close(start)
         w.add("\n")
 
+    def _resources(self, v: SimpleNamespace) -> None:
+        w, g = self.w, self.g
         # ================================================================ triples
-        text = w.text
-        g.add((article, RDF.type, CKG.Article))
-        g.add((article, RDFS.label, Literal(title, lang="en")))
-        g.add((article, DCTERMS.title, Literal(title, lang="en")))
-        g.add((article, DCTERMS.creator, author_iri))
-        g.add((article, DCTERMS.publisher, publisher_iri))
-        g.add((article, DCTERMS.date, Literal(published.isoformat(), datatype=XSD.date)))
-        g.add((article, DCTERMS.language, Literal("en")))
-        g.add((article, CKG.seedFile, Literal(self.stem + ".txt")))
-        g.add((article, CKG.sha256, Literal(hashlib.sha256(text.encode("utf-8")).hexdigest())))
+        v.text = w.text
+        g.add((v.article, RDF.type, CKG.Article))
+        g.add((v.article, RDFS.label, Literal(v.title, lang="en")))
+        g.add((v.article, DCTERMS.title, Literal(v.title, lang="en")))
+        g.add((v.article, DCTERMS.creator, v.author_iri))
+        g.add((v.article, DCTERMS.publisher, v.publisher_iri))
+        g.add((v.article, DCTERMS.date, Literal(v.published.isoformat(), datatype=XSD.date)))
+        g.add((v.article, DCTERMS.language, Literal("en")))
+        g.add((v.article, CKG.seedFile, Literal(self.stem + ".txt")))
+        g.add((v.article, CKG.sha256, Literal(hashlib.sha256(v.text.encode("utf-8")).hexdigest())))
 
+    def _actors(self, v: SimpleNamespace) -> None:
+        g = self.g
         # actors
-        self.thing(author_iri, CKG.Person, author)
-        self.thing(publisher_iri, CKG.MediaOrganization, publisher)
-        self.thing(relay_iri, CKG.MediaOrganization, relay)
-        self.thing(local_iri, CKG.MediaOrganization, local_media)
-        self.thing(monitor_iri, CKG.MonitoringGroup, monitor)
-        self.thing(gov_home, CKG.Government, f"government of {home.place.name}")
-        g.add((gov_home, CKG.country, home.place.iri))
-        self.thing(gov_host, CKG.Government, f"government of {host.place.name}")
-        g.add((gov_host, CKG.country, host.place.iri))
-        self.thing(ministry, CKG.GovernmentAgency, f"{home.adjective} defense ministry")
-        g.add((ministry, CKG.country, home.place.iri))
-        self.thing(forces_home, CKG.MilitaryUnit, f"{home.adjective} armed forces")
-        g.add((forces_home, CKG.country, home.place.iri))
-        g.add((forces_home, CKG.subordinateTo, ministry))
-        self.thing(forces_host, CKG.MilitaryUnit, f"{host.adjective} government forces")
-        g.add((forces_host, CKG.country, host.place.iri))
-        g.add((forces_host, CKG.subordinateTo, gov_host))
-        self.thing(division, CKG.MilitaryUnit, home.division)
-        g.add((division, CKG.country, home.place.iri))
-        g.add((division, CKG.subordinateTo, forces_home))
-        self.thing(minister, CKG.Person, home.minister)
-        g.add((minister, CKG.positionTitle, Literal("Defense Minister")))
-        g.add((minister, CKG.memberOf, gov_home))
-        g.add((minister, CKG.commanded, division))
-        self.thing(leader, CKG.Person, host.leader)
-        g.add((leader, CKG.positionTitle, Literal("Prime Minister")))
-        g.add((leader, CKG.headOf, gov_host))
-        self.thing(group, CKG.ArmedGroup, group_name)
-        self.thing(official, CKG.Person, f"{home.adjective} official")
-        g.add((official, CKG.anonymous, Literal(True)))
-        g.add((official, CKG.memberOf, gov_home))
-        self.thing(sources, CKG.PopulationGroup, f"local sources in {city.name}")
-        g.add((sources, CKG.anonymous, Literal(True)))
-        self.thing(survivors, CKG.PopulationGroup, f"survivors in {district_name} {city.name}")
-        g.add((survivors, CKG.anonymous, Literal(True)))
-        for iri, words in ((weapon, weapon_words), (weapon2, other_weapon[1])):
-            self.thing(iri, CKG.WeaponSystem, f"{home.adjective} {words}")
-            g.add((iri, CKG.operatedBy, forces_home))
+        self.thing(v.author_iri, CKG.Person, v.author)
+        self.thing(v.publisher_iri, CKG.MediaOrganization, v.publisher)
+        self.thing(v.relay_iri, CKG.MediaOrganization, v.relay)
+        self.thing(v.local_iri, CKG.MediaOrganization, v.local_media)
+        self.thing(v.monitor_iri, CKG.MonitoringGroup, v.monitor)
+        self.thing(v.gov_home, CKG.Government, f"government of {v.home.place.name}")
+        g.add((v.gov_home, CKG.country, v.home.place.iri))
+        self.thing(v.gov_host, CKG.Government, f"government of {v.host.place.name}")
+        g.add((v.gov_host, CKG.country, v.host.place.iri))
+        self.thing(v.ministry, CKG.GovernmentAgency, f"{v.home.adjective} defense ministry")
+        g.add((v.ministry, CKG.country, v.home.place.iri))
+        self.thing(v.forces_home, CKG.MilitaryUnit, f"{v.home.adjective} armed forces")
+        g.add((v.forces_home, CKG.country, v.home.place.iri))
+        g.add((v.forces_home, CKG.subordinateTo, v.ministry))
+        self.thing(v.forces_host, CKG.MilitaryUnit, f"{v.host.adjective} government forces")
+        g.add((v.forces_host, CKG.country, v.host.place.iri))
+        g.add((v.forces_host, CKG.subordinateTo, v.gov_host))
+        self.thing(v.division, CKG.MilitaryUnit, v.home.division)
+        g.add((v.division, CKG.country, v.home.place.iri))
+        g.add((v.division, CKG.subordinateTo, v.forces_home))
+        self.thing(v.minister, CKG.Person, v.home.minister)
+        g.add((v.minister, CKG.positionTitle, Literal("Defense Minister")))
+        g.add((v.minister, CKG.memberOf, v.gov_home))
+        g.add((v.minister, CKG.commanded, v.division))
+        self.thing(v.leader, CKG.Person, v.host.leader)
+        g.add((v.leader, CKG.positionTitle, Literal("Prime Minister")))
+        g.add((v.leader, CKG.headOf, v.gov_host))
+        self.thing(v.group, CKG.ArmedGroup, v.group_name)
+        self.thing(v.official, CKG.Person, f"{v.home.adjective} official")
+        g.add((v.official, CKG.anonymous, Literal(True)))
+        g.add((v.official, CKG.memberOf, v.gov_home))
+        self.thing(v.sources, CKG.PopulationGroup, f"local sources in {v.city.name}")
+        g.add((v.sources, CKG.anonymous, Literal(True)))
+        self.thing(
+            v.survivors, CKG.PopulationGroup, f"survivors in {v.district_name} {v.city.name}"
+        )
+        g.add((v.survivors, CKG.anonymous, Literal(True)))
+        for iri, words in ((v.weapon, v.weapon_words), (v.weapon2, v.other_weapon[1])):
+            self.thing(iri, CKG.WeaponSystem, f"{v.home.adjective} {words}")
+            g.add((iri, CKG.operatedBy, v.forces_home))
 
+    def _places(self, v: SimpleNamespace) -> None:
+        g = self.g
         # places
-        for place in (home.place, host.place, city, other_city, district):
+        for place in (v.home.place, v.host.place, v.city, v.other_city, v.district):
             self.place(place)
         g.add(
             (
-                district.iri,
+                v.district.iri,
                 SKOS.altLabel,
-                Literal(f"{district_name} part of {city.name}", lang="en"),
+                Literal(f"{v.district_name} part of {v.city.name}", lang="en"),
             )
         )
 
+    def _events_1(self, v: SimpleNamespace) -> None:
+        g = self.g
         # events
         self.thing(
-            negotiation,
+            v.negotiation,
             CKG.Negotiation,
-            f"{home.place.name}–{host.place.name} talks on a lasting troop presence",
+            f"{v.home.place.name}–{v.host.place.name} talks on a lasting troop presence",
         )
-        g.add((negotiation, CKG.ledBy, minister))
-        g.add((negotiation, CKG.participant, gov_home))
-        g.add((negotiation, CKG.participant, gov_host))
-        g.add((negotiation, CKG.concerns, presence))
-        g.add((negotiation, CKG.location, host.place.iri))
-        g.add((negotiation, CKG.status, CKG.Ongoing))
+        g.add((v.negotiation, CKG.ledBy, v.minister))
+        g.add((v.negotiation, CKG.participant, v.gov_home))
+        g.add((v.negotiation, CKG.participant, v.gov_host))
+        g.add((v.negotiation, CKG.concerns, v.presence))
+        g.add((v.negotiation, CKG.location, v.host.place.iri))
+        g.add((v.negotiation, CKG.status, CKG.Ongoing))
         self.thing(
-            presence,
+            v.presence,
             CKG.TroopPresence,
-            f"proposed permanent {home.adjective} troop presence in {host.place.name}",
+            f"proposed permanent {v.home.adjective} troop presence in {v.host.place.name}",
         )
-        g.add((presence, CKG.conductedBy, forces_home))
-        g.add((presence, CKG.location, host.place.iri))
-        g.add((presence, CKG.status, CKG.Proposed))
+        g.add((v.presence, CKG.conductedBy, v.forces_home))
+        g.add((v.presence, CKG.location, v.host.place.iri))
+        g.add((v.presence, CKG.status, CKG.Proposed))
         self.thing(
-            invasion,
+            v.invasion,
             CKG.Invasion,
-            f"{invasion_year} {home.adjective} invasion of {host.place.name}",
+            f"{v.invasion_year} {v.home.adjective} invasion of {v.host.place.name}",
         )
-        g.add((invasion, CKG.conductedBy, forces_home))
-        g.add((invasion, CKG.target, host.place.iri))
-        g.add((invasion, CKG.location, host.place.iri))
-        g.add((invasion, CKG.status, CKG.Occurred))
+        g.add((v.invasion, CKG.conductedBy, v.forces_home))
+        g.add((v.invasion, CKG.target, v.host.place.iri))
+        g.add((v.invasion, CKG.location, v.host.place.iri))
+        g.add((v.invasion, CKG.status, CKG.Occurred))
         self.dated(
-            invasion,
-            dt.date(invasion_year, 1, 1),
-            dt.date(invasion_year, 12, 31),
-            str(invasion_year),
+            v.invasion,
+            dt.date(v.invasion_year, 1, 1),
+            dt.date(v.invasion_year, 12, 31),
+            str(v.invasion_year),
             "year",
         )
         self.thing(
-            withdrawal,
+            v.withdrawal,
             CKG.Withdrawal,
-            f"{withdrawal_year} withdrawal of {home.adjective} forces from {host.place.name}",
+            f"{v.withdrawal_year} withdrawal of {v.home.adjective} forces from {v.host.place.name}",
         )
-        g.add((withdrawal, CKG.conductedBy, forces_home))
-        g.add((withdrawal, CKG.location, host.place.iri))
-        g.add((withdrawal, CKG.status, CKG.Occurred))
+        g.add((v.withdrawal, CKG.conductedBy, v.forces_home))
+        g.add((v.withdrawal, CKG.location, v.host.place.iri))
+        g.add((v.withdrawal, CKG.status, CKG.Occurred))
         self.dated(
-            withdrawal,
-            dt.date(withdrawal_year, 1, 1),
-            dt.date(withdrawal_year, 12, 31),
-            str(withdrawal_year),
+            v.withdrawal,
+            dt.date(v.withdrawal_year, 1, 1),
+            dt.date(v.withdrawal_year, 12, 31),
+            str(v.withdrawal_year),
             "year",
         )
-        self.thing(operation, CKG.MilitaryOperation, operation_name)
-        g.add((operation, CKG.conductedBy, forces_home))
-        g.add((operation, CKG.location, host.place.iri))
-        g.add((operation, CKG.status, CKG.Ongoing))
+        self.thing(v.operation, CKG.MilitaryOperation, v.operation_name)
+        g.add((v.operation, CKG.conductedBy, v.forces_home))
+        g.add((v.operation, CKG.location, v.host.place.iri))
+        g.add((v.operation, CKG.status, CKG.Ongoing))
         self.dated(
-            operation,
-            dt.date(operation_year, 1, 1),
-            dt.date(operation_year, 12, 31),
-            str(operation_year),
+            v.operation,
+            dt.date(v.operation_year, 1, 1),
+            dt.date(v.operation_year, 12, 31),
+            str(v.operation_year),
             "year",
         )
-        self.thing(offensive, CKG.Offensive, f"offensive against {city.name}")
-        g.add((offensive, CKG.conductedBy, forces_host))
-        g.add((offensive, CKG.supportedBy, forces_home))
-        g.add((offensive, CKG.target, city.iri))
-        g.add((offensive, CKG.location, city.iri))
-        g.add((offensive, CKG.usesWeapon, weapon))
-        g.add((offensive, CKG.usesWeapon, weapon2))
-        g.add((offensive, CKG.status, CKG.Ongoing))
-        self.thing(takeover, CKG.Takeover, f"takeover of {city.name} by {group_name}")
-        g.add((takeover, CKG.conductedBy, group))
-        g.add((takeover, CKG.target, city.iri))
-        g.add((takeover, CKG.location, city.iri))
-        g.add((takeover, CKG.status, CKG.Occurred))
-        self.dated(takeover, seized, _month_end(seized.year, seized.month), seized_words, "month")
+        self.thing(v.offensive, CKG.Offensive, f"offensive against {v.city.name}")
+        g.add((v.offensive, CKG.conductedBy, v.forces_host))
+        g.add((v.offensive, CKG.supportedBy, v.forces_home))
+        g.add((v.offensive, CKG.target, v.city.iri))
+        g.add((v.offensive, CKG.location, v.city.iri))
+        g.add((v.offensive, CKG.usesWeapon, v.weapon))
+        g.add((v.offensive, CKG.usesWeapon, v.weapon2))
+        g.add((v.offensive, CKG.status, CKG.Ongoing))
+
+    def _events_2(self, v: SimpleNamespace) -> None:
+        g = self.g
+        self.thing(v.takeover, CKG.Takeover, f"takeover of {v.city.name} by {v.group_name}")
+        g.add((v.takeover, CKG.conductedBy, v.group))
+        g.add((v.takeover, CKG.target, v.city.iri))
+        g.add((v.takeover, CKG.location, v.city.iri))
+        g.add((v.takeover, CKG.status, CKG.Occurred))
+        self.dated(
+            v.takeover, v.seized, _month_end(v.seized.year, v.seized.month), v.seized_words, "month"
+        )
         self.thing(
-            strike,
+            v.strike,
             CKG.Airstrike,
-            f"{strike_day.isoformat()} airstrike in {district_name} {city.name}",
+            f"{v.strike_day.isoformat()} airstrike in {v.district_name} {v.city.name}",
         )
-        g.add((strike, CKG.conductedBy, forces_home))
-        g.add((strike, CKG.location, district.iri))
-        g.add((strike, CKG.usesWeapon, weapon))
-        g.add((strike, CKG.partOfEvent, offensive))
-        g.add((strike, CKG.status, CKG.Occurred))
-        self.dated(strike, strike_day, strike_day, weekday, "day")
-        self.thing(strike2, CKG.Airstrike, f"{earlier.isoformat()} airstrike in {other_city.name}")
-        g.add((strike2, CKG.conductedBy, forces_home))
-        g.add((strike2, CKG.location, other_city.iri))
-        g.add((strike2, CKG.status, CKG.Occurred))
-        self.dated(strike2, earlier, earlier, earlier_words, "day")
+        g.add((v.strike, CKG.conductedBy, v.forces_home))
+        g.add((v.strike, CKG.location, v.district.iri))
+        g.add((v.strike, CKG.usesWeapon, v.weapon))
+        g.add((v.strike, CKG.partOfEvent, v.offensive))
+        g.add((v.strike, CKG.status, CKG.Occurred))
+        self.dated(v.strike, v.strike_day, v.strike_day, v.weekday, "day")
         self.thing(
-            investigation,
-            CKG.Investigation,
-            f"investigation of the {earlier.isoformat()} airstrike in {other_city.name}",
+            v.strike2, CKG.Airstrike, f"{v.earlier.isoformat()} airstrike in {v.other_city.name}"
         )
-        g.add((investigation, CKG.conductedBy, ministry))
-        g.add((investigation, CKG.concerns, strike2))
-        g.add((investigation, CKG.status, CKG.Ongoing))
-        self.thing(displacement, CKG.Displacement, f"displacement from {city.name}")
-        g.add((displacement, CKG.location, city.iri))
-        g.add((displacement, CKG.causedBy, offensive))
-        g.add((displacement, CKG.status, CKG.Occurred))
+        g.add((v.strike2, CKG.conductedBy, v.forces_home))
+        g.add((v.strike2, CKG.location, v.other_city.iri))
+        g.add((v.strike2, CKG.status, CKG.Occurred))
+        self.dated(v.strike2, v.earlier, v.earlier, v.earlier_words, "day")
+        self.thing(
+            v.investigation,
+            CKG.Investigation,
+            f"investigation of the {v.earlier.isoformat()} airstrike in {v.other_city.name}",
+        )
+        g.add((v.investigation, CKG.conductedBy, v.ministry))
+        g.add((v.investigation, CKG.concerns, v.strike2))
+        g.add((v.investigation, CKG.status, CKG.Ongoing))
+        self.thing(v.displacement, CKG.Displacement, f"displacement from {v.city.name}")
+        g.add((v.displacement, CKG.location, v.city.iri))
+        g.add((v.displacement, CKG.causedBy, v.offensive))
+        g.add((v.displacement, CKG.status, CKG.Occurred))
         self.dated(
-            displacement,
-            first_month,
-            _month_end(second_month.year, second_month.month),
-            months_words,
+            v.displacement,
+            v.first_month,
+            _month_end(v.second_month.year, v.second_month.month),
+            v.months_words,
             "month",
         )
 
+    def _claims_and_reports_1(self, v: SimpleNamespace) -> None:
+        g = self.g
         # claims and reports
         talks = self.claim(
             [CKG.Claim],
-            f"{negotiation.split('/')[-1]}-reported",
-            f"report of the talks on a {home.adjective} troop presence",
-            f"The {home.adjective} and {host.adjective} governments are "
+            f"{v.negotiation.split('/')[-1]}-reported",
+            f"report of the talks on a {v.home.adjective} troop presence",
+            f"The {v.home.adjective} and {v.host.adjective} governments are "
             "negotiating a permanent troop presence.",
-            official,
-            talks_span,
-            relayed=relay_iri,
+            v.official,
+            v.talks_span,
+            relayed=v.relay_iri,
         )
-        g.add((talks, CKG.aboutEvent, negotiation))
+        g.add((talks, CKG.aboutEvent, v.negotiation))
         # a figure the author gives without a source is an editorial claim (modelling guide)
         toll_report = self.claim(
             [CKG.CasualtyReport, CKG.AuthorStatement],
-            f"{invasion.split('/')[-1]}-death-toll",
-            f"death toll of the {home.adjective} war in {host.place.name}",
-            f"The war that began with the {invasion_year} invasion cost {toll[0]} lives.",
-            author_iri,
-            history_span,
+            f"{v.invasion.split('/')[-1]}-death-toll",
+            f"death toll of the {v.home.adjective} war in {v.host.place.name}",
+            f"The war that began with the {v.invasion_year} invasion cost {v.toll[0]} lives.",
+            v.author_iri,
+            v.history_span,
         )
-        g.add((toll_report, CKG.aboutEvent, invasion))
-        g.add((toll_report, CKG.aboutPlace, host.place.iri))
+        g.add((toll_report, CKG.aboutEvent, v.invasion))
+        g.add((toll_report, CKG.aboutPlace, v.host.place.iri))
         g.add((toll_report, CKG.outcome, CKG.Killed))
         g.add((toll_report, CKG.victimCategory, CKG.People))
-        self.figure(toll_report, toll[0], toll[1], toll[2], toll[3])
+        self.figure(toll_report, v.toll[0], v.toll[1], v.toll[2], v.toll[3])
+
+    def _claims_and_reports_2(self, v: SimpleNamespace) -> None:
+        g = self.g
         for slug, kind, words, span, low, high, qualifier, claimant in (
             (
                 "official",
                 CKG.OfficialFigure,
-                official_words,
-                official_span,
-                official_n,
-                official_n,
+                v.official_words,
+                v.official_span,
+                v.official_n,
+                v.official_n,
                 CKG.Exact,
-                ministry,
+                v.ministry,
             ),
             (
                 "actual",
                 CKG.ActualFigure,
-                actual_words,
-                actual_span,
-                actual_n + 1,
+                v.actual_words,
+                v.actual_span,
+                v.actual_n + 1,
                 None,
                 CKG.MoreThan,
-                author_iri,
+                v.author_iri,
             ),
             (
                 "projected",
                 CKG.ProjectedFigure,
-                projected_words,
-                projected_span,
+                v.projected_words,
+                v.projected_span,
                 3000,
                 9999,
                 CKG.VagueQuantity,
-                official,
+                v.official,
             ),
         ):
             classes = [CKG.TroopStrengthReport]
-            if claimant == author_iri:
+            if claimant == v.author_iri:
                 classes.append(CKG.AuthorStatement)
             report = self.claim(
                 classes,
-                f"{home.slug}-troops-in-{host.slug}-{slug}-{published.isoformat()}",
-                f"{slug} {home.adjective} troop strength in {host.place.name}",
-                f"The {slug} number of {home.adjective} troops in {host.place.name} is {words}.",
+                f"{v.home.slug}-troops-in-{v.host.slug}-{slug}-{v.published.isoformat()}",
+                f"{slug} {v.home.adjective} troop strength in {v.host.place.name}",
+                f"The {slug} number of {v.home.adjective} troops in {v.host.place.name} "
+                f"is {words}.",
                 claimant,
                 span,
-                relayed=relay_iri if claimant == official else None,
-                direct=True if claimant == official else None,
+                relayed=v.relay_iri if claimant == v.official else None,
+                direct=True if claimant == v.official else None,
             )
-            g.add((report, CKG.aboutForce, forces_home))
-            g.add((report, CKG.aboutPlace, host.place.iri))
+            g.add((report, CKG.aboutForce, v.forces_home))
+            g.add((report, CKG.aboutPlace, v.host.place.iri))
             g.add((report, CKG.figureKind, kind))
             self.figure(report, words, low, high, qualifier)
             if slug != "projected":
-                g.add((report, CKG.aboutEvent, operation))
+                g.add((report, CKG.aboutEvent, v.operation))
 
         killed_report = self.claim(
             [CKG.CasualtyReport],
-            f"{strike.split('/')[-1]}-deaths",
-            f"civilians killed in the {strike_day.isoformat()} airstrike",
-            f"At least {killed} civilians were killed in the airstrike in {district_name} "
-            f"{city.name}.",
-            sources,
-            strike_span,
-            relayed=local_iri,
+            f"{v.strike.split('/')[-1]}-deaths",
+            f"civilians killed in the {v.strike_day.isoformat()} airstrike",
+            f"At least {v.killed} civilians were killed in the airstrike in {v.district_name} "
+            f"{v.city.name}.",
+            v.sources,
+            v.strike_span,
+            relayed=v.local_iri,
         )
-        g.add((killed_report, CKG.aboutEvent, strike))
-        g.add((killed_report, CKG.aboutPlace, district.iri))
+        g.add((killed_report, CKG.aboutEvent, v.strike))
+        g.add((killed_report, CKG.aboutPlace, v.district.iri))
         g.add((killed_report, CKG.outcome, CKG.Killed))
         g.add((killed_report, CKG.victimCategory, CKG.Civilians))
-        self.figure(killed_report, f"at least {killed}", killed, None, CKG.AtLeast)
-        self.dated(killed_report, strike_day, strike_day, weekday, "day")
+        self.figure(killed_report, f"at least {v.killed}", v.killed, None, CKG.AtLeast)
+        self.dated(killed_report, v.strike_day, v.strike_day, v.weekday, "day")
 
+    def _claims_and_reports_3(self, v: SimpleNamespace) -> None:
+        g = self.g
         estimate = self.claim(
             [CKG.CasualtyReport],
-            f"{strike2.split('/')[-1]}-deaths",
-            f"people killed in the {earlier.isoformat()} airstrike",
-            f"An estimated {estimated} people were killed in the airstrike in {other_city.name}.",
-            monitor_iri,
-            estimate_span,
+            f"{v.strike2.split('/')[-1]}-deaths",
+            f"people killed in the {v.earlier.isoformat()} airstrike",
+            f"An estimated {v.estimated} people were killed in the airstrike in "
+            f"{v.other_city.name}.",
+            v.monitor_iri,
+            v.estimate_span,
         )
-        g.add((estimate, CKG.aboutEvent, strike2))
-        g.add((estimate, CKG.aboutPlace, other_city.iri))
+        g.add((estimate, CKG.aboutEvent, v.strike2))
+        g.add((estimate, CKG.aboutPlace, v.other_city.iri))
         g.add((estimate, CKG.outcome, CKG.Killed))
         g.add((estimate, CKG.victimCategory, CKG.People))
-        self.figure(estimate, f"an estimated {estimated}", estimated, estimated, CKG.Estimated)
-        self.dated(estimate, earlier, earlier, earlier_words, "day")
+        self.figure(
+            estimate, f"an estimated {v.estimated}", v.estimated, v.estimated, CKG.Estimated
+        )
+        self.dated(estimate, v.earlier, v.earlier, v.earlier_words, "day")
         allegation = self.claim(
             [CKG.Allegation],
-            f"{strike2.split('/')[-1]}-responsibility",
-            f"{home.adjective} forces blamed for the {earlier.isoformat()} deaths",
-            f"{home.adjective} forces are responsible for the deaths in {other_city.name}.",
-            monitor_iri,
-            allegation_span,
+            f"{v.strike2.split('/')[-1]}-responsibility",
+            f"{v.home.adjective} forces blamed for the {v.earlier.isoformat()} deaths",
+            f"{v.home.adjective} forces are responsible for the deaths in {v.other_city.name}.",
+            v.monitor_iri,
+            v.allegation_span,
         )
-        g.add((allegation, CKG.aboutEvent, strike2))
-        g.add((allegation, CKG.disputedBy, ministry))
+        g.add((allegation, CKG.aboutEvent, v.strike2))
+        g.add((allegation, CKG.disputedBy, v.ministry))
         denial = self.claim(
             [CKG.Denial],
-            f"{strike2.split('/')[-1]}-denial",
-            f"{home.adjective} defense ministry denies harming civilians",
+            f"{v.strike2.split('/')[-1]}-denial",
+            f"{v.home.adjective} defense ministry denies harming civilians",
             "The defense ministry says its forces avoid harm to civilians.",
-            ministry,
-            denial_span,
+            v.ministry,
+            v.denial_span,
             direct=True,
         )
         g.add((denial, CKG.disputes, allegation))
         testimony = self.claim(
             [CKG.Testimony],
-            f"{strike.split('/')[-1]}-survivors",
-            f"survivors of the {strike_day.isoformat()} airstrike",
+            f"{v.strike.split('/')[-1]}-survivors",
+            f"survivors of the {v.strike_day.isoformat()} airstrike",
             "Survivors say the night strike destroyed their whole street.",
-            survivors,
-            testimony_span,
+            v.survivors,
+            v.testimony_span,
             direct=True,
-            relayed=local_iri,
+            relayed=v.local_iri,
         )
-        g.add((testimony, CKG.aboutEvent, strike))
+        g.add((testimony, CKG.aboutEvent, v.strike))
         displaced_report = self.claim(
             [CKG.CasualtyReport],
-            f"{displacement.split('/')[-1]}-count",
-            f"{unit_words[0]} displaced from {city.name}",
-            f"More than {_thousands(displaced)} {unit_words[0]} fled {city.name} in "
-            f"{months_words}.",
-            monitor_iri,
-            displaced_span,
+            f"{v.displacement.split('/')[-1]}-count",
+            f"{v.unit_words[0]} displaced from {v.city.name}",
+            f"More than {_thousands(v.displaced)} {v.unit_words[0]} fled {v.city.name} in "
+            f"{v.months_words}.",
+            v.monitor_iri,
+            v.displaced_span,
         )
-        g.add((displaced_report, CKG.aboutEvent, displacement))
-        g.add((displaced_report, CKG.aboutPlace, city.iri))
+        g.add((displaced_report, CKG.aboutEvent, v.displacement))
+        g.add((displaced_report, CKG.aboutPlace, v.city.iri))
         g.add((displaced_report, CKG.outcome, CKG.Displaced))
-        g.add((displaced_report, CKG.victimCategory, unit_words[1]))
-        self.figure(displaced_report, displaced_words, displaced + 1, None, CKG.MoreThan)
+        g.add((displaced_report, CKG.victimCategory, v.unit_words[1]))
+        self.figure(displaced_report, v.displaced_words, v.displaced + 1, None, CKG.MoreThan)
         self.dated(
             displaced_report,
-            first_month,
-            _month_end(second_month.year, second_month.month),
-            months_words,
+            v.first_month,
+            _month_end(v.second_month.year, v.second_month.month),
+            v.months_words,
             "month",
         )
+
+    def _claims_and_reports_4(self, v: SimpleNamespace) -> None:
+        g = self.g
         editorial = self.claim(
             [CKG.AuthorJudgement],
-            f"{presence.split('/')[-1]}-purpose-{published.isoformat()}",
-            f"purpose of a lasting {home.adjective} presence",
-            f"The lasting presence serves {home.adjective} dominance, not the fight against "
-            f"{group_name}.",
-            author_iri,
-            editorial_span,
+            f"{v.presence.split('/')[-1]}-purpose-{v.published.isoformat()}",
+            f"purpose of a lasting {v.home.adjective} presence",
+            f"The lasting presence serves {v.home.adjective} dominance, not the fight against "
+            f"{v.group_name}.",
+            v.author_iri,
+            v.editorial_span,
         )
-        g.add((editorial, CKG.aboutEvent, presence))
+        g.add((editorial, CKG.aboutEvent, v.presence))
+
+    def _narration(self, v: SimpleNamespace) -> None:
+        g = self.g
         # the statements about the world the text makes in the author's voice: one account
         narration = self.claim(
             [CKG.AuthorStatement],
-            f"{article_slug}-narration",
-            f"the author's account of the events of \u201c{_shorten(title)}\u201d",
+            f"{v.article_slug}-narration",
+            f"the author's account of the events of \u201c{_shorten(v.title)}\u201d",
             "What the article states about the events in its own voice.",
-            author_iri,
-            talks_span,
+            v.author_iri,
+            v.talks_span,
         )
         g.add((narration, CKG.assertionGraph, URIRef(f"{narration}{ASSERTION_SUFFIX}")))
         grades: dict[object, URIRef] = {
-            author_iri: CKG.AuthorOnlySource,
-            official: CKG.AnonymousOfficialSource,
-            ministry: CKG.NamedOfficialSource,
-            sources: CKG.AnonymousLocalSource,
-            survivors: CKG.EyewitnessSource,
-            monitor_iri: CKG.MonitoringGroupSource,
+            v.author_iri: CKG.AuthorOnlySource,
+            v.official: CKG.AnonymousOfficialSource,
+            v.ministry: CKG.NamedOfficialSource,
+            v.sources: CKG.AnonymousLocalSource,
+            v.survivors: CKG.EyewitnessSource,
+            v.monitor_iri: CKG.MonitoringGroupSource,
         }
         for graded, who in list(g.subject_objects(CKG.claimant)):
             g.add((graded, CKG.sourceGrade, grades[who]))
 
+    def _attestations(self, v: SimpleNamespace) -> None:
+        g = self.g
         # every described resource cites the span that first mentions it
         for resource, span in self.attested.items():
             g.add((resource, CKG.attestedBy, self.span_iri(span)))
         for start, end in sorted(set(self.spans)):
-            self.add_span(text, start, end)
-        self.check(text)
-        return text, g
+            self.add_span(v.text, start, end)
+        self.check(v.text)
 
     def span_iri(self, span: tuple[int, int]) -> URIRef:
         return CKR[f"article/{self.article_slug}/span/{span[0]}-{span[1]}"]
