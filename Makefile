@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test build lint bench clean
+.PHONY: run test test-fast build lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,docs,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 run: $(BIN)/.installed
@@ -19,6 +19,10 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# The unit tests only (no live server, browser, HermiT or lint): seconds, for every edit.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m unit
 
 build: $(BIN)/.installed
 	$(BIN)/conflictkg build

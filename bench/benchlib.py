@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from tests.support.liveserver import LiveServer, process_tree
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 JSON_RESULTS = "application/sparql-results+json"
@@ -85,25 +87,7 @@ class Server:
 
     def pids(self) -> list[int]:
         """The server's process and all its descendants (server workers, query workers)."""
-        return [self.process.pid, *descendants(self.process.pid)]
-
-
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+        return process_tree(self.process.pid)
 
 
 def rss_kib(pids: Sequence[int]) -> int:
@@ -204,27 +188,12 @@ def oxigraph_server(
 @contextmanager
 def conflictkg_server(
     args: Sequence[str], *, env: dict[str, str] | None = None, start_seconds: float = 300
-) -> Iterator[Server]:
-    """``conflictkg serve ARGS`` on a free loopback port."""
-    port = free_port()
+) -> Iterator[LiveServer]:
+    """``conflictkg serve ARGS`` on a free loopback port (the tests' own launcher)."""
     with tempfile.TemporaryDirectory(prefix="conflictkg-serve-") as tmp:
         log = Path(tmp) / "serve.log"
-        command = [tool("conflictkg"), *args, "--host", "127.0.0.1", "--port", str(port)]
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                command,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env={**os.environ, **(env or {})},
-                cwd=ROOT,
-            )
-        server = Server("conflictkg", process, port, "/sparql", log)
-        try:
-            wait_http(f"{server.base}/sparql?query=ASK%7B%7D", process, start_seconds, log)
+        with LiveServer(list(args), log, start_seconds, env, cwd=ROOT) as server:
             yield server
-        finally:
-            stop(process)
 
 
 def fetch(url: str, accept: str = JSON_RESULTS, timeout: float = 30) -> tuple[int, bytes]:

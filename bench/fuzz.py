@@ -435,8 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         tally = fuzz(args.url, args.cases, args.seed)
         ok = alive(args.url)
     else:
-        sys.path.insert(0, str(Path(__file__).parent))
-        import benchlib
+        from bench import benchlib
 
         if args.dataset is not None:
             serve = ["serve", "--dataset", str(args.dataset.resolve()), *args.serve_arg]

@@ -18,8 +18,8 @@ import threading
 import time
 from pathlib import Path
 
-import benchlib
-from benchlib import ROOT
+from bench import benchlib
+from bench.benchlib import ROOT
 
 # Each would take minutes to hours without a time limit on any non-trivial dataset.
 RUNAWAY = {

@@ -20,8 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import benchlib
-from benchlib import ROOT, Server
+from bench import benchlib
+from bench.benchlib import ROOT, Server
 
 
 def build_if_needed(project: Path) -> Path:

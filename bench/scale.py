@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import benchlib
-from benchlib import ROOT
+from bench import benchlib
+from bench.benchlib import ROOT
 
 STEPS = (
     "synth",
@@ -48,7 +48,7 @@ def _dump(corpus: Path) -> Path:
     """dataset.nq: each article's backbone and account graphs, as the build's dataset.trig."""
     import pyoxigraph
 
-    from conflictkg.accounts import triples_files
+    from conflictkg.pipeline.accounts import triples_files
     from conflictkg.vocab import GRAPH
 
     nq = corpus / "dataset.nq"
@@ -73,7 +73,7 @@ def _dump(corpus: Path) -> Path:
 
 def _load_conflictkg(corpus: Path):  # noqa: ANN202
     """The endpoint's own backend, loaded as `conflictkg serve --dataset` loads it."""
-    from conflictkg.endpoint.backend import OxigraphBackend
+    from conflictkg.store.backend import OxigraphBackend
 
     return OxigraphBackend.from_files([_dump(corpus)])
 
@@ -99,7 +99,7 @@ def _run_query(engine: object, text: str) -> int:
         else:
             body = result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
         return len(body or b"")
-    from conflictkg.endpoint.mediatypes import RDF_TYPES, RESULT_TYPES
+    from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 
     answer = engine.query(text)  # type: ignore[attr-defined]
     return len(answer.serialize(RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]))
@@ -145,8 +145,8 @@ def child(
     if step == "shacl":
         from rdflib import Graph
 
-        from conflictkg import shacl
-        from conflictkg.accounts import read_triples_file, triples_files
+        from conflictkg.pipeline import shacl
+        from conflictkg.pipeline.accounts import read_triples_file, triples_files
         from conflictkg.project import ontology_files
 
         ontology = Graph()
@@ -217,7 +217,7 @@ def run_step(command: list[str], cap: float) -> dict[str, object]:
 
 
 def triples_per_article() -> float:
-    from conflictkg.synthetic import generate
+    from conflictkg.synth.corpus import generate
 
     sizes = [len(g) for _, _, g in generate(8, 0)]
     return sum(sizes) / len(sizes)

@@ -44,7 +44,7 @@ def test_every_project_script_imports() -> None:
 
 @pytest.mark.parametrize("command", MINE)
 def test_my_sub_commands_have_a_command_function(command: str) -> None:
-    assert callable(importlib.import_module(COMMANDS[command]).command)
+    assert callable(importlib.import_module(COMMANDS[command].module).command)
 
 
 def test_a_user_error_is_one_message_and_exit_1_in_a_real_process(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ import pyoxigraph
 import pytest
 
 from conflictkg.project import ontology_files
-from conflictkg.store import load_merged
+from conflictkg.store.files import load_files
+from conflictkg.store.local import OxigraphBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -31,10 +32,11 @@ ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 
 
 @cache
-def _store() -> pyoxigraph.Store:
+def _backend() -> OxigraphBackend:
+    """The backend every query of the project goes through (the endpoint's, the CLI's)."""
     ontology = ontology_files(ROOT / "ontology")
     triples = sorted([*(ROOT / "triples").glob("*.trig"), *(ROOT / "triples").glob("*.ttl")])
-    return load_merged([*ontology, *triples])
+    return OxigraphBackend(load_files([*ontology, *triples]))
 
 
 def _without_comments(query: str) -> str:
@@ -69,9 +71,9 @@ def test_query_states_its_question_and_has_expected_result(query_path: Path) -> 
 @pytest.mark.parametrize("query_path", QUERIES, ids=[p.stem for p in QUERIES])
 def test_query_returns_expected_result(query_path: Path) -> None:
     query = query_path.read_text(encoding="utf-8")
-    results = _store().query(query)
-    assert isinstance(results, pyoxigraph.QuerySolutions), f"{query_path.name} is not a SELECT"
-    actual = _tsv_lines(results.serialize(format=pyoxigraph.QueryResultsFormat.TSV).decode())
+    results = _backend().query(query)
+    assert results.kind == "solutions", f"{query_path.name} is not a SELECT"
+    actual = _tsv_lines(results.serialize(pyoxigraph.QueryResultsFormat.TSV).decode())
     expected = _tsv_lines(query_path.with_suffix(".tsv").read_text(encoding="utf-8"))
 
     assert actual[:1] == expected[:1], f"{query_path.stem}: header differs\n" + _diff(

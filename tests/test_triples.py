@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import BNode, Node
 
-from conflictkg.store import load_files
+from conflictkg.store.files import load_files
 from conflictkg.vocab import CKG, CKR, GEO, OA, PREFIXES, WGS
 
 ROOT = Path(__file__).resolve().parents[1]

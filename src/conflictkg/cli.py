@@ -5,22 +5,169 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
 
-# sub-command -> module that implements ``command(args) -> int``; imported only when run,
-# so ``conflictkg --help`` stays fast.
-COMMANDS: dict[str, str] = {
-    "build": "conflictkg.build",
-    "validate": "conflictkg.build",
-    "query": "conflictkg.querying",
-    "locate": "conflictkg.anchors",
-    "serve": "conflictkg.server",
-    "load": "conflictkg.remote",
-    "synth": "conflictkg.synthetic",
+# The default per-query time limit of ``serve``, in seconds.
+DEFAULT_TIMEOUT = 10.0
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _not_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _existing_file(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return path
+
+
+def serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``conflictkg serve``, each checked as it is parsed."""
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.add_argument(
+        "--dataset", type=_existing_file, default=None, help="serve this RDF/TriG/N-Quads file"
+    )
+    parser.add_argument(
+        "--workers", type=_at_least_one, default=None, help="worker processes (default: cores)"
+    )
+    parser.add_argument("--store", default=None, help="answer through this remote SPARQL endpoint")
+    parser.add_argument(
+        "--timeout",
+        type=_positive,
+        default=DEFAULT_TIMEOUT,
+        help=f"per-query time limit in seconds (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--cache-mb",
+        type=_not_negative,
+        default=None,
+        help="MiB of answers each worker keeps while the data cannot change (default 64; 0: off)",
+    )
+
+
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output", type=Path, default=None, help="output folder (default: output/)"
+    )
+    parser.add_argument(
+        "--if-needed",
+        action="store_true",
+        help="do nothing when the last build was made from the same inputs (by SHA-256)",
+    )
+
+
+def _query_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a .rq file, or - to read the query from standard input")
+    parser.add_argument(
+        "--format", choices=["table", "csv", "tsv", "json"], default="table", help="output format"
+    )
+    parser.add_argument("--dataset", type=Path, default=None, help="query this RDF file instead")
+
+
+def _locate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("seed", type=Path, help="seed article file")
+    parser.add_argument("text", help="exact text to find")
+    parser.add_argument("--occurrence", type=int, default=None, help="1-based occurrence to use")
+
+
+def _load_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", required=True, help="base URL of the remote store")
+
+
+def _synth_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", type=Path, help="folder to create")
+    parser.add_argument(
+        "--articles", type=_at_least_one, default=10, help="number of articles (default 10)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (output is deterministic)")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command: the module whose ``command(args) -> int`` runs it (imported only
+    when it runs, so ``conflictkg --help`` stays fast), its help, and its arguments."""
+
+    module: str
+    help: str
+    description: str
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+COMMANDS: dict[str, Command] = {
+    "build": Command(
+        "conflictkg.pipeline.build",
+        "verify quotes, validate with SHACL, reason with HermiT, write the artefacts",
+        "Parse the ontology and every triples file, check every quote against its seed "
+        "article, validate with the SHACL shapes, check consistency with HermiT, then "
+        "write the dataset (Turtle, N-Triples, JSON-LD, TriG), the ontology (Turtle, "
+        "RDF/XML), the shapes and a VoID description into the output folder, replacing "
+        "the previous build only when every check passed.",
+        _build_arguments,
+    ),
+    "validate": Command(
+        "conflictkg.pipeline.build",
+        "run every check of the build and print a readable report; write nothing",
+        "Run the checks of `build` (quotes, SHACL, reasoner) without writing.",
+    ),
+    "query": Command(
+        "conflictkg.store.querying",
+        "run a SPARQL query over the built dataset and print a table",
+        "Run a SPARQL query file (or - for standard input) over the last build and print "
+        "the result as a table (or CSV/TSV/JSON with --format).",
+        _query_arguments,
+    ),
+    "locate": Command(
+        "conflictkg.pipeline.anchors",
+        "print the character offsets of a quote in a seed article",
+        "Print START END for the exact TEXT in SEED (Unicode code points, end exclusive), "
+        "as needed for oa:start/oa:end. Fails when the text is absent or ambiguous; "
+        "--occurrence picks one of several.",
+        _locate_arguments,
+    ),
+    "serve": Command(
+        "conflictkg.serving.server",
+        "build if needed, then serve SPARQL, downloads and pages over HTTP",
+        "Serve the built graph (or --dataset FILE) read-only through a production WSGI "
+        "server: SPARQL 1.1 Protocol at /sparql, downloads, dereferenceable IRIs, pages.",
+        serve_arguments,
+    ),
+    "load": Command(
+        "conflictkg.store.upload",
+        "push the validated dump into a remote store (Graph Store Protocol)",
+        "Upload the last build's named graphs to a SPARQL 1.1 Graph Store.",
+        _load_arguments,
+    ),
+    "synth": Command(
+        "conflictkg.synth.corpus",
+        "generate a synthetic corpus (seeds + triples) for scale tests and benchmarks",
+        "Write a new project folder with N invented articles whose triples follow the "
+        "ontology and pass the same shapes, for measuring cost against size.",
+        _synth_arguments,
+    ),
 }
 
 
@@ -38,107 +185,16 @@ def _parser() -> argparse.ArgumentParser:
         "--project", type=Path, default=None, help="project root (default: found from cwd)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser(
-        "build",
-        help="verify quotes, validate with SHACL, reason with HermiT, write the artefacts",
-        description=(
-            "Parse the ontology and every triples file, check every quote against its seed "
-            "article, validate with the SHACL shapes, check consistency with HermiT, then "
-            "write the dataset (Turtle, N-Triples, JSON-LD, TriG), the ontology (Turtle, "
-            "RDF/XML), the shapes and a VoID description into the output folder, replacing "
-            "the previous build only when every check passed."
-        ),
-    )
-    p.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
-    p.add_argument(
-        "--if-needed",
-        action="store_true",
-        help="do nothing when the last build was made from the same inputs (by SHA-256)",
-    )
-
-    p = sub.add_parser(
-        "validate",
-        help="run every check of the build and print a readable report; write nothing",
-        description="Run the checks of `build` (quotes, SHACL, reasoner) without writing.",
-    )
-
-    p = sub.add_parser(
-        "query",
-        help="run a SPARQL query over the built dataset and print a table",
-        description=(
-            "Run a SPARQL query file (or - for standard input) over the last build and print "
-            "the result as a table (or CSV/TSV/JSON with --format)."
-        ),
-    )
-    p.add_argument("file", help="a .rq file, or - to read the query from standard input")
-    p.add_argument(
-        "--format", choices=["table", "csv", "tsv", "json"], default="table", help="output format"
-    )
-    p.add_argument("--dataset", type=Path, default=None, help="query this RDF file instead")
-
-    p = sub.add_parser(
-        "locate",
-        help="print the character offsets of a quote in a seed article",
-        description=(
-            "Print START END for the exact TEXT in SEED (Unicode code points, end exclusive), "
-            "as needed for oa:start/oa:end. Fails when the text is absent or ambiguous; "
-            "--occurrence picks one of several."
-        ),
-    )
-    p.add_argument("seed", type=Path, help="seed article file")
-    p.add_argument("text", help="exact text to find")
-    p.add_argument("--occurrence", type=int, default=None, help="1-based occurrence to use")
-
-    p = sub.add_parser(
-        "serve",
-        help="build if needed, then serve SPARQL, downloads and pages over HTTP",
-        description=(
-            "Serve the built graph (or --dataset FILE) read-only through a production WSGI "
-            "server: SPARQL 1.1 Protocol at /sparql, downloads, dereferenceable IRIs, pages."
-        ),
-    )
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    p.add_argument(
-        "--dataset", type=Path, default=None, help="serve this RDF/TriG/N-Quads file instead"
-    )
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
-    p.add_argument("--store", default=None, help="answer through this remote SPARQL endpoint")
-    p.add_argument(
-        "--timeout", type=float, default=None, help="per-query time limit in seconds (default 10)"
-    )
-    p.add_argument(
-        "--cache-mb",
-        type=float,
-        default=None,
-        help="MiB of answers each worker keeps while the data cannot change (default 64; 0: off)",
-    )
-
-    p = sub.add_parser(
-        "load",
-        help="push the validated dump into a remote store (Graph Store Protocol)",
-        description="Upload the last build's named graphs to a SPARQL 1.1 Graph Store.",
-    )
-    p.add_argument("--store", required=True, help="base URL of the remote store")
-
-    p = sub.add_parser(
-        "synth",
-        help="generate a synthetic corpus (seeds + triples) for scale tests and benchmarks",
-        description=(
-            "Write a new project folder with N invented articles whose triples follow the "
-            "ontology and pass the same shapes, for measuring cost against size."
-        ),
-    )
-    p.add_argument("target", type=Path, help="folder to create")
-    p.add_argument("--articles", type=int, default=10, help="number of articles (default 10)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (output is deterministic)")
+    for name, command in COMMANDS.items():
+        p = sub.add_parser(name, help=command.help, description=command.description)
+        if command.arguments is not None:
+            command.arguments(p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    module = importlib.import_module(COMMANDS[args.command])
+    module = importlib.import_module(COMMANDS[args.command].module)
     try:
         return int(module.command(args) or 0)
     except ConflictKGError as error:

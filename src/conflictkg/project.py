@@ -1,4 +1,7 @@
-"""Where a conflictkg project keeps its folders: seeds, ontology, triples, queries, output."""
+"""Where a conflictkg project keeps its folders: seeds, ontology, triples, queries, output.
+
+:meth:`Project.at` is the one lookup every command uses for ``--project``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conflictkg.errors import ConflictKGError
+
+FOLDERS = ("seeds", "ontology", "triples")
 
 SHAPES_FILE = "shapes.ttl"
 VIEW_SHAPES_FILE = "view-shapes.ttl"
@@ -57,9 +62,31 @@ class Project:
         here = Path(start or Path.cwd()).resolve()
         candidates += [here, *here.parents]
         for path in candidates:
-            if all((path / d).is_dir() for d in ("seeds", "ontology", "triples")):
+            if all((path / d).is_dir() for d in FOLDERS):
                 return cls(path)
         raise ConflictKGError(
             f"no conflictkg project found at or above {here}: expected the folders "
             "seeds/, ontology/ and triples/ (or set CONFLICTKG_ROOT)"
         )
+
+    @classmethod
+    def at(cls, root: Path | str | None) -> Project:
+        """The project a ``--project`` option names, which must be one; without the option,
+        the one :meth:`find` finds from the working directory."""
+        if root is None:
+            return cls.find()
+        project = cls(Path(root).resolve())
+        missing = [d for d in FOLDERS if not (project.root / d).is_dir()]
+        if missing:
+            raise ConflictKGError(
+                f"--project {root}: not a conflictkg project (missing {', '.join(missing)}/)"
+            )
+        return project
+
+    @classmethod
+    def around(cls, root: Path | str | None = None) -> Project | None:
+        """:meth:`at`, or None when no project is found (a server of a file alone)."""
+        try:
+            return cls.at(root) if root is not None else cls.find()
+        except ConflictKGError:
+            return None

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-# The endpoint tests' live-server helper (tests/endpoint is not a package).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "endpoint"))
-from liveserver import LiveServer  # noqa: E402
+from tests.support import ROOT
+from tests.support.liveserver import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 README_SHOTS = ROOT / "docs" / "screenshots"
 START_TIMEOUT = 180.0

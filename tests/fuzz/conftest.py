@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from conflictkg.synthetic import generate, graph_iri
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import benchlib  # noqa: E402  (bench/ is not a package)
+from conflictkg.synth.corpus import generate, graph_iri
+from tests.support.liveserver import LiveServer
 
 
 @pytest.fixture(scope="session")
-def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[benchlib.Server]:
+def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     quads = []
     for stem, _, graph in generate(3, 5):
         name = f"<{graph_iri(stem)}>"
@@ -25,5 +19,5 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[benchlib.S
     path = tmp_path_factory.mktemp("fuzz") / "corpus.nq"
     path.write_text("".join(quads), encoding="utf-8")
     args = ["serve", "--dataset", str(path), "--timeout", "2", "--workers", "2"]
-    with benchlib.conflictkg_server(args, start_seconds=120) as live:
+    with LiveServer(args, path.parent / "serve.log", start_seconds=120) as live:
         yield live

@@ -3,24 +3,15 @@ never get a 5xx or a dropped connection, and the server is alive afterwards."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-import benchlib
+from bench import fuzz
 from hypothesis import HealthCheck, given, settings
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("bench_fuzz", ROOT / "bench" / "fuzz.py")
-assert _spec is not None and _spec.loader is not None
-fuzz = importlib.util.module_from_spec(_spec)
-sys.modules["bench_fuzz"] = fuzz  # dataclasses look their module up there
-_spec.loader.exec_module(fuzz)
+from tests.support.liveserver import LiveServer
 
 CASES = 300
 
 
-def test_generated_requests_never_get_a_server_error(fuzz_server: benchlib.Server) -> None:
+def test_generated_requests_never_get_a_server_error(fuzz_server: LiveServer) -> None:
     seen: list[int | str] = []
 
     @settings(
@@ -42,7 +33,7 @@ def test_generated_requests_never_get_a_server_error(fuzz_server: benchlib.Serve
     assert fuzz.alive(fuzz_server.base)
 
 
-def test_the_fuzzer_tallies_what_it_sends(fuzz_server: benchlib.Server) -> None:
+def test_the_fuzzer_tallies_what_it_sends(fuzz_server: LiveServer) -> None:
     tally = fuzz.fuzz(fuzz_server.base, 40, random_seed=1)
     assert tally.sent == 40
     assert sum(tally.statuses.values()) + len(tally.dropped) == 40

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from security_support import TIMEOUT, Listener, tiny_dataset
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import benchlib  # noqa: E402  (bench/ is not a package)
+from tests.security.security_support import TIMEOUT, Listener, tiny_dataset
+from tests.support.liveserver import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -23,9 +19,10 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(dataset: Path) -> Iterator[benchlib.Server]:
+def server(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     args = ["serve", "--dataset", str(dataset), "--timeout", f"{TIMEOUT:g}", "--workers", "2"]
-    with benchlib.conflictkg_server(args, start_seconds=120) as live:
+    log = tmp_path_factory.mktemp("security-serve") / "serve.log"
+    with LiveServer(args, log, start_seconds=120) as live:
         yield live
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 
-# The live tests' helpers (tests/endpoint is not a package).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "endpoint"))
-from liveserver import Listener  # noqa: E402,F401  (re-exported for the security tests)
+from tests.support.liveserver import Listener
+
+__all__ = ["EVIL_LABEL", "ID", "TIMEOUT", "Listener", "json_string", "sha256", "tiny_dataset"]
 
 # Enough triples that a four-way cartesian product has ~10^7 rows and a six-way one
 # runs for hours; one label carries markup that must come out escaped in HTML.

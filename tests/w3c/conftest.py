@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "endpoint"))
-
-from liveserver import LiveServer  # noqa: E402  (shared with tests/endpoint)
-from protocol_manifest import MANIFEST, graph_data  # noqa: E402
+from tests.support.liveserver import LiveServer
+from tests.w3c.protocol_manifest import MANIFEST, graph_data
 
 
 @pytest.fixture(scope="session")

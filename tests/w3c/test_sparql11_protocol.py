@@ -11,8 +11,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import requests
-from liveserver import LiveServer
-from protocol_manifest import HttpRequest, ProtocolCase, cases
+
+from tests.support.liveserver import LiveServer
+from tests.w3c.protocol_manifest import HttpRequest, ProtocolCase, cases
 
 CASES = cases()
 ENDPOINT_PATH = "/sparql"  # the manifest's paths start with /sparql/, to be replaced

@@ -1,0 +1,170 @@
+"""The build: read the inputs, run every check, write the artefacts and switch ``current``.
+
+``conflictkg build`` and ``conflictkg validate`` share the checks (quotes, SHACL, HermiT);
+only ``build`` writes. A build is written into a fresh folder beside the published ones
+and becomes ``output/current`` by one atomic symlink replacement, so a failed or
+interrupted build never changes what is served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from conflictkg import __version__
+from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline import entailment, shacl
+from conflictkg.pipeline.artefacts import ARTEFACTS
+from conflictkg.pipeline.checks import Outcome, run_checks
+from conflictkg.pipeline.inputs import input_hashes
+from conflictkg.pipeline.publish import CURRENT, counts, publish, tool_versions, write_artefacts
+from conflictkg.project import Project
+
+
+def build(project: Project, output: Path | None = None, *, if_needed: bool = False) -> dict:
+    """Check and publish a build; returns the build record (``build.json``).
+
+    With ``if_needed``, returns the current record (``"skipped": True``) when it was
+    built from inputs with the same SHA-256s and holds every artefact of the table (a
+    build by an older version may lack one).
+    """
+    output = output if output is not None else project.output
+    wall = time.perf_counter()
+    if if_needed:
+        last = _current_record(output)
+        current = output / CURRENT
+        complete = all((current / a.file).is_file() for a in ARTEFACTS)
+        if last is not None and complete and last.get("inputs") == input_hashes(project):
+            return last | {"skipped": True}
+    outcome = run_checks(project, fail_fast=True)
+    if outcome.inputs is None:  # did not parse: say exactly what the parser said
+        raise ConflictKGError(outcome.checks[0].problems[0])
+    if outcome.failed:
+        names = ", ".join(c.name for c in outcome.failed)
+        raise ConflictKGError(
+            f"check failed: {names}; {output / CURRENT} is unchanged "
+            "(`conflictkg validate` runs every check)",
+            details=[f"{c.name}: {p}" for c in outcome.failed for p in c.problems],
+        )
+    inputs, data = outcome.inputs, outcome.data
+    assert data is not None
+    started = time.perf_counter()
+    inferred = entailment.infer(data, inputs.ontology)
+    outcome.seconds["inferred"] = time.perf_counter() - started
+    record: dict = {}
+
+    def write(folder: Path) -> None:
+        started = time.perf_counter()
+        artefacts = write_artefacts(inputs, data, inferred, folder)
+        outcome.seconds["write"] = time.perf_counter() - started
+        record.update(
+            {
+                "conflictkg": __version__,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "inputs": inputs.hashes,
+                "counts": counts(inputs, data, inferred),
+                "shacl": {"inference": shacl.INFERENCE},
+                "tools": tool_versions(),
+                "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
+                "wall_seconds": round(time.perf_counter() - wall, 3),
+                "artefacts": artefacts,
+            }
+        )
+        text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        (folder / "build.json").write_text(text, encoding="utf-8")
+
+    folder = publish(output, write)
+    return record | {"folder": str(folder), "notes": [n for c in outcome.checks for n in c.notes]}
+
+
+def _current_record(output: Path) -> dict | None:
+    path = output / CURRENT / "build.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def summary(record: dict, output: Path) -> str:
+    """The few lines ``conflictkg build`` prints."""
+    if record.get("skipped"):
+        return f"up to date: {output / CURRENT} was built from the same inputs"
+    c = record["counts"]
+    seconds = record["seconds"]
+    lines = [
+        f"built {record['folder']} -> {output / CURRENT}",
+        f"  triples: {c['triples']} from {len(c['triples_per_file'])} triples file(s); "
+        f"ontology {c['ontology_triples']}, shapes {c['shapes_triples']}",
+        *_graph_lines(c),
+        f"  articles: {c['articles']}, text spans: {c['spans']} (all quotes verified), "
+        f"Wikidata links: {c['wikidata_links']}",
+        textwrap.fill(  # a no-break space keeps each class beside its count
+            ", ".join(f"{cls}\u00a0{n}" for cls, n in c["instances"].items()) or "none",
+            width=100,
+            initial_indent="  instances: ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        ).replace("\u00a0", " "),
+        "  seconds: "
+        + ", ".join(f"{step} {s:.2f}" for step, s in seconds.items())
+        + f" (wall {record['wall_seconds']:.2f})",
+    ]
+    return "\n".join(lines)
+
+
+def _graph_lines(c: dict) -> list[str]:
+    if "graphs" not in c:  # a record from before accounts
+        return []
+    g = c["graphs"]
+    return [
+        f"  asserted {c['asserted_triples']}, inferred {c['inferred_triples']} "
+        f"(graph/inferred), outside {g['outside_triples']}; named graphs: "
+        f"{g['backbone_graphs']} article, {g['account_graphs']} account, "
+        f"{g['outside_graphs']} outside"
+    ]
+
+
+def report(outcome: Outcome) -> str:
+    """The readable report of ``conflictkg validate``: each check OK / FAILED / SKIPPED."""
+    lines = []
+    for check in outcome.checks:
+        status = "OK" if check.ok else ("SKIPPED" if check.skipped else "FAILED")
+        took = outcome.seconds.get(check.name)
+        timing = f" ({took:.2f} s)" if took is not None else ""
+        lines.append(f"{check.name:<9} {status}{timing}")
+        for problem in check.problems:
+            lines += _indented(problem, "  - ")
+        for note in check.notes:
+            lines += _indented(note, "    ")
+        if check.skipped:
+            lines.append(f"    {check.skipped}")
+    return "\n".join(lines)
+
+
+def _indented(text: str, first: str) -> list[str]:
+    rows = text.splitlines() or [""]
+    return [first + rows[0]] + [" " * len(first) + row for row in rows[1:]]
+
+
+def command(args: argparse.Namespace) -> int:
+    """``conflictkg build`` and ``conflictkg validate``."""
+    project = Project.at(args.project)
+    if args.command == "validate":
+        outcome = run_checks(project)
+        print(f"validating {project.root}")
+        print(report(outcome))
+        sys.stdout.flush()
+        if outcome.failed:
+            names = ", ".join(c.name for c in outcome.failed)
+            raise ConflictKGError(f"validation failed: {names}")
+        return 0
+    output = getattr(args, "output", None)
+    output = Path(output) if output is not None else project.output
+    record = build(project, output, if_needed=getattr(args, "if_needed", False))
+    print(summary(record, output))
+    return 0

@@ -1,0 +1,423 @@
+"""Reading RDF files with errors that name the file and line, and writing RDF deterministically.
+
+Every writer here returns the same bytes for the same graph, whatever the order rdflib
+happens to hold the triples in and whatever labels its blank nodes got: blank nodes are
+relabelled canonically (RGDA1) and every list of triples, values or nodes is sorted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import OWL
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.term import Node
+
+from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline.formats import format_by_name, format_for_path
+from conflictkg.pipeline.iris import curie
+from conflictkg.vocab import PREFIXES, VOID
+
+
+def new_graph() -> Graph:
+    """An empty graph bound to the project's prefixes and no others."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+@contextmanager
+def _quiet_literal_conversion() -> Iterator[None]:
+    # rdflib logs a full traceback for each ill-typed literal ("abc"^^xsd:integer); a person
+    # should see one line naming the literal instead, which parse_file raises afterwards.
+    logger = logging.getLogger("rdflib.term")
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled
+
+
+def parse_file(path: Path, graph: Graph | None = None, *, format: str | None = None) -> Graph:
+    """Parse an RDF file (format from its extension unless given) into ``graph``.
+
+    Errors name the file and, where the parser reports it, the line and column. A literal
+    whose lexical form does not fit its datatype is an error too (rdflib only logs it).
+    """
+    rdflib_format = format_by_name(format).rdflib if format else format_for_path(path).rdflib
+    fresh = new_graph()
+    data = _read_into(fresh, path, rdflib_format, "Turtle")
+    _check_literals(path, fresh, data)
+    if graph is None:
+        return fresh
+    bind_missing(graph, fresh)
+    graph += fresh
+    return graph
+
+
+def _read_into(target: Graph, path: Path, rdflib_format: str, language: str) -> bytes:
+    """Parse ``path`` into ``target``; returns the bytes read. Errors name file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConflictKGError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        with _quiet_literal_conversion(), warnings.catch_warnings():
+            # rdflib's own JSON-LD/TriG parsers use its deprecated ConjunctiveGraph
+            warnings.simplefilter("ignore", DeprecationWarning)
+            target.parse(data=data, format=rdflib_format, publicID=path.resolve().as_uri())
+    except BadSyntax as error:
+        raise ConflictKGError(_bad_syntax_message(path, error, language)) from None
+    except Exception as error:  # every parser raises its own kind
+        raise ConflictKGError(_parse_error_message(path, rdflib_format, error)) from None
+    return data
+
+
+@dataclass
+class ParsedDataset:
+    """A TriG (or Turtle) file: its default graph and its named graphs (IRI -> graph)."""
+
+    default: Graph
+    named: dict[URIRef, Graph]
+
+
+def parse_dataset(path: Path) -> ParsedDataset:
+    """Parse a triples file as TriG: Turtle is TriG with only a default graph.
+
+    Oxigraph parses (five times faster than rdflib's TriG parser) and the terms become
+    rdflib's; on a syntax error rdflib parses again, for the message with line, column and
+    the line's text that :func:`parse_file` gives. A named graph must be an IRI (a
+    blank-node graph name could not be published or dereferenced).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConflictKGError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        parser = pyoxigraph.parse(
+            data,
+            format=pyoxigraph.RdfFormat.TRIG,
+            base_iri=path.resolve().as_uri(),
+            rename_blank_nodes=True,  # blank nodes of two files never meet
+        )
+        quads = list(parser)
+    except SyntaxError as error:
+        _read_into(Dataset(), path, "trig", "TriG")  # raises with rdflib's fuller message
+        raise ConflictKGError(f"{path}: bad TriG syntax: {error}") from None
+    default = new_graph()
+    for prefix, namespace in sorted(parser.prefixes.items()):
+        default.bind(prefix, namespace, override=False)
+    named: dict[URIRef, Graph] = {}
+    term = _TermConverter()
+    with _quiet_literal_conversion():
+        for quad in quads:
+            name = quad.graph_name
+            if isinstance(name, pyoxigraph.DefaultGraph):
+                target = default
+            elif isinstance(name, pyoxigraph.NamedNode):
+                key = URIRef(name.value)
+                if key not in named:
+                    named[key] = new_graph()
+                    bind_missing(named[key], default)
+                target = named[key]
+            else:
+                raise ConflictKGError(f"{path}: a named graph must be named by an IRI, not {name}")
+            target.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    _check_literals(path, (t for g in (default, *named.values()) for t in g), data)
+    return ParsedDataset(default, dict(sorted(named.items())))
+
+
+class _TermConverter:
+    """Oxigraph terms as rdflib terms, each distinct term converted once."""
+
+    XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+    def __init__(self) -> None:
+        self.known: dict[object, Node] = {}
+
+    def __call__(self, term: object) -> Node:
+        found = self.known.get(term)
+        if found is None:
+            found = self.known[term] = self._convert(term)
+        return found
+
+    def _convert(self, term: object) -> Node:
+        if isinstance(term, pyoxigraph.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, pyoxigraph.BlankNode):
+            return BNode(term.value)
+        assert isinstance(term, pyoxigraph.Literal), term
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == self.XSD_STRING:  # rdflib's Turtle parser gives a plain literal
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+
+
+def bind_missing(target: Graph, source: Graph) -> None:
+    # keep the prefixes a file declares (beyond the project's own) for readable output
+    bound_prefixes = {prefix for prefix, _ in target.namespaces()}
+    bound_namespaces = {str(namespace) for _, namespace in target.namespaces()}
+    for prefix, namespace in sorted(source.namespaces()):
+        if prefix and prefix not in bound_prefixes and str(namespace) not in bound_namespaces:
+            target.bind(prefix, namespace, override=False)
+            bound_prefixes.add(prefix)
+            bound_namespaces.add(str(namespace))
+
+
+def _bad_syntax_message(path: Path, error: BadSyntax, language: str = "Turtle") -> str:
+    text = error._str.decode("utf-8", "replace")
+    index = min(error._i, len(text))
+    line_start = text.rfind("\n", 0, index) + 1
+    line_end = text.find("\n", index)
+    line_text = text[line_start : line_end if line_end >= 0 else len(text)]
+    line = text.count("\n", 0, index) + 1
+    column = index - line_start + 1
+    pointer = " " * (column - 1) + "^"
+    where = f"{path}:{line}:{column}"
+    return f"{where}: bad {language} syntax: {error._why}\n    {line_text}\n    {pointer}"
+
+
+def _parse_error_message(path: Path, rdflib_format: str, error: Exception) -> str:
+    line = None
+    for attribute in ("lineno", "line"):
+        value = getattr(error, attribute, None)
+        if isinstance(value, int):
+            line = value
+    get_line = getattr(error, "getLineNumber", None)  # xml.sax.SAXParseException
+    if callable(get_line):
+        line = get_line()
+    where = f"{path}:{line}" if line else str(path)
+    reason = getattr(error, "msg", None) or str(error) or type(error).__name__
+    return f"{where}: cannot parse as {rdflib_format}: {reason}"
+
+
+def _check_literals(path: Path, triples: Iterable[tuple[Node, Node, Node]], data: bytes) -> None:
+    text = data.decode("utf-8", "replace")
+    problems = []
+    for s, p, o in triples:
+        if isinstance(o, Literal) and o.ill_typed:
+            match = re.search(re.escape(f'"{o}"'), text)
+            line = text.count("\n", 0, match.start()) + 1 if match else None
+            where = f"{path}:{line}" if line else str(path)
+            problems.append(
+                f"{where}: {o!s:.60} is not a valid {short(o.datatype)} "
+                f"(subject {short(s)}, property {short(p)})"
+            )
+    if problems:
+        problems.sort()
+        raise ConflictKGError(f"{path}: ill-typed literal(s)", details=problems)
+
+
+def short(term: Any) -> str:
+    """A term as a person reads it: ``ckr:person/x`` for IRIs under a known prefix."""
+    if isinstance(term, URIRef):
+        iri = str(term)
+        shown = curie(iri)
+        return shown if shown != iri else f"<{iri}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return repr(str(term)) if len(str(term)) < 80 else repr(str(term)[:77] + "...")
+    return str(term)
+
+
+# -- deterministic writers ---------------------------------------------------------------
+
+
+def canonical(graph: Graph) -> Graph:
+    """A copy of ``graph`` with canonical blank-node labels and the prefixes it had."""
+    result = new_graph()
+    bind_missing(result, graph)
+    labels = _tree_labels(graph)
+    if labels is None:  # shared or cyclic blank nodes: the general algorithm (slow)
+        result += to_canonical_graph(graph)
+    else:
+        for triple in graph:
+            result.add(tuple(labels.get(t, t) for t in triple))  # type: ignore[arg-type]
+    return result
+
+
+def _tree_labels(graph: Graph) -> dict[Node, BNode] | None:
+    """Labels for blank nodes that form trees (each referenced at most once), or None.
+
+    Turtle's ``[ ... ]`` and ``( ... )`` always give trees. A node's label hashes its
+    parent's label, the linking property and its whole subtree, so it depends on nothing
+    but the graph. rdflib's general canonicalisation takes seconds on a shapes graph
+    with hundreds of look-alike ``[ sh:class ... ]`` nodes; this takes milliseconds.
+    """
+    parents: dict[BNode, list[tuple[Node, Node]]] = {}
+    children: dict[BNode, list[tuple[Node, Node]]] = {}
+    for s, p, o in graph:
+        if isinstance(s, BNode):
+            children.setdefault(s, []).append((p, o))
+        if isinstance(o, BNode):
+            parents.setdefault(o, []).append((s, p))
+            if len(parents[o]) > 1:
+                return None
+    content: dict[BNode, str] = {}
+
+    def subtree(node: BNode, path: frozenset[BNode]) -> str | None:
+        if node in path:
+            return None  # a cycle
+        if node not in content:
+            parts = []
+            for p, o in children.get(node, []):
+                inner = subtree(o, path | {node}) if isinstance(o, BNode) else o.n3()
+                if inner is None:
+                    return None
+                parts.append(f"{p.n3()} {inner}")
+            content[node] = _digest("\n".join(sorted(parts)))
+        return content[node]
+
+    bnodes = set(parents) | set(children)
+    for node in bnodes:
+        if subtree(node, frozenset()) is None:
+            return None
+    labels: dict[Node, BNode] = {}
+    taken: set[str] = set()
+
+    def label(node: BNode) -> BNode:
+        if node not in labels:
+            parent = parents.get(node)
+            if parent:
+                s, p = parent[0]
+                above = label(s).toPython() if isinstance(s, BNode) else s.n3()
+                key = _digest(f"{above} {p.n3()} {content[node]}")
+            else:
+                key = content[node]
+            # identical siblings are interchangeable: numbering them in any order
+            # yields the same serialisation
+            n, name = 0, "b" + key[:24]
+            while name in taken:
+                n += 1
+                name = f"b{key[:24]}x{n}"
+            taken.add(name)
+            labels[node] = BNode(name)
+        return labels[node]
+
+    for node in sorted(bnodes, key=lambda b: content[b]):
+        label(node)
+    return labels
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def to_turtle(graph: Graph) -> bytes:
+    """Turtle, sorted, blank nodes nested where referenced once; ontology headers first."""
+    return _turtle(canonical(graph)).encode("utf-8")
+
+
+def _turtle(graph: Graph) -> str:
+    serializer = TurtleSerializer(graph)
+    # the ontology header and the VoID dataset are read first, so they are written first
+    serializer.topClasses = [OWL.Ontology, VOID.Dataset]
+    stream = io.BytesIO()
+    serializer.serialize(stream, encoding="utf-8")
+    return stream.getvalue().decode("utf-8")
+
+
+def to_ntriples(graph: Graph) -> bytes:
+    """N-Triples, one line per triple, lines sorted."""
+    return _sorted_ntriples(canonical(graph))
+
+
+def _sorted_ntriples(graph: Graph) -> bytes:
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def to_rdfxml(graph: Graph) -> bytes:
+    """RDF/XML (for owlready2 and Protégé), one description per subject in sorted order."""
+    # Oxigraph writes triples in the order given, grouping runs of one subject, so sorted
+    # N-Triples in gives the same document out every time.
+    triples = pyoxigraph.parse(to_ntriples(graph), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    assert data is not None  # no output file given, so the bytes are returned
+    return data
+
+
+def to_jsonld(graph: Graph) -> bytes:
+    """Compacted JSON-LD with the project's prefixes as context; nodes and values sorted."""
+    document = json.loads(canonical(graph).serialize(format="json-ld", context=dict(PREFIXES)))
+    if isinstance(document, dict) and "@graph" in document:
+        document["@graph"] = _sorted_values(document["@graph"])
+    elif isinstance(document, dict) and len(document) > 1:  # one node, inlined by rdflib
+        context = document.pop("@context", None)
+        document = {"@context": context, "@graph": [_sorted_values(document)]}
+    return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _sorted_values(value: Any) -> Any:
+    if isinstance(value, list):
+        items = [_sorted_values(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, dict):
+        return {
+            # an @list is ordered data (an RDF collection): keep its order
+            key: ([_sorted_values(v) for v in val] if key == "@list" else _sorted_values(val))
+            for key, val in value.items()
+        }
+    return value
+
+
+def to_trig(graphs: Mapping[str, Graph]) -> bytes:
+    """TriG with one block per named graph (graph IRI -> graph), blocks in IRI order."""
+    prefix_lines: set[str] = set()
+    blocks = []
+    for index, iri in enumerate(sorted(graphs)):
+        graph = canonical(graphs[iri])
+        # blank-node labels are document-wide in TriG: keep each graph's apart
+        relabelled = new_graph()
+        bind_missing(relabelled, graph)
+        for triple in graph:
+            relabelled.add(
+                tuple(BNode(f"g{index}{t}") if isinstance(t, BNode) else t for t in triple)  # type: ignore[arg-type]
+            )
+        body = []
+        for line in _turtle(relabelled).splitlines():
+            if line.startswith("@prefix "):
+                prefix_lines.add(line)
+            else:
+                body.append(line)
+        text = "\n".join(body).strip("\n")
+        blocks.append(f"<{iri}> {{\n{text}\n}}\n")
+    header = "\n".join(sorted(prefix_lines))
+    return (header + "\n\n" + "\n".join(blocks)).encode("utf-8")
+
+
+WRITERS = {
+    "turtle": to_turtle,
+    "ntriples": to_ntriples,
+    "rdfxml": to_rdfxml,
+    "jsonld": to_jsonld,
+}
+
+
+def serialize(graph: Graph, format: str) -> bytes:
+    """``graph`` in the named format (``turtle``, ``ntriples``, ``rdfxml``, ``jsonld``)."""
+    try:
+        writer = WRITERS[format]
+    except KeyError:
+        raise ConflictKGError(f"cannot write RDF format {format!r}") from None
+    return writer(graph)

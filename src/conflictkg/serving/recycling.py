@@ -1,0 +1,155 @@
+"""A serving worker's life: forked from the loaded app, recycled when it must not go on.
+
+``conflictkg serve`` runs its app in worker processes forked from the process that loaded
+the store. A worker is recycled (it ends, and the server forks a fresh one) in two cases:
+
+* it **abandoned a query** at the time limit: pyoxigraph cannot cancel a query, and the
+  abandoned thread would hold a core until the process ends (see web.deadline);
+* its **resident memory grew** more than ``growth_limit`` bytes since it started: a large
+  query's memory is not given back to the system by malloc. A thread samples it every
+  ``SAMPLE_SECONDS``; the queries running at that moment are stopped first (their clients
+  get a 503 with the reason, and the app remembers them as runaways).
+
+Recycling is graceful. First the worker **drains**: for the last ``DRAIN_SECONDS`` of its
+life every answer it gives carries ``Connection: close``, so keep-alive clients reconnect
+(most likely to a live worker) instead of finding their connection cut. Then it is sent
+SIGTERM, once (Granian's worker deadlocks on a second one): it stops accepting, finishes
+the answers in flight and exits; ``RECYCLE_GRACE`` seconds later it is ended outright,
+whatever still runs. A worker younger than ``MIN_WORKER_AGE`` waits until it is that old
+before it ends, because Granian takes a worker that ends within 5.5 s of its birth for a
+crash loop and stops the whole server. (Granian logs each such end as an "Unexpected exit"
+at ERROR level, then forks the fresh worker; the WARNING line before it gives the reason.)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from conflictkg.web.cache import WSGIApp
+
+DRAIN_SECONDS = 0.5
+RECYCLE_GRACE = 2.0
+MIN_WORKER_AGE = 6.0
+GROWTH_LIMIT = 256 * 1024 * 1024
+SAMPLE_SECONDS = 1.0
+
+log = logging.getLogger("conflictkg.serve")
+
+
+def rss_bytes() -> int:
+    """This process's resident memory in bytes (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def end_this_process(grace: float = RECYCLE_GRACE) -> None:
+    """SIGTERM to this process, then ``os._exit`` after ``grace`` seconds (blocks)."""
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(grace)
+    os._exit(0)
+
+
+class Recycler:
+    """The recycling state of one worker process (the object is copied into each fork).
+
+    ``started()`` is called in the worker right after its fork; ``recycle(reason)`` from
+    anywhere in it; ``wrap(app)`` is the WSGI app that says ``Connection: close`` while the
+    worker drains. ``end`` and ``rss`` are replaceable for tests.
+    """
+
+    def __init__(
+        self,
+        growth_limit: int | None = GROWTH_LIMIT,
+        sample_seconds: float = SAMPLE_SECONDS,
+        drain_seconds: float = DRAIN_SECONDS,
+        min_age: float = MIN_WORKER_AGE,
+        end: Callable[[], None] = end_this_process,
+        rss: Callable[[], int] = rss_bytes,
+    ) -> None:
+        self.growth_limit = growth_limit
+        self.sample_seconds = sample_seconds
+        self.drain_seconds = drain_seconds
+        self.min_age = min_age
+        self.end = end
+        self.rss = rss
+        # Called with a reason when memory grew past the limit, before recycling: the app
+        # stops the queries it is running (web.deadline.RunningQueries.stop_all).
+        self.on_memory: Callable[[str], object] | None = None
+        self.born = 0.0
+        self.start_rss = 0
+        self.leaving = False
+        self.draining = False
+        self._lock = threading.Lock()
+
+    def started(self) -> None:
+        """Note this worker's birth and memory, and start watching its memory."""
+        self.born = time.monotonic()
+        self.leaving = False
+        self.draining = False
+        self._lock = threading.Lock()  # a lock copied by fork may be held by a dead thread
+        self.start_rss = self.rss()
+        if self.growth_limit is not None and self.start_rss:
+            threading.Thread(target=self._watch_memory, name="rss-watch", daemon=True).start()
+
+    def _watch_memory(self) -> None:
+        assert self.growth_limit is not None
+        while not self.leaving:
+            time.sleep(self.sample_seconds)
+            now = self.rss()
+            if now - self.start_rss > self.growth_limit:
+                if self.on_memory is not None:
+                    self.on_memory(
+                        f"the server's memory grew by more than {self.growth_limit >> 20} MiB "
+                        "while it ran"
+                    )
+                self.recycle(
+                    f"its memory grew from {self.start_rss >> 20} to {now >> 20} MiB "
+                    f"(limit: {self.growth_limit >> 20} MiB of growth)"
+                )
+                return
+
+    def recycle(self, reason: str) -> bool:
+        """Drain, then end this worker; False if it is already on its way out."""
+        with self._lock:
+            if self.leaving:
+                return False
+            self.leaving = True
+        age = time.monotonic() - self.born if self.born else self.min_age
+        wait = max(self.drain_seconds, self.min_age - age)
+        log.warning("worker %d: %s; recycling it in %.1f s", os.getpid(), reason, wait)
+        # Drain only in the last moments: every answer while draining costs its client a
+        # new connection (and a port in TIME_WAIT).
+        drain = threading.Timer(wait - self.drain_seconds, self._drain)
+        drain.daemon = True
+        drain.start()
+        end = threading.Timer(wait, self.end)
+        end.daemon = True
+        end.start()
+        return True
+
+    def _drain(self) -> None:
+        self.draining = True
+
+    def wrap(self, app: WSGIApp) -> WSGIApp:
+        """``app``, answering with ``Connection: close`` once this worker drains."""
+
+        def drained(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            if not self.draining:
+                return app(environ, start_response)
+
+            def closing(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                return start_response(status, [*headers, ("Connection", "close")], exc_info)
+
+            return app(environ, closing)
+
+        return drained

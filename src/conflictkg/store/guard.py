@@ -1,0 +1,125 @@
+"""What a client's SPARQL text may ask of the engine, checked before the engine sees it.
+
+A small lexer splits the text into SPARQL tokens, skipping strings, IRIs and comments,
+so keywords are found as keywords (``"SERVICE"`` in a literal or ``<…/service>`` is not
+one). From the tokens it refuses:
+
+* ``SERVICE`` — pyoxigraph would make an HTTP request for the client (federation);
+* updates (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``…) — the endpoint is read-only and
+  ``LOAD`` would fetch a URL;
+* nesting deeper than ``MAX_DEPTH`` brackets or more than ``MAX_TOKENS`` tokens —
+  pyoxigraph overflows its stack and kills the process on queries a few thousand
+  constructs deep or long (nested groups, ``||`` chains, ``OPTIONAL`` runs, ``BIND`` runs).
+
+and it tells the query's form, whether it names its own dataset (``FROM``/``FROM NAMED``)
+and whether it holds relative IRIs. It is the one reader of SPARQL text in the project,
+with the one depth limit.
+The lexer is conservative: where ``<`` could be an IRI or an operator it follows the
+IRIREF production, which can only make it see *more* code, never hide a keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_DEPTH = 200
+MAX_TOKENS = 2000
+
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+)
+QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"
+               |'(?:\\.|[^'\\\r\n])*'|"(?:\\.|[^"\\\r\n])*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00b7-\uffff]+)
+  | (?P<word>[\w\u00b7-\uffff][\w\u00b7-\uffff.:\-%\\]*|:[\w\u00b7-\uffff.:\-%\\]*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<space>\s+)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+class QueryRefused(Exception):
+    """A query the endpoint will not run; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the lexer learnt about an accepted query."""
+
+    form: str | None  # SELECT, CONSTRUCT, DESCRIBE or ASK (None if not recognisable)
+    has_dataset_clause: bool  # FROM or FROM NAMED present
+    depth: int
+    tokens: int
+    relative_iris: bool  # an IRI without a scheme (resolved against a base)
+
+
+def _position(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def inspect_query(text: str) -> QueryShape:
+    """Check a query's text; raise :class:`QueryRefused` for what must not run."""
+    depth = max_depth = tokens = 0
+    form: str | None = None
+    first_keyword: str | None = None
+    has_dataset = relative = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind in ("space", "comment"):
+            continue
+        if kind == "iri" and not _SCHEME.match(match.group()[1:-1]):
+            relative = True
+        tokens += 1
+        if tokens > MAX_TOKENS:
+            raise QueryRefused(
+                f"query too long: more than {MAX_TOKENS} tokens "
+                f"(at {_position(text, match.start())})"
+            )
+        if kind == "open":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise QueryRefused(
+                    f"query nested too deeply: more than {MAX_DEPTH} levels of brackets "
+                    f"(at {_position(text, match.start())})"
+                )
+            max_depth = max(max_depth, depth)
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "word" and ":" not in match.group():
+            keyword = match.group().upper()
+            if keyword == "SERVICE":
+                raise QueryRefused(
+                    "SERVICE (federated query) is not allowed: this endpoint never fetches "
+                    f"remote data (at {_position(text, match.start())})"
+                )
+            if first_keyword is None and keyword not in ("BASE", "PREFIX"):
+                first_keyword = keyword
+            if form is None and keyword in QUERY_FORMS:
+                form = keyword
+            if keyword == "FROM":
+                has_dataset = True
+    if first_keyword in UPDATE_KEYWORDS:
+        raise QueryRefused(
+            f"SPARQL Update ({first_keyword}) is not allowed: this endpoint is read-only", 403
+        )
+    return QueryShape(form, has_dataset, max_depth, tokens, relative)

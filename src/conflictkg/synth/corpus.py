@@ -1,0 +1,1283 @@
+"""Synthetic corpora for scale tests: invented articles and their triples, per the modelling guide.
+
+``conflictkg synth TARGET --articles N --seed S`` writes a project folder (``seeds/``,
+``triples/``, a copy of ``ontology/``) whose articles are generated text about fictional
+places, people and events; every triple is anchored to a span of that text with code-point
+offsets computed while the text is written, so the corpus passes the build's quote checks
+and SHACL shapes like a curated article. The output depends only on N and the seed.
+
+Accounts (docs/modelling.md): each article is written as TriG. Its statements about the
+world (the properties the ontology marks ``ckg:requiresAccount``; dates only on events) go
+into the account graph of one ``ckg:AuthorStatement`` by the article's author, the
+"narration"; every claim is graded (``ckg:sourceGrade``) by who makes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import random
+import shutil
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+
+from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline import entailment, rdfio
+from conflictkg.pipeline.accounts import ASSERTION_SUFFIX
+from conflictkg.project import Project, ontology_files
+from conflictkg.vocab import CKG, CKR, GEO, GRAPH, OA, PREFIXES, WGS
+
+# Characters of context kept on each side of a span (oa:prefix / oa:suffix).
+CONTEXT = 24
+
+_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "kh", "sh", "th"]
+_VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o"]
+# Non-ASCII letters make code-point offsets differ from UTF-8 byte offsets, as in real text.
+_ACCENTED = {"a": "á", "e": "é", "i": "ï", "o": "ö", "u": "ū"}
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+_ORDINALS = ["second", "third", "fourth", "fifth"]
+_WEAPONS = [
+    ("warplanes", "warplanes"),
+    ("attack-helicopters", "attack helicopters"),
+    ("heavy-artillery", "heavy artillery"),
+    ("surveillance-drones", "surveillance drones"),
+    ("rocket-launchers", "rocket launchers"),
+]
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by ``-`` (accents dropped), as the guide's slugs are."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = "".join(c if c.isalnum() else " " for c in ascii_text.lower()).split()
+    return "-".join(words)
+
+
+# --------------------------------------------------------------------------- the shared world
+
+
+@dataclass
+class Place:
+    slug: str
+    name: str
+    lat: Decimal
+    long: Decimal
+    kind: URIRef
+    parent: Place | None = None
+
+    @property
+    def iri(self) -> URIRef:
+        return CKR["place/" + self.slug]
+
+
+@dataclass
+class Nation:
+    """A fictional state with its cities, government, ministry, forces and office holders."""
+
+    place: Place
+    adjective: str
+    cities: list[Place]
+    leader: str
+    minister: str
+    division: str
+    weapons: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.place.slug
+
+
+@dataclass
+class World:
+    """Entities shared by many articles, so the graph is connected across named graphs."""
+
+    nations: list[Nation]
+    armed_groups: list[str]
+    media: list[str]
+    monitors: list[str]
+    publishers: list[str]
+    authors: list[str]
+
+
+class _Names:
+    """Invented names, unique across the corpus so that slugs never collide."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def word(self, syllables: int, accent: float = 0.0) -> str:
+        while True:
+            parts = []
+            for _ in range(syllables):
+                vowel = self.rng.choice(_VOWELS)
+                if self.rng.random() < accent:
+                    vowel = _ACCENTED[vowel]
+                parts.append(self.rng.choice(_ONSETS) + vowel)
+            word = "".join(parts)
+            word = word[0].upper() + word[1:]
+            if slugify(word) not in self.used:
+                self.used.add(slugify(word))
+                return word
+
+    def person(self) -> str:
+        return f"{self.word(2)} {self.word(3, accent=0.15)}"
+
+
+def _coordinate(rng: random.Random, low: float, high: float) -> Decimal:
+    return Decimal(f"{rng.uniform(low, high):.4f}")
+
+
+def make_world(rng: random.Random, nations: int = 12) -> World:
+    names = _Names(rng)
+    result = []
+    for _ in range(nations):
+        stem = names.word(2)
+        name = stem + rng.choice(["ia", "ara", "ostan", "ene"])
+        adjective = name[:-1] + "an" if name.endswith("a") else name + "i"
+        lat, long = _coordinate(rng, -35, 55), _coordinate(rng, -15, 115)
+        country = Place(slugify(name), name, lat, long, CKG.Country)
+        cities = []
+        for _ in range(5):
+            city = names.word(rng.choice([2, 3]), accent=0.3)
+            cities.append(
+                Place(
+                    slugify(city),
+                    city,
+                    Decimal(f"{float(lat) + rng.uniform(-3, 3):.4f}"),
+                    Decimal(f"{float(long) + rng.uniform(-3, 3):.4f}"),
+                    CKG.City,
+                    parent=country,
+                )
+            )
+        number = rng.randint(1, 12)
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number, "th")
+        result.append(
+            Nation(
+                country,
+                adjective,
+                cities,
+                leader=names.person(),
+                minister=names.person(),
+                division=f"{number}{suffix} {names.word(2)} Division",
+                weapons=rng.sample(_WEAPONS, 3),
+            )
+        )
+    return World(
+        nations=result,
+        armed_groups=[
+            f"{names.word(2)} {rng.choice(['Front', 'Brigades', 'Movement'])}" for _ in range(8)
+        ],
+        media=[f"{names.word(2)} {rng.choice(['News', 'Press', 'Daily'])}" for _ in range(6)],
+        monitors=[f"{names.word(2)} Casualty Count" for _ in range(4)],
+        publishers=[f"{names.word(2)} Review" for _ in range(3)],
+        authors=[names.person() for _ in range(10)],
+    )
+
+
+# --------------------------------------------------------------------------- one article
+
+
+class _Writer:
+    """Article text written piece by piece; ``mark`` records the code-point span it wrote."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)  # len() counts code points, the unit of oa:start/oa:end
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _previous_weekday(day: dt.date, back: int) -> dt.date:
+    return day - dt.timedelta(days=back)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}"
+
+
+class _Article:
+    """Builds one article's text and graph together, so every triple cites words it wrote."""
+
+    def __init__(
+        self, world: World, index: int, stem: str, rng: random.Random, used: set[str]
+    ) -> None:
+        self.world, self.index, self.stem, self.rng, self.used = world, index, stem, rng, used
+        self.w = _Writer()
+        self.g = Graph()
+        self.spans: list[tuple[int, int]] = []
+        self.attested: dict[URIRef, tuple[int, int]] = {}
+        self.pending: list[URIRef] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def unique(self, kind: str, slug: str) -> URIRef:
+        """``ckr:{kind}/{slug}``, with a numeric suffix only when another article took it."""
+        candidate, n = slug, 2
+        while f"{kind}/{candidate}" in self.used:
+            candidate, n = f"{slug}-{n}", n + 1
+        self.used.add(f"{kind}/{candidate}")
+        return CKR[f"{kind}/{candidate}"]
+
+    def mention(self, resource: URIRef, text: str) -> None:
+        """Write ``text``, naming ``resource``; the sentence being written will attest it."""
+        self.w.add(text)
+        self.pending.append(resource)
+
+    def close(self, start: int, *also: URIRef) -> tuple[int, int]:
+        """End the span begun at ``start``: it attests what was mentioned since, and ``also``.
+
+        A resource is attested by the first sentence that names it, so the spans a
+        resource cites are whole sentences, as a curator would select them.
+        """
+        span = (start, self.w.length)
+        self.spans.append(span)
+        for resource in (*self.pending, *also):
+            self.attested.setdefault(resource, span)
+        self.pending = []
+        return span
+
+    def attest(self, resource: URIRef, span: tuple[int, int]) -> None:
+        self.spans.append(span)
+        self.attested.setdefault(resource, span)
+
+    def thing(self, iri: URIRef, cls: URIRef, label: str) -> URIRef:
+        self.g.add((iri, RDF.type, cls))
+        self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+        return iri
+
+    def place(self, place: Place) -> URIRef:
+        g = self.g
+        self.thing(place.iri, place.kind, place.name)
+        g.add((place.iri, WGS.lat, Literal(place.lat, datatype=XSD.decimal)))
+        g.add((place.iri, WGS.long, Literal(place.long, datatype=XSD.decimal)))
+        geometry = CKR["geometry/" + place.slug]
+        g.add((place.iri, GEO.hasGeometry, geometry))
+        g.add((geometry, RDF.type, GEO.Geometry))
+        g.add((geometry, RDFS.label, Literal(f"point of {place.name}", lang="en")))
+        g.add(
+            (
+                geometry,
+                GEO.asWKT,
+                Literal(f"POINT({place.long} {place.lat})", datatype=GEO.wktLiteral),
+            )
+        )
+        if place.parent is not None:
+            g.add((place.iri, CKG.locatedIn, place.parent.iri))
+            self.place(place.parent)
+        return place.iri
+
+    def dated(self, iri: URIRef, start: dt.date, end: dt.date, words: str, precision: str) -> None:
+        g = self.g
+        g.add((iri, CKG.startDate, Literal(start.isoformat(), datatype=XSD.date)))
+        g.add((iri, CKG.endDate, Literal(end.isoformat(), datatype=XSD.date)))
+        g.add((iri, CKG.dateExpression, Literal(words)))
+        g.add((iri, CKG.datePrecision, Literal(precision)))
+
+    def claim(
+        self,
+        classes: list[URIRef],
+        slug: str,
+        label: str,
+        statement: str,
+        claimant: URIRef,
+        span: tuple[int, int],
+        *,
+        direct: bool | None = None,
+        relayed: URIRef | None = None,
+    ) -> URIRef:
+        iri = self.unique("report" if _is_report(classes) else "claim", slug)
+        for cls in classes:
+            self.g.add((iri, RDF.type, cls))
+        self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+        self.g.add((iri, CKG.statement, Literal(statement)))
+        self.g.add((iri, CKG.claimant, claimant))
+        if relayed is not None:
+            self.g.add((iri, CKG.relayedBy, relayed))
+        if direct is not None:
+            self.g.add((iri, CKG.directQuote, Literal(direct)))
+        self.attest(iri, span)
+        return iri
+
+    def figure(
+        self, report: URIRef, words: str, low: int, high: int | None, qualifier: URIRef
+    ) -> None:
+        g = self.g
+        g.add((report, CKG.countText, Literal(words)))
+        g.add((report, CKG.minimumCount, Literal(low, datatype=XSD.nonNegativeInteger)))
+        if high is not None:
+            g.add((report, CKG.maximumCount, Literal(high, datatype=XSD.nonNegativeInteger)))
+        g.add((report, CKG.countQualifier, qualifier))
+
+    # -- the article -----------------------------------------------------------------------
+
+    def build(self) -> tuple[str, Graph]:
+        """Write the article and its triples: the cast, each paragraph of the text (spans
+        recorded as the words are written), then the resources, events, claims and reports
+        the text supports. ``v`` holds what one step makes and a later one uses (the cast,
+        the numbers drawn, the spans); a name used by one step alone stays local to it. The
+        steps draw from the article's random generator in this order, so the corpus is the
+        same for the same seed."""
+        v = SimpleNamespace()
+        self._cast(v)
+        self._title_and_byline(v)
+        self._paragraph_1(v)
+        self._paragraph_2(v)
+        self._paragraph_3(v)
+        self._paragraph_4(v)
+        self._paragraph_5(v)
+        self._paragraph_6(v)
+        self._paragraph_7(v)
+        self._paragraph_8(v)
+        self._paragraph_9(v)
+        self._paragraph_10(v)
+        self._resources(v)
+        self._actors(v)
+        self._places(v)
+        self._events_1(v)
+        self._events_2(v)
+        self._claims_and_reports_1(v)
+        self._claims_and_reports_2(v)
+        self._claims_and_reports_3(v)
+        self._claims_and_reports_4(v)
+        self._narration(v)
+        self._attestations(v)
+        return v.text, self.g
+
+    def _cast(self, v: SimpleNamespace) -> None:
+        rng, world = self.rng, self.world
+        v.home, v.host = rng.sample(world.nations, 2)
+        v.city, v.other_city = rng.sample(v.host.cities, 2)
+        v.district_name = rng.choice(["eastern", "western", "northern", "southern"])
+        v.author = rng.choice(world.authors)
+        v.publisher = rng.choice(world.publishers)
+        v.relay, v.local_media = rng.sample(world.media, 2)
+        v.monitor = rng.choice(world.monitors)
+        v.group_name = rng.choice(world.armed_groups)
+        weapon_slug, v.weapon_words = rng.choice(v.home.weapons)
+        v.other_weapon = next(x for x in v.home.weapons if x[0] != weapon_slug)
+
+        v.published = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(365 * 8))
+        v.title = (
+            f"{v.home.place.name} in talks with {v.host.place.name} on lasting troop "
+            f"presence after {v.city.name} offensive"
+        )
+
+        # resources shared with other articles: fixed IRIs
+        v.gov_home = CKR[f"org/government-of-{v.home.slug}"]
+        v.gov_host = CKR[f"org/government-of-{v.host.slug}"]
+        v.ministry = CKR[f"org/{v.home.slug}-defense-ministry"]
+        v.forces_home = CKR[f"unit/{v.home.slug}-armed-forces"]
+        v.forces_host = CKR[f"unit/{v.host.slug}-government-forces"]
+        v.division = CKR[f"unit/{slugify(v.home.division)}"]
+        v.minister = CKR["person/" + slugify(v.home.minister)]
+        v.leader = CKR["person/" + slugify(v.host.leader)]
+        v.author_iri = CKR["person/" + slugify(v.author)]
+        v.publisher_iri = CKR["org/" + slugify(v.publisher)]
+        v.relay_iri = CKR["org/" + slugify(v.relay)]
+        v.local_iri = CKR["org/" + slugify(v.local_media)]
+        v.monitor_iri = CKR["org/" + slugify(v.monitor)]
+        v.group = CKR["group/" + slugify(v.group_name)]
+        v.weapon = CKR[f"weapon/{v.home.slug}-{weapon_slug}"]
+        v.weapon2 = CKR[f"weapon/{v.home.slug}-{v.other_weapon[0]}"]
+        v.article_slug = slugify(v.title) + f"-{self.index:04d}"
+        v.article = CKR["article/" + v.article_slug]
+        self.article, self.article_slug = v.article, v.article_slug
+
+        # resources of this article only
+        v.district = Place(
+            self.unique("place", f"{v.district_name}-{v.city.slug}").split("/")[-1],
+            f"{v.district_name} {v.city.name}",
+            Decimal(f"{float(v.city.lat) + rng.uniform(-0.05, 0.05):.4f}"),
+            Decimal(f"{float(v.city.long) + rng.uniform(-0.05, 0.05):.4f}"),
+            CKG.District,
+            parent=v.city,
+        )
+        v.official = self.unique("person", f"{v.home.slug}-official")
+        v.sources = self.unique("group", f"local-sources-in-{v.city.slug}")
+        v.survivors = self.unique("group", f"survivors-in-{v.district.slug}")
+
+    def _title_and_byline(self, v: SimpleNamespace) -> None:
+        w = self.w
+        # ---- title and byline
+        w.add("\n\n# ")
+        start = w.length
+        w.add(v.title)
+        self.close(start, v.article, v.home.place.iri)
+        w.add("\n\n")
+        start = w.length
+        self.mention(v.author_iri, v.author)
+        self.close(start)
+        w.add("  \n" + f"{v.published.day} {_MONTHS[v.published.month - 1]} {v.published.year}\n\n")
+
+    def _paragraph_1(self, v: SimpleNamespace) -> None:
+        w = self.w
+        # ---- paragraph 1: the talks
+        v.negotiation = self.unique("event", f"{v.home.slug}-{v.host.slug}-troop-talks")
+        v.presence = self.unique("event", f"{v.home.slug}-troop-presence-in-{v.host.slug}")
+        start = w.length
+        w.add("The ")
+        self.mention(v.gov_home, f"{v.home.adjective} government")
+        w.add(" and the government of Prime Minister ")
+        self.mention(v.leader, v.host.leader)
+        w.add(" are engaged in ")
+        self.mention(v.negotiation, "negotiations")
+        w.add(" over a proposal that would maintain a ")
+        self.mention(v.presence, f"permanent {v.home.adjective} troop presence")
+        w.add(" in ")
+        self.mention(v.host.place.iri, v.host.place.name)
+        w.add(", according to officials cited by ")
+        self.mention(v.relay_iri, v.relay)
+        w.add(".")
+        v.talks_span = self.close(start, v.gov_host)
+        w.add("\n\n")
+
+    def _paragraph_2(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
+        # ---- paragraph 2: history
+        v.invasion_year = v.published.year - rng.randint(9, 14)
+        v.withdrawal_year = v.invasion_year + rng.randint(4, 6)
+        v.invasion = self.unique(
+            "event", f"{v.invasion_year}-{v.home.slug}-invasion-of-{v.host.slug}"
+        )
+        v.withdrawal = self.unique(
+            "event", f"{v.withdrawal_year}-{v.home.slug}-withdrawal-from-{v.host.slug}"
+        )
+        v.toll = rng.choice(
+            [
+                ("hundreds of thousands", 200000, 999999, CKG.VagueQuantity),
+                ("over a million", 1000001, None, CKG.MoreThan),
+            ]
+        )
+        start = w.length
+        w.add(f"The talks come {v.published.year - v.invasion_year} years after ")
+        self.mention(v.forces_home, f"{v.home.adjective} forces")
+        w.add(" ")
+        self.mention(v.invasion, "invaded the country")
+        w.add(f" in {v.invasion_year} and unleashed a war that cost {v.toll[0]} lives.")
+        v.history_span = self.close(start)
+        w.add(" ")
+        start = w.length
+        w.add("They formally ")
+        self.mention(v.withdrawal, "withdrew")
+        w.add(f" in {v.withdrawal_year}, but the military presence never fully ended.")
+        self.close(start)
+        w.add("\n\n")
+
+    def _paragraph_3(self, v: SimpleNamespace) -> None:
+        w = self.w
+        # ---- paragraph 3: the minister
+        start = w.length
+        w.add("Defense Minister ")
+        self.mention(v.minister, v.home.minister)
+        w.add(", who commanded the ")
+        self.mention(v.division, v.home.division)
+        w.add(" during the invasion, is leading the talks with ")
+        w.add(f"{v.host.adjective} officials, according to the {v.relay} report.")
+        self.close(start, v.ministry)
+        w.add("\n\n")
+
+    def _paragraph_4(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
+        # ---- paragraph 4: troop numbers
+        v.operation_name = f"Operation {rng.choice(['Steadfast', 'Enduring', 'Northern', 'Iron'])} "
+        v.operation_name += rng.choice(["Resolve", "Shield", "Guardian", "Dawn"])
+        v.operation_year = v.withdrawal_year + rng.randint(1, 2)
+        v.operation = self.unique("event", slugify(v.operation_name) + f"-{v.host.slug}")
+        v.official_n = rng.randrange(2000, 9000, 500)
+        v.actual_n = v.official_n + rng.randrange(1000, 4000, 500)
+        v.official_words = _thousands(v.official_n)
+        v.actual_words = f"well over {_thousands(v.actual_n)}"
+        start = w.length
+        w.add("Under the so-called ")
+        self.mention(v.operation, v.operation_name)
+        w.add(
+            f" launched in {v.operation_year}, the troops have risen officially to "
+            f"{v.official_words}"
+        )
+        v.official_span = self.close(start)
+        w.add(", ")
+        start = w.length
+        w.add(
+            f"while the real number of troops is {v.actual_words} as the {v.home.adjective} "
+            "defense ministry uses temporary deployments."
+        )
+        v.actual_span = self.close(start)
+        w.add("\n\n")
+
+    def _paragraph_5(self, v: SimpleNamespace) -> None:
+        w = self.w
+        # ---- paragraph 5: the official's quote
+        v.projected_words = "several thousand"
+        start = w.length
+        w.add(
+            "“There is a general understanding on both sides that a continued presence "
+            "would be in the long-term interests of each,” "
+        )
+        self.mention(v.official, f"a {v.home.adjective} official")
+        w.add(f" told {v.relay}.")
+        self.close(start)
+        w.add(" ")
+        start = w.length
+        w.add(
+            "The official said the number of troops that would remain would be "
+            f"“{v.projected_words}.”"
+        )
+        v.projected_span = self.close(start)
+        w.add("\n\n")
+
+    def _paragraph_6(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
+        # ---- paragraph 6: the offensive
+        v.offensive = self.unique("event", f"{v.city.slug}-offensive")
+        v.takeover = self.unique("event", f"{slugify(v.group_name)}-takeover-of-{v.city.slug}")
+        v.seized = dt.date(v.published.year - rng.randint(1, 3), rng.randint(1, 12), 1)
+        v.seized_words = f"{_MONTHS[v.seized.month - 1]} {v.seized.year}"
+        start = w.length
+        w.add(
+            f"The discussions are unfolding under the shadow of the {rng.randint(3, 9)}-month-long "
+        )
+        self.mention(v.offensive, f"{v.home.adjective}-backed offensive")
+        w.add(" by ")
+        self.mention(v.forces_host, f"{v.host.adjective} government forces")
+        w.add(" against ")
+        self.mention(v.city.iri, v.city.name)
+        w.add(f", {v.host.place.name}’s {rng.choice(_ORDINALS)}-largest city, which ")
+        self.mention(v.group, v.group_name)
+        w.add(" ")
+        self.mention(v.takeover, "seized")
+        w.add(f" in {v.seized_words}.")
+        self.close(start)
+        w.add(" ")
+        start = w.length
+        w.add(f"{v.home.adjective} ")
+        self.mention(v.weapon, v.weapon_words)
+        w.add(" and ")
+        self.mention(v.weapon2, v.other_weapon[1])
+        w.add(" have played a decisive role in the siege.")
+        self.close(start)
+        w.add("\n\n")
+
+    def _paragraph_7(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
+        # ---- paragraph 7: the latest strike
+        v.strike_day = v.published - dt.timedelta(days=rng.randint(1, 6))
+        v.weekday = _WEEKDAYS[v.strike_day.weekday()]
+        v.strike = self.unique("event", f"{v.strike_day.isoformat()}-{v.district.slug}-airstrike")
+        v.killed = rng.randint(5, 60)
+        start = w.length
+        w.add("In the latest atrocity, a ")
+        self.mention(v.strike, f"strike by {v.home.adjective} {v.weapon_words}")
+        w.add(f" killed at least {v.killed} civilians in ")
+        self.mention(v.district.iri, f"{v.district_name} {v.city.name}")
+        w.add(f" on {v.weekday}.")
+        v.strike_span = self.close(start)
+        w.add(" ")
+        start = w.length
+        w.add("The ")
+        self.mention(v.local_iri, v.local_media)
+        w.add(" web site, quoting ")
+        self.mention(v.sources, "local sources")
+        w.add(", reported that women and children were among the dead.")
+        self.close(start)
+        w.add("\n\n")
+
+    def _paragraph_8(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
+        # ---- paragraph 8: the investigation, the allegation and the denial
+        v.earlier = v.published - dt.timedelta(days=rng.randint(20, 120))
+        v.earlier_words = f"{_MONTHS[v.earlier.month - 1]} {v.earlier.day}"
+        v.strike2 = self.unique("event", f"{v.earlier.isoformat()}-{v.other_city.slug}-airstrike")
+        v.investigation = self.unique(
+            "event", f"investigation-of-{v.earlier.isoformat()}-{v.other_city.slug}-airstrike"
+        )
+        v.estimated = rng.randint(40, 300)
+        start = w.length
+        w.add(f"The {v.home.adjective} ")
+        self.mention(v.ministry, "defense ministry")
+        w.add(" routinely denies responsibility for civilian deaths.")
+        self.close(start)
+        w.add(" ")
+        start = w.length
+        w.add("It has been compelled, however, to open an ")
+        self.mention(v.investigation, "investigation")
+        w.add(f" into a {v.earlier_words} ")
+        self.mention(v.strike2, "attack")
+        w.add(" in ")
+        self.mention(v.other_city.iri, v.other_city.name)
+        w.add(f" that killed an estimated {v.estimated} people, according to ")
+        self.mention(v.monitor_iri, v.monitor)
+        w.add(".")
+        v.estimate_span = self.close(start)
+        w.add(" ")
+        start = w.length
+        w.add(f"{v.monitor} holds {v.home.adjective} forces responsible for the deaths.")
+        v.allegation_span = self.close(start)
+        w.add(" A ministry spokesman replied: “")
+        start = w.length
+        w.add("Our forces take every precaution to avoid harm to civilians.")
+        v.denial_span = self.close(start)
+        w.add("”\n\n")
+
+    def _paragraph_9(self, v: SimpleNamespace) -> None:
+        rng, w = self.rng, self.w
+        # ---- paragraph 9: testimony and displacement
+        v.first_month = (
+            dt.date(v.published.year, v.published.month, 1) - dt.timedelta(days=45)
+        ).replace(day=1)
+        v.second_month = (v.first_month + dt.timedelta(days=31)).replace(day=1)
+        v.months_words = (
+            f"{_MONTHS[v.first_month.month - 1]} and {_MONTHS[v.second_month.month - 1]}"
+        )
+        v.displacement = self.unique("event", f"{v.first_month:%Y-%m}-{v.city.slug}-displacement")
+        v.displaced = rng.randrange(2000, 40000, 100)
+        v.displaced_words = f"more than {_thousands(v.displaced)}"
+        v.unit_words = rng.choice([("families", CKG.Families), ("residents", CKG.Residents)])
+        start = w.length
+        self.mention(v.survivors, "Survivors")
+        w.add(
+            f" in {v.district_name} {v.city.name} told {v.local_media}: “The planes came at night "
+            "and the whole street was gone.”"
+        )
+        v.testimony_span = self.close(start)
+        w.add(" ")
+        start = w.length
+        w.add(f"According to the same monitor, {v.displaced_words} {v.unit_words[0]} ")
+        self.mention(v.displacement, "fled")
+        w.add(f" {v.city.name} in {v.months_words}.")
+        v.displaced_span = self.close(start)
+        w.add("\n\n")
+
+    def _paragraph_10(self, v: SimpleNamespace) -> None:
+        w = self.w
+        # ---- paragraph 10: editorial judgement and closing
+        start = w.length
+        w.add(
+            f"The plan for a lasting presence has nothing to do with fighting {v.group_name}; "
+            f"it aims to secure {v.home.adjective} dominance over the region."
+        )
+        v.editorial_span = self.close(start)
+        w.add("\n\nPublished by ")
+        start = w.length
+        self.mention(v.publisher_iri, v.publisher)
+        self.close(start)
+        w.add("\n")
+
+    def _resources(self, v: SimpleNamespace) -> None:
+        w, g = self.w, self.g
+        # ================================================================ triples
+        v.text = w.text
+        g.add((v.article, RDF.type, CKG.Article))
+        g.add((v.article, RDFS.label, Literal(v.title, lang="en")))
+        g.add((v.article, DCTERMS.title, Literal(v.title, lang="en")))
+        g.add((v.article, DCTERMS.creator, v.author_iri))
+        g.add((v.article, DCTERMS.publisher, v.publisher_iri))
+        g.add((v.article, DCTERMS.date, Literal(v.published.isoformat(), datatype=XSD.date)))
+        g.add((v.article, DCTERMS.language, Literal("en")))
+        g.add((v.article, CKG.seedFile, Literal(self.stem + ".txt")))
+        g.add((v.article, CKG.sha256, Literal(hashlib.sha256(v.text.encode("utf-8")).hexdigest())))
+
+    def _actors(self, v: SimpleNamespace) -> None:
+        g = self.g
+        # actors
+        self.thing(v.author_iri, CKG.Person, v.author)
+        self.thing(v.publisher_iri, CKG.MediaOrganization, v.publisher)
+        self.thing(v.relay_iri, CKG.MediaOrganization, v.relay)
+        self.thing(v.local_iri, CKG.MediaOrganization, v.local_media)
+        self.thing(v.monitor_iri, CKG.MonitoringGroup, v.monitor)
+        self.thing(v.gov_home, CKG.Government, f"government of {v.home.place.name}")
+        g.add((v.gov_home, CKG.country, v.home.place.iri))
+        self.thing(v.gov_host, CKG.Government, f"government of {v.host.place.name}")
+        g.add((v.gov_host, CKG.country, v.host.place.iri))
+        self.thing(v.ministry, CKG.GovernmentAgency, f"{v.home.adjective} defense ministry")
+        g.add((v.ministry, CKG.country, v.home.place.iri))
+        self.thing(v.forces_home, CKG.MilitaryUnit, f"{v.home.adjective} armed forces")
+        g.add((v.forces_home, CKG.country, v.home.place.iri))
+        g.add((v.forces_home, CKG.subordinateTo, v.ministry))
+        self.thing(v.forces_host, CKG.MilitaryUnit, f"{v.host.adjective} government forces")
+        g.add((v.forces_host, CKG.country, v.host.place.iri))
+        g.add((v.forces_host, CKG.subordinateTo, v.gov_host))
+        self.thing(v.division, CKG.MilitaryUnit, v.home.division)
+        g.add((v.division, CKG.country, v.home.place.iri))
+        g.add((v.division, CKG.subordinateTo, v.forces_home))
+        self.thing(v.minister, CKG.Person, v.home.minister)
+        g.add((v.minister, CKG.positionTitle, Literal("Defense Minister")))
+        g.add((v.minister, CKG.memberOf, v.gov_home))
+        g.add((v.minister, CKG.commanded, v.division))
+        self.thing(v.leader, CKG.Person, v.host.leader)
+        g.add((v.leader, CKG.positionTitle, Literal("Prime Minister")))
+        g.add((v.leader, CKG.headOf, v.gov_host))
+        self.thing(v.group, CKG.ArmedGroup, v.group_name)
+        self.thing(v.official, CKG.Person, f"{v.home.adjective} official")
+        g.add((v.official, CKG.anonymous, Literal(True)))
+        g.add((v.official, CKG.memberOf, v.gov_home))
+        self.thing(v.sources, CKG.PopulationGroup, f"local sources in {v.city.name}")
+        g.add((v.sources, CKG.anonymous, Literal(True)))
+        self.thing(
+            v.survivors, CKG.PopulationGroup, f"survivors in {v.district_name} {v.city.name}"
+        )
+        g.add((v.survivors, CKG.anonymous, Literal(True)))
+        for iri, words in ((v.weapon, v.weapon_words), (v.weapon2, v.other_weapon[1])):
+            self.thing(iri, CKG.WeaponSystem, f"{v.home.adjective} {words}")
+            g.add((iri, CKG.operatedBy, v.forces_home))
+
+    def _places(self, v: SimpleNamespace) -> None:
+        g = self.g
+        # places
+        for place in (v.home.place, v.host.place, v.city, v.other_city, v.district):
+            self.place(place)
+        g.add(
+            (
+                v.district.iri,
+                SKOS.altLabel,
+                Literal(f"{v.district_name} part of {v.city.name}", lang="en"),
+            )
+        )
+
+    def _events_1(self, v: SimpleNamespace) -> None:
+        g = self.g
+        # events
+        self.thing(
+            v.negotiation,
+            CKG.Negotiation,
+            f"{v.home.place.name}–{v.host.place.name} talks on a lasting troop presence",
+        )
+        g.add((v.negotiation, CKG.ledBy, v.minister))
+        g.add((v.negotiation, CKG.participant, v.gov_home))
+        g.add((v.negotiation, CKG.participant, v.gov_host))
+        g.add((v.negotiation, CKG.concerns, v.presence))
+        g.add((v.negotiation, CKG.location, v.host.place.iri))
+        g.add((v.negotiation, CKG.status, CKG.Ongoing))
+        self.thing(
+            v.presence,
+            CKG.TroopPresence,
+            f"proposed permanent {v.home.adjective} troop presence in {v.host.place.name}",
+        )
+        g.add((v.presence, CKG.conductedBy, v.forces_home))
+        g.add((v.presence, CKG.location, v.host.place.iri))
+        g.add((v.presence, CKG.status, CKG.Proposed))
+        self.thing(
+            v.invasion,
+            CKG.Invasion,
+            f"{v.invasion_year} {v.home.adjective} invasion of {v.host.place.name}",
+        )
+        g.add((v.invasion, CKG.conductedBy, v.forces_home))
+        g.add((v.invasion, CKG.target, v.host.place.iri))
+        g.add((v.invasion, CKG.location, v.host.place.iri))
+        g.add((v.invasion, CKG.status, CKG.Occurred))
+        self.dated(
+            v.invasion,
+            dt.date(v.invasion_year, 1, 1),
+            dt.date(v.invasion_year, 12, 31),
+            str(v.invasion_year),
+            "year",
+        )
+        self.thing(
+            v.withdrawal,
+            CKG.Withdrawal,
+            f"{v.withdrawal_year} withdrawal of {v.home.adjective} forces from {v.host.place.name}",
+        )
+        g.add((v.withdrawal, CKG.conductedBy, v.forces_home))
+        g.add((v.withdrawal, CKG.location, v.host.place.iri))
+        g.add((v.withdrawal, CKG.status, CKG.Occurred))
+        self.dated(
+            v.withdrawal,
+            dt.date(v.withdrawal_year, 1, 1),
+            dt.date(v.withdrawal_year, 12, 31),
+            str(v.withdrawal_year),
+            "year",
+        )
+        self.thing(v.operation, CKG.MilitaryOperation, v.operation_name)
+        g.add((v.operation, CKG.conductedBy, v.forces_home))
+        g.add((v.operation, CKG.location, v.host.place.iri))
+        g.add((v.operation, CKG.status, CKG.Ongoing))
+        self.dated(
+            v.operation,
+            dt.date(v.operation_year, 1, 1),
+            dt.date(v.operation_year, 12, 31),
+            str(v.operation_year),
+            "year",
+        )
+        self.thing(v.offensive, CKG.Offensive, f"offensive against {v.city.name}")
+        g.add((v.offensive, CKG.conductedBy, v.forces_host))
+        g.add((v.offensive, CKG.supportedBy, v.forces_home))
+        g.add((v.offensive, CKG.target, v.city.iri))
+        g.add((v.offensive, CKG.location, v.city.iri))
+        g.add((v.offensive, CKG.usesWeapon, v.weapon))
+        g.add((v.offensive, CKG.usesWeapon, v.weapon2))
+        g.add((v.offensive, CKG.status, CKG.Ongoing))
+
+    def _events_2(self, v: SimpleNamespace) -> None:
+        g = self.g
+        self.thing(v.takeover, CKG.Takeover, f"takeover of {v.city.name} by {v.group_name}")
+        g.add((v.takeover, CKG.conductedBy, v.group))
+        g.add((v.takeover, CKG.target, v.city.iri))
+        g.add((v.takeover, CKG.location, v.city.iri))
+        g.add((v.takeover, CKG.status, CKG.Occurred))
+        self.dated(
+            v.takeover, v.seized, _month_end(v.seized.year, v.seized.month), v.seized_words, "month"
+        )
+        self.thing(
+            v.strike,
+            CKG.Airstrike,
+            f"{v.strike_day.isoformat()} airstrike in {v.district_name} {v.city.name}",
+        )
+        g.add((v.strike, CKG.conductedBy, v.forces_home))
+        g.add((v.strike, CKG.location, v.district.iri))
+        g.add((v.strike, CKG.usesWeapon, v.weapon))
+        g.add((v.strike, CKG.partOfEvent, v.offensive))
+        g.add((v.strike, CKG.status, CKG.Occurred))
+        self.dated(v.strike, v.strike_day, v.strike_day, v.weekday, "day")
+        self.thing(
+            v.strike2, CKG.Airstrike, f"{v.earlier.isoformat()} airstrike in {v.other_city.name}"
+        )
+        g.add((v.strike2, CKG.conductedBy, v.forces_home))
+        g.add((v.strike2, CKG.location, v.other_city.iri))
+        g.add((v.strike2, CKG.status, CKG.Occurred))
+        self.dated(v.strike2, v.earlier, v.earlier, v.earlier_words, "day")
+        self.thing(
+            v.investigation,
+            CKG.Investigation,
+            f"investigation of the {v.earlier.isoformat()} airstrike in {v.other_city.name}",
+        )
+        g.add((v.investigation, CKG.conductedBy, v.ministry))
+        g.add((v.investigation, CKG.concerns, v.strike2))
+        g.add((v.investigation, CKG.status, CKG.Ongoing))
+        self.thing(v.displacement, CKG.Displacement, f"displacement from {v.city.name}")
+        g.add((v.displacement, CKG.location, v.city.iri))
+        g.add((v.displacement, CKG.causedBy, v.offensive))
+        g.add((v.displacement, CKG.status, CKG.Occurred))
+        self.dated(
+            v.displacement,
+            v.first_month,
+            _month_end(v.second_month.year, v.second_month.month),
+            v.months_words,
+            "month",
+        )
+
+    def _claims_and_reports_1(self, v: SimpleNamespace) -> None:
+        g = self.g
+        # claims and reports
+        talks = self.claim(
+            [CKG.Claim],
+            f"{v.negotiation.split('/')[-1]}-reported",
+            f"report of the talks on a {v.home.adjective} troop presence",
+            f"The {v.home.adjective} and {v.host.adjective} governments are "
+            "negotiating a permanent troop presence.",
+            v.official,
+            v.talks_span,
+            relayed=v.relay_iri,
+        )
+        g.add((talks, CKG.aboutEvent, v.negotiation))
+        # a figure the author gives without a source is an editorial claim (modelling guide)
+        toll_report = self.claim(
+            [CKG.CasualtyReport, CKG.AuthorStatement],
+            f"{v.invasion.split('/')[-1]}-death-toll",
+            f"death toll of the {v.home.adjective} war in {v.host.place.name}",
+            f"The war that began with the {v.invasion_year} invasion cost {v.toll[0]} lives.",
+            v.author_iri,
+            v.history_span,
+        )
+        g.add((toll_report, CKG.aboutEvent, v.invasion))
+        g.add((toll_report, CKG.aboutPlace, v.host.place.iri))
+        g.add((toll_report, CKG.outcome, CKG.Killed))
+        g.add((toll_report, CKG.victimCategory, CKG.People))
+        self.figure(toll_report, v.toll[0], v.toll[1], v.toll[2], v.toll[3])
+
+    def _claims_and_reports_2(self, v: SimpleNamespace) -> None:
+        g = self.g
+        for slug, kind, words, span, low, high, qualifier, claimant in (
+            (
+                "official",
+                CKG.OfficialFigure,
+                v.official_words,
+                v.official_span,
+                v.official_n,
+                v.official_n,
+                CKG.Exact,
+                v.ministry,
+            ),
+            (
+                "actual",
+                CKG.ActualFigure,
+                v.actual_words,
+                v.actual_span,
+                v.actual_n + 1,
+                None,
+                CKG.MoreThan,
+                v.author_iri,
+            ),
+            (
+                "projected",
+                CKG.ProjectedFigure,
+                v.projected_words,
+                v.projected_span,
+                3000,
+                9999,
+                CKG.VagueQuantity,
+                v.official,
+            ),
+        ):
+            classes = [CKG.TroopStrengthReport]
+            if claimant == v.author_iri:
+                classes.append(CKG.AuthorStatement)
+            report = self.claim(
+                classes,
+                f"{v.home.slug}-troops-in-{v.host.slug}-{slug}-{v.published.isoformat()}",
+                f"{slug} {v.home.adjective} troop strength in {v.host.place.name}",
+                f"The {slug} number of {v.home.adjective} troops in {v.host.place.name} "
+                f"is {words}.",
+                claimant,
+                span,
+                relayed=v.relay_iri if claimant == v.official else None,
+                direct=True if claimant == v.official else None,
+            )
+            g.add((report, CKG.aboutForce, v.forces_home))
+            g.add((report, CKG.aboutPlace, v.host.place.iri))
+            g.add((report, CKG.figureKind, kind))
+            self.figure(report, words, low, high, qualifier)
+            if slug != "projected":
+                g.add((report, CKG.aboutEvent, v.operation))
+
+        killed_report = self.claim(
+            [CKG.CasualtyReport],
+            f"{v.strike.split('/')[-1]}-deaths",
+            f"civilians killed in the {v.strike_day.isoformat()} airstrike",
+            f"At least {v.killed} civilians were killed in the airstrike in {v.district_name} "
+            f"{v.city.name}.",
+            v.sources,
+            v.strike_span,
+            relayed=v.local_iri,
+        )
+        g.add((killed_report, CKG.aboutEvent, v.strike))
+        g.add((killed_report, CKG.aboutPlace, v.district.iri))
+        g.add((killed_report, CKG.outcome, CKG.Killed))
+        g.add((killed_report, CKG.victimCategory, CKG.Civilians))
+        self.figure(killed_report, f"at least {v.killed}", v.killed, None, CKG.AtLeast)
+        self.dated(killed_report, v.strike_day, v.strike_day, v.weekday, "day")
+
+    def _claims_and_reports_3(self, v: SimpleNamespace) -> None:
+        g = self.g
+        estimate = self.claim(
+            [CKG.CasualtyReport],
+            f"{v.strike2.split('/')[-1]}-deaths",
+            f"people killed in the {v.earlier.isoformat()} airstrike",
+            f"An estimated {v.estimated} people were killed in the airstrike in "
+            f"{v.other_city.name}.",
+            v.monitor_iri,
+            v.estimate_span,
+        )
+        g.add((estimate, CKG.aboutEvent, v.strike2))
+        g.add((estimate, CKG.aboutPlace, v.other_city.iri))
+        g.add((estimate, CKG.outcome, CKG.Killed))
+        g.add((estimate, CKG.victimCategory, CKG.People))
+        self.figure(
+            estimate, f"an estimated {v.estimated}", v.estimated, v.estimated, CKG.Estimated
+        )
+        self.dated(estimate, v.earlier, v.earlier, v.earlier_words, "day")
+        allegation = self.claim(
+            [CKG.Allegation],
+            f"{v.strike2.split('/')[-1]}-responsibility",
+            f"{v.home.adjective} forces blamed for the {v.earlier.isoformat()} deaths",
+            f"{v.home.adjective} forces are responsible for the deaths in {v.other_city.name}.",
+            v.monitor_iri,
+            v.allegation_span,
+        )
+        g.add((allegation, CKG.aboutEvent, v.strike2))
+        g.add((allegation, CKG.disputedBy, v.ministry))
+        denial = self.claim(
+            [CKG.Denial],
+            f"{v.strike2.split('/')[-1]}-denial",
+            f"{v.home.adjective} defense ministry denies harming civilians",
+            "The defense ministry says its forces avoid harm to civilians.",
+            v.ministry,
+            v.denial_span,
+            direct=True,
+        )
+        g.add((denial, CKG.disputes, allegation))
+        testimony = self.claim(
+            [CKG.Testimony],
+            f"{v.strike.split('/')[-1]}-survivors",
+            f"survivors of the {v.strike_day.isoformat()} airstrike",
+            "Survivors say the night strike destroyed their whole street.",
+            v.survivors,
+            v.testimony_span,
+            direct=True,
+            relayed=v.local_iri,
+        )
+        g.add((testimony, CKG.aboutEvent, v.strike))
+        displaced_report = self.claim(
+            [CKG.CasualtyReport],
+            f"{v.displacement.split('/')[-1]}-count",
+            f"{v.unit_words[0]} displaced from {v.city.name}",
+            f"More than {_thousands(v.displaced)} {v.unit_words[0]} fled {v.city.name} in "
+            f"{v.months_words}.",
+            v.monitor_iri,
+            v.displaced_span,
+        )
+        g.add((displaced_report, CKG.aboutEvent, v.displacement))
+        g.add((displaced_report, CKG.aboutPlace, v.city.iri))
+        g.add((displaced_report, CKG.outcome, CKG.Displaced))
+        g.add((displaced_report, CKG.victimCategory, v.unit_words[1]))
+        self.figure(displaced_report, v.displaced_words, v.displaced + 1, None, CKG.MoreThan)
+        self.dated(
+            displaced_report,
+            v.first_month,
+            _month_end(v.second_month.year, v.second_month.month),
+            v.months_words,
+            "month",
+        )
+
+    def _claims_and_reports_4(self, v: SimpleNamespace) -> None:
+        g = self.g
+        editorial = self.claim(
+            [CKG.AuthorJudgement],
+            f"{v.presence.split('/')[-1]}-purpose-{v.published.isoformat()}",
+            f"purpose of a lasting {v.home.adjective} presence",
+            f"The lasting presence serves {v.home.adjective} dominance, not the fight against "
+            f"{v.group_name}.",
+            v.author_iri,
+            v.editorial_span,
+        )
+        g.add((editorial, CKG.aboutEvent, v.presence))
+
+    def _narration(self, v: SimpleNamespace) -> None:
+        g = self.g
+        # the statements about the world the text makes in the author's voice: one account
+        narration = self.claim(
+            [CKG.AuthorStatement],
+            f"{v.article_slug}-narration",
+            f"the author's account of the events of \u201c{_shorten(v.title)}\u201d",
+            "What the article states about the events in its own voice.",
+            v.author_iri,
+            v.talks_span,
+        )
+        g.add((narration, CKG.assertionGraph, URIRef(f"{narration}{ASSERTION_SUFFIX}")))
+        grades: dict[object, URIRef] = {
+            v.author_iri: CKG.AuthorOnlySource,
+            v.official: CKG.AnonymousOfficialSource,
+            v.ministry: CKG.NamedOfficialSource,
+            v.sources: CKG.AnonymousLocalSource,
+            v.survivors: CKG.EyewitnessSource,
+            v.monitor_iri: CKG.MonitoringGroupSource,
+        }
+        for graded, who in list(g.subject_objects(CKG.claimant)):
+            g.add((graded, CKG.sourceGrade, grades[who]))
+
+    def _attestations(self, v: SimpleNamespace) -> None:
+        g = self.g
+        # every described resource cites the span that first mentions it
+        for resource, span in self.attested.items():
+            g.add((resource, CKG.attestedBy, self.span_iri(span)))
+        for start, end in sorted(set(self.spans)):
+            self.add_span(v.text, start, end)
+        self.check(v.text)
+
+    def span_iri(self, span: tuple[int, int]) -> URIRef:
+        return CKR[f"article/{self.article_slug}/span/{span[0]}-{span[1]}"]
+
+    def add_span(self, text: str, start: int, end: int) -> None:
+        g, iri = self.g, self.span_iri((start, end))
+        exact = text[start:end]
+        g.add((iri, RDF.type, CKG.TextSpan))
+        g.add((iri, RDFS.label, Literal(_shorten(exact), lang="en")))
+        g.add((iri, OA.exact, Literal(exact)))
+        g.add((iri, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+        g.add((iri, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+        g.add((iri, CKG.inArticle, self.article))
+
+    def check(self, text: str) -> None:
+        """Fail loudly on a generator bug rather than write a corpus the build would reject."""
+        unattested = {
+            s
+            for s in self.g.subjects(RDF.type, None)
+            if (s, CKG.attestedBy, None) not in self.g
+            and (s, RDF.type, CKG.TextSpan) not in self.g
+            and (s, RDF.type, GEO.Geometry) not in self.g
+        }
+        if unattested:
+            raise AssertionError(f"unattested resources: {sorted(str(u) for u in unattested)}")
+        for span in self.g.subjects(RDF.type, CKG.TextSpan):
+            start = int(str(self.g.value(span, OA.start)))
+            end = int(str(self.g.value(span, OA.end)))
+            if text[start:end] != str(self.g.value(span, OA.exact)):
+                raise AssertionError(f"offsets of {span} do not match its text")
+
+
+def _is_report(classes: list[URIRef]) -> bool:
+    return any(c in (CKG.CasualtyReport, CKG.TroopStrengthReport) for c in classes)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+def generate(articles: int, seed: int) -> Iterator[tuple[str, str, Graph]]:
+    """Yield ``(stem, text, graph)`` for each invented article, deterministically for ``seed``."""
+    rng = random.Random(seed)
+    world = make_world(rng)
+    used: set[str] = set()
+    width = max(3, len(str(articles - 1)))
+    for index in range(articles):
+        # the stem's hash part depends on the seed and index, as the real ones name a source
+        digest = hashlib.sha256(f"synthetic:{seed}:{index}".encode()).hexdigest()[:16]
+        stem = f"{index:0{width}d}_{digest}"
+        article_rng = random.Random(f"{seed}:{index}")
+        text, graph = _Article(world, index, stem, article_rng, used).build()
+        yield stem, text, graph
+
+
+def serialize(graph: Graph) -> str:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph.serialize(format="turtle")
+
+
+class Accounts:
+    """Which triples of a generated article are statements about the world (ontology)."""
+
+    def __init__(self, ontology: Graph) -> None:
+        self.predicates = {
+            p
+            for p, v in ontology.subject_objects(CKG.requiresAccount)
+            if isinstance(v, Literal) and v.toPython() is True
+        }
+        superclasses = entailment.Rules(ontology).superclasses
+        self.events = {c for c, parents in superclasses.items() if CKG.Event in parents}
+        self.events.add(CKG.Event)
+
+    def trig(self, graph: Graph) -> str:
+        """The article as TriG: its statements about the world in its author's account graph.
+
+        Dates stay in the backbone on claims (a report's period), move on events.
+        """
+        names = list(graph.objects(None, CKG.assertionGraph))
+        assert len(names) == 1, "one account per synthetic article"
+        backbone, account = Graph(), Graph()
+        for s, p, o in graph:
+            world = p in self.predicates and (
+                p not in _DATES or any(c in self.events for c in graph.objects(s, RDF.type))
+            )
+            (account if world else backbone).add((s, p, o))
+        body = [line for line in serialize(account).splitlines() if not line.startswith("@")]
+        block = "\n".join("    " + line if line else "" for line in body).strip("\n")
+        return f"{serialize(backbone)}\n{names[0].n3()} {{\n{block}\n}}\n"
+
+
+_DATES = (CKG.startDate, CKG.endDate, CKG.dateExpression, CKG.datePrecision)
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int, label: str, width: int = 30) -> None:
+        self.total, self.label, self.width = total, label, width
+        self.started = self.last = time.monotonic()
+        self.enabled = total >= 20
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.1 and done < self.total):
+            return
+        self.last = now
+        filled = self.width * done // max(self.total, 1)
+        elapsed = now - self.started
+        eta = elapsed / done * (self.total - done) if done else 0.0
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{done}/{self.total}  {elapsed:5.1f}s  eta {eta:5.1f}s"
+        )
+        if done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _source_project(args: argparse.Namespace) -> Project:
+    explicit = getattr(args, "project", None)
+    if explicit is not None:
+        return Project.find(explicit)
+    try:
+        return Project.find()
+    except ConflictKGError:
+        # run from elsewhere: the checkout this package is installed from
+        return Project.find(Path(__file__).resolve().parent)
+
+
+def write_corpus(target: Path, articles: int, seed: int, ontology: Path | None) -> int:
+    """Write the corpus into ``target`` (new or empty); return the number of triples."""
+    if articles < 1:
+        raise ConflictKGError(f"--articles must be at least 1 (got {articles})")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ConflictKGError(f"{target}: exists and is not an empty folder; choose a new one")
+    (target / "seeds").mkdir(parents=True, exist_ok=True)
+    (target / "triples").mkdir(exist_ok=True)
+    if ontology is not None and ontology.is_dir():
+        shutil.copytree(ontology, target / "ontology")
+    else:
+        (target / "ontology").mkdir()
+    progress = Progress(articles, "synth")
+    triples = 0
+    accounts = Accounts(_ontology(ontology))
+    for done, (stem, text, graph) in enumerate(generate(articles, seed), start=1):
+        # newline="" keeps the text byte-for-byte as the offsets were computed
+        with open(target / "seeds" / f"{stem}.txt", "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        (target / "triples" / f"{stem}.trig").write_text(accounts.trig(graph), encoding="utf-8")
+        triples += len(graph)
+        progress.update(done)
+    return triples
+
+
+def _ontology(folder: Path | None) -> Graph:
+    """The ontology of ``folder``, else of the checkout this package is installed from."""
+    if folder is None or not folder.is_dir():
+        folder = Project.find(Path(__file__).resolve().parent).ontology
+    graph = Graph()
+    for path in ontology_files(folder):
+        rdfio.parse_file(path, graph)
+    return graph
+
+
+def graph_iri(stem: str) -> URIRef:
+    """The named graph of the article whose triples file has this stem."""
+    return GRAPH[stem]
+
+
+def command(args: argparse.Namespace) -> int:
+    source = _source_project(args)
+    started = time.monotonic()
+    triples = write_corpus(Path(args.target), args.articles, args.seed, source.ontology)
+    print(
+        f"wrote {args.articles} synthetic articles ({triples} triples) to {args.target} "
+        f"in {time.monotonic() - started:.1f}s (seed {args.seed}, ontology from "
+        f"{source.ontology})"
+    )
+    return 0

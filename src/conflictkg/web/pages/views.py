@@ -1,0 +1,198 @@
+"""The pages for people: home, SPARQL editor, article, timeline, map, class diagram."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from markupsafe import Markup
+
+from conflictkg.pipeline.artefacts import DOCS_FILE
+from conflictkg.pipeline.iris import local_name
+from conflictkg.store.guard import QueryRefused, inspect_query
+from conflictkg.vocab import BASE_IRI, PREFIXES
+from conflictkg.web.links import page_href
+from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
+from conflictkg.web.pages import data as pagedata
+from conflictkg.web.pages.examples import load_examples
+from conflictkg.web.pages.highlight import matching_spans, segments
+from conflictkg.web.pages.resource import seeds_folder
+from conflictkg.web.pictures import class_diagram_svg, map_svg, timeline_svg
+from conflictkg.web.state import state
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("pages", __name__)
+
+# Formats offered for downloading a query's results, by query form; the names are the
+# endpoint's ``format`` parameter values.
+RESULT_FORMATS = {
+    "select": [(t.name, t.label) for t in RESULT_TYPES],
+    "graph": [(t.name, t.label) for t in RDF_TYPES],
+}
+
+
+def init_templates(app: Flask) -> None:
+    """The filters every template may use: ``href`` (where this server shows an IRI) and
+    ``local_name``."""
+    app.add_template_filter(page_href, "href")
+    app.add_template_filter(local_name, "local_name")
+
+
+def _picture(svg: str) -> Markup:
+    # The renderers escape every text they write, so their output is safe markup.
+    return Markup(svg)  # noqa: S704
+
+
+@bp.route("/")
+def home() -> str:
+    served = state()
+    store = served.backend
+    return render_template(
+        "pages/home.html",
+        articles=pagedata.articles(store),
+        counts=pagedata.counts(store),
+        triples=served.sizes.default,
+        graphs=len(served.sizes.named),
+        examples=load_examples(_queries_folder()),
+        downloads=served.downloads.listing(),
+    )
+
+
+def _queries_folder() -> Path | None:
+    project = state().project
+    return project.queries if project is not None else None
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every page, the endpoint's included."""
+    return current_app.send_static_file("favicon.svg")
+
+
+@bp.route("/query")
+def query_page() -> str:
+    examples = load_examples(_queries_folder())
+    chosen = request.args.get("example", "")
+    text = request.args.get("query", "")
+    if not text:
+        match = next((e for e in examples if e.name == chosen), None)
+        text = match.query if match else (examples[0].query if examples else _DEFAULT_QUERY)
+    return render_template(
+        "pages/query.html",
+        examples=examples,
+        query=text,
+        form=query_form(text),
+        formats=RESULT_FORMATS,
+        base=BASE_IRI,
+        prefixes=PREFIXES,
+    )
+
+
+_DEFAULT_QUERY = """SELECT ?type (COUNT(?resource) AS ?count) WHERE {
+  ?resource a ?type .
+}
+GROUP BY ?type
+ORDER BY DESC(?count)
+"""
+
+
+@bp.route("/article/<key>")
+def article_page(key: str) -> str:
+    store = state().backend
+    article = pagedata.find_article(store, key)
+    if article is None:
+        abort(404, description=f"No article {key!r} in this dataset.")
+    text = pagedata.article_text(seeds_folder(), article)
+    if text is None:
+        abort(
+            404,
+            description=(
+                f"The text of {article.title!r} (seed file {article.seed_file!r}) "
+                "is not available on this server."
+            ),
+        )
+    good, bad = matching_spans(text, pagedata.article_spans(store, article.iri))
+    return render_template(
+        "pages/article.html",
+        article=article,
+        segments=segments(text, good),
+        spans=good,
+        bad_spans=bad,
+    )
+
+
+@bp.route("/articles")
+def articles_page() -> str:
+    store = state().backend
+    return render_template("pages/articles.html", articles=pagedata.articles(store))
+
+
+@bp.route("/timeline")
+def timeline_page() -> str:
+    store = state().backend
+    return render_template(
+        "pages/picture.html",
+        title="Timeline",
+        intro=(
+            "Every dated event, from the earliest to the article's date. Click an event "
+            "for its page. Events the article gives no date for are not drawn."
+        ),
+        picture=_picture(timeline_svg(store)),
+    )
+
+
+@bp.route("/map")
+def map_page() -> str:
+    store = state().backend
+    return render_template(
+        "pages/picture.html",
+        title="Map",
+        intro=(
+            "Every place with coordinates, on an equirectangular projection fitted to the "
+            "points (dashed lines: the degree grid). Click a place for its page."
+        ),
+        picture=_picture(map_svg(store)),
+    )
+
+
+@bp.route("/ontology/diagram")
+def diagram_page() -> str:
+    store = state().backend
+    return render_template(
+        "pages/picture.html",
+        title="Class diagram",
+        intro=(
+            "The ontology's classes as a tree of subclasses, then its object properties "
+            "from domain to range. Every name links to its documentation."
+        ),
+        picture=_picture(class_diagram_svg(store)),
+    )
+
+
+def ontology_docs() -> str | None:
+    """The ontology's documentation, as the build wrote it (pyLODE, ``ontology.html``), or
+    None when the served build has none (a ``--dataset`` file, a store without a matching
+    build): then /ontology answers with its own list of terms."""
+    build_dir = state().build_dir
+    page = build_dir / DOCS_FILE if build_dir is not None else None
+    if page is None or not page.is_file():
+        return None
+    # pyLODE's page stands alone; a line of links takes readers back to the site.
+    back = (
+        '<p class="site-links"><a href="/">conflictkg home</a> · '
+        '<a href="/ontology/diagram">class diagram</a> · <a href="/query">query</a></p>'
+    )
+    html = page.read_text(encoding="utf-8")
+    return html.replace('<div id="content">', '<div id="content">' + back, 1)
+
+
+def query_form(query: str) -> str:
+    """``select`` for SELECT/ASK queries, ``graph`` for CONSTRUCT/DESCRIBE (read by the one
+    reader of SPARQL text, :mod:`conflictkg.store.guard`)."""
+    try:
+        form = inspect_query(query).form
+    except QueryRefused:
+        form = None
+    return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "select"

@@ -1,0 +1,48 @@
+"""Markers by kind of test, so a developer can run the fast part alone.
+
+``unit``    everything that runs in this process (Flask's test client, pure functions)
+``live``    starts a real ``conflictkg serve`` (or another server) on a loopback port
+``browser`` drives headless Chromium
+``slow``    runs a tool that takes seconds (HermiT, ruff and mypy, whole builds)
+
+``make test`` runs every marker; ``make test-fast`` runs ``unit`` only. A test gets its
+marker here, from where it lives and what it uses, so a new test file in a folder is
+marked like its neighbours without remembering to.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# Folders (relative to tests/) and files whose tests start servers.
+LIVE = ("w3c/", "security/", "fuzz/", "web/test_live_", "store/test_remote.py")
+BROWSER = ("browser/",)
+SLOW = (
+    "test_lint.py",
+    "test_ontology.py",
+    "test_triples.py",
+    "test_competency_queries.py",
+    "test_shapes.py",
+    "pipeline/test_build.py",
+    "pipeline/test_reasoning.py",
+    "pipeline/test_ontodocs.py",
+    "synth/",
+)
+LIVE_FIXTURES = frozenset({"live", "protocol_server", "server", "fuzz_server", "oxigraph"})
+
+
+def _kind(relative: str, fixtures: set[str]) -> str:
+    if relative.startswith(BROWSER):
+        return "browser"
+    if relative.startswith(LIVE) or fixtures & LIVE_FIXTURES:
+        return "live"
+    if relative.startswith(SLOW):
+        return "slow"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = config.rootpath / "tests"
+    for item in items:
+        relative = item.path.relative_to(tests).as_posix()
+        item.add_marker(_kind(relative, set(getattr(item, "fixturenames", ()))))

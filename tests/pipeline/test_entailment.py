@@ -1,0 +1,148 @@
+"""The inferred graph: the cases of tests/entailment/, and the project's own build.
+
+On the build, two checks that do not use ``conflictkg.pipeline.entailment``: every competency query
+gives the same rows with ``a/rdfs:subClassOf*`` written as plain ``a``, and the served
+graph is closed under each rule (SPARQL property paths over the served default graph find
+no superclass type, super-property, inverse or transitive consequence missing).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import graph_diff, isomorphic
+
+from conflictkg.pipeline import build, entailment, inputs, publish, shacl
+from conflictkg.pipeline.rdfio import parse_dataset, to_turtle
+from conflictkg.project import Project
+from conflictkg.store import querying
+from conflictkg.store.local import OxigraphBackend
+from tests.support import ROOT, TESTS
+
+CASES = TESTS / "entailment"
+CASE_NAMES = sorted(p.stem for p in CASES.glob("*.trig"))
+ONTOLOGY_GRAPH = URIRef("urn:ontology")
+
+
+@pytest.mark.parametrize("case", CASE_NAMES, ids=CASE_NAMES)
+def test_case(case: str) -> None:
+    parsed = parse_dataset(CASES / f"{case}.trig")
+    inferred = entailment.infer(parsed.default, parsed.named[ONTOLOGY_GRAPH])
+    expected = Graph().parse(CASES / f"{case}.expected.ttl")
+    if not isomorphic(inferred, expected):
+        _, missing, extra = graph_diff(expected, inferred)
+        pytest.fail(
+            f"missing:\n{to_turtle(missing).decode()}\nnot expected:\n{to_turtle(extra).decode()}"
+        )
+
+
+def test_case_count() -> None:
+    assert len(CASE_NAMES) == 4
+
+
+# -- the project's own build -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> OxigraphBackend:
+    """The store ``conflictkg query`` and the endpoint answer from: the build's dataset."""
+    root = tmp_path_factory.mktemp("inferred") / "project"
+    for folder in ("seeds", "ontology", "triples"):
+        shutil.copytree(ROOT / folder, root / folder)
+    build.build(Project(root), root / "output")
+    return querying.open_backend(None, publish.current_build(root / "output"))
+
+
+def rows(backend: OxigraphBackend, query: str, source: str) -> Counter[str]:
+    results = querying.run_query(backend, query, source=source)
+    assert results.kind == "solutions", source
+    return Counter(querying.render(results, "tsv").splitlines()[1:])
+
+
+SUPERCLASS_PATH = re.compile(r"\b(?:a|rdf:type)\s*/\s*rdfs:subClassOf\*")
+
+
+def queries_with_paths() -> list[Path]:
+    paths = sorted(
+        [*(ROOT / "queries").glob("*.rq"), *(ROOT / "queries" / "ontology").glob("*.rq")]
+    )
+    return [p for p in paths if SUPERCLASS_PATH.search(p.read_text(encoding="utf-8"))]
+
+
+def test_some_competency_queries_use_superclass_paths() -> None:
+    # otherwise the test below would compare nothing
+    assert queries_with_paths()
+
+
+@pytest.mark.parametrize("path", queries_with_paths(), ids=lambda p: p.stem)
+def test_plain_types_give_the_same_rows_as_superclass_paths(
+    path: Path, served: pyoxigraph.Store
+) -> None:
+    query = path.read_text(encoding="utf-8")
+    plain = SUPERCLASS_PATH.sub("a", query)
+    assert plain != query and not SUPERCLASS_PATH.search(plain)
+    with_paths = rows(served, query, path.name)
+    assert with_paths, f"{path.name} returns no rows: the comparison would be empty"
+    assert rows(served, plain, f"{path.name} with plain types") == with_paths
+
+
+# Each rule as a SPARQL query for what it implies and the served graph lacks.
+MISSING = {
+    "superclass types": """
+        SELECT DISTINCT ?x ?class WHERE {
+          ?x a ?type . ?type rdfs:subClassOf+ ?class . FILTER isIRI(?class)
+          FILTER NOT EXISTS { ?x a ?class }
+        }""",
+    "super-properties": """
+        SELECT DISTINCT ?s ?super ?o WHERE {
+          ?p rdfs:subPropertyOf+ ?super . ?s ?p ?o . FILTER (?p != ?super)
+          FILTER NOT EXISTS { ?s ?super ?o }
+        }""",
+    "inverses": """
+        SELECT DISTINCT ?s ?p ?o WHERE {
+          { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } UNION
+          { ?p a owl:SymmetricProperty BIND (?p AS ?q) }
+          ?s ?p ?o . FILTER (!isLiteral(?o))
+          FILTER NOT EXISTS { ?o ?q ?s }
+        }""",
+    "transitive closures": """
+        SELECT DISTINCT ?s ?p ?o WHERE {
+          ?p a owl:TransitiveProperty . ?s ?p ?middle . ?middle ?p ?o .
+          FILTER NOT EXISTS { ?s ?p ?o }
+        }""",
+}
+
+
+@pytest.mark.parametrize("rule", sorted(MISSING))
+def test_the_served_graph_lacks_nothing_the_ontology_implies(
+    rule: str, served: pyoxigraph.Store
+) -> None:
+    missing = rows(served, MISSING[rule], rule)
+    assert not missing, f"{sum(missing.values())} {rule} missing, e.g. {sorted(missing)[:5]}"
+
+
+def test_the_rules_have_something_to_infer_in_the_project(served: pyoxigraph.Store) -> None:
+    # the closure test above passes trivially on data the rules never apply to
+    inferred = rows(
+        served,
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/conflictkg/graph/inferred> "
+        "{ ?s ?p ?o } } GROUP BY ?p",
+        "inferred predicates",
+    )
+    predicates = {line.split("\t")[0] for line in inferred}
+    assert "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" in predicates
+    assert "<https://w3id.org/conflictkg/ontology#locatedIn>" in predicates
+
+
+def test_the_shapes_accept_the_merge_with_the_inferred_graph() -> None:
+    loaded = inputs.load_inputs(Project(ROOT))
+    data = loaded.data
+    inferred = entailment.infer(data, loaded.ontology)
+    report = shacl.validate(data + inferred, loaded.shapes, loaded.ontology)
+    assert report.conforms, "\n".join(str(v) for v in report.violations[:10])

@@ -1,0 +1,70 @@
+"""A serving worker's recycling: once, drained with Connection: close, on memory growth."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from conflictkg.serving.recycling import Recycler
+
+
+def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+
+def headers_of(wsgi: Any) -> dict[str, str]:
+    seen: dict[str, str] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        seen.update(headers)
+
+    wsgi({}, start_response)
+    return seen
+
+
+def test_recycle_drains_then_ends_the_worker_once() -> None:
+    ended = threading.Event()
+    recycler = Recycler(growth_limit=None, drain_seconds=0.3, min_age=0.6, end=ended.set)
+    recycler.started()
+    served = recycler.wrap(app)
+    assert "Connection" not in headers_of(served)
+    assert recycler.recycle("test") is True
+    assert recycler.recycle("again") is False  # one signal per process
+    assert "Connection" not in headers_of(served)  # drains only in its last 0.3 s
+    time.sleep(0.45)
+    assert not ended.is_set()
+    assert headers_of(served)["Connection"] == "close"
+    assert ended.wait(2)
+
+
+def test_a_young_worker_waits_until_it_is_old_enough_to_end() -> None:
+    ended = threading.Event()
+    recycler = Recycler(growth_limit=None, drain_seconds=0.05, min_age=0.6, end=ended.set)
+    recycler.started()
+    started = time.monotonic()
+    recycler.recycle("test")
+    assert ended.wait(3)
+    assert time.monotonic() - started >= 0.5
+
+
+def test_memory_growth_stops_the_running_queries_then_recycles() -> None:
+    memory = [100 << 20]
+    ended = threading.Event()
+    reasons: list[str] = []
+    recycler = Recycler(
+        growth_limit=50 << 20,
+        sample_seconds=0.02,
+        drain_seconds=0.02,
+        min_age=0.0,
+        end=ended.set,
+        rss=lambda: memory[0],
+    )
+    recycler.on_memory = reasons.append
+    recycler.started()
+    time.sleep(0.1)
+    assert not ended.is_set() and not reasons  # no growth yet
+    memory[0] = 151 << 20
+    assert ended.wait(2)
+    assert len(reasons) == 1 and "50 MiB" in reasons[0]
