@@ -9,7 +9,6 @@ author and publisher) into the case so that each case holds only what it is abou
 from __future__ import annotations
 
 import json
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -161,12 +160,9 @@ def test_fixture_count() -> None:
 
 @pytest.mark.parametrize("case", CASE_NAMES, ids=CASE_NAMES)
 def test_fixture(case: str) -> None:
-    started = time.perf_counter()
     conforms, results = validate(load_case(case))
-    elapsed = time.perf_counter() - started
     assert actual_violations(results) == expected_violations(case)
     assert conforms == expectation(case)["conforms"]
-    assert elapsed < 5, f"{case} took {elapsed:.2f} s to validate"
 
 
 @pytest.mark.parametrize("case", RDFS_CASES, ids=RDFS_CASES)
@@ -336,9 +332,6 @@ def test_there_are_curated_triples() -> None:
 def test_curated_triples_conform(path: Path) -> None:
     # The same check the build makes; here so that a change to the shapes that rejects the
     # curated data fails next to the shapes, naming the results.
-    started = time.perf_counter()
     conforms, results = validate(merged_graphs(path))
-    elapsed = time.perf_counter() - started
     assert actual_violations(results) == []
     assert conforms
-    assert elapsed < 20, f"{path.name} took {elapsed:.1f} s to validate"
