@@ -24,6 +24,7 @@ SLOW = (
     "test_competency_queries.py",
     "test_shapes.py",
     "pipeline/test_build.py",
+    "pipeline/test_published.py",
     "pipeline/test_reasoning.py",
     "pipeline/test_ontodocs.py",
     "synth/",

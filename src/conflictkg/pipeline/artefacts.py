@@ -12,7 +12,12 @@ from typing import Literal
 
 from conflictkg.pipeline.formats import format_by_name
 
-Role = Literal["dataset", "ontology", "shapes", "void", "docs", "record"]
+_OTHER_TYPES = {"json": "application/json", "html": "text/html", "csv": "text/csv"}
+"""Media types of the artefacts that are not RDF."""
+
+Role = Literal[
+    "dataset", "table", "ontology", "shapes", "catalogue", "void", "docs", "markup", "record"
+]
 
 
 @dataclass(frozen=True)
@@ -20,21 +25,28 @@ class Artefact:
     """One file of a build."""
 
     file: str
-    format: str  # a name of conflictkg.pipeline.formats, or "json", "html"
+    format: str  # a name of conflictkg.pipeline.formats, or "json", "html", "csv"
     role: Role
     description: str
 
     @property
     def media_type(self) -> str:
-        if self.format in ("json", "html"):
-            return {"json": "application/json", "html": "text/html"}[self.format]
+        if self.format in _OTHER_TYPES:
+            return _OTHER_TYPES[self.format]
         return format_by_name(self.format).media_type
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type it is served with: UTF-8 always, and for a CSV table RFC 4180's
+        ``header=present`` (the first line names the columns)."""
+        header = "; header=present" if self.format == "csv" else ""
+        return f"{self.media_type}; charset=utf-8{header}"
 
     @property
     def download(self) -> bool:
         """Offered under /download/ (VoID and the documentation have their own IRIs; the
-        record is internal)."""
-        return self.role in ("dataset", "ontology", "shapes")
+        record and the home page's markup are internal)."""
+        return self.role in ("dataset", "table", "ontology", "shapes", "catalogue")
 
 
 ARTEFACTS: tuple[Artefact, ...] = (
@@ -47,6 +59,12 @@ ARTEFACTS: tuple[Artefact, ...] = (
         "trig",
         "dataset",
         "the dataset with every named graph (articles, accounts, inferred...), TriG",
+    ),
+    Artefact(
+        "events.csv",
+        "csv",
+        "table",
+        "the events, one row per event with the columns of UCDP GED where they apply, CSV",
     ),
     Artefact("ontology.ttl", "turtle", "ontology", "the ontology, Turtle"),
     Artefact(
@@ -62,18 +80,31 @@ ARTEFACTS: tuple[Artefact, ...] = (
         "shapes",
         "the SHACL shapes of each view (backbone, accounts, outside), Turtle",
     ),
+    Artefact(
+        "dcat.ttl",
+        "turtle",
+        "catalogue",
+        "the DCAT 3 description: catalogue, datasets, distributions, SPARQL endpoint",
+    ),
     Artefact("void.ttl", "turtle", "void", "the VoID description of the dataset"),
     Artefact("ontology.html", "html", "docs", "the ontology's documentation (pyLODE)"),
+    Artefact(
+        "schema-org.jsonld",
+        "jsonld",
+        "markup",
+        "the schema.org Dataset the home page embeds, JSON-LD",
+    ),
     Artefact("build.json", "json", "record", "input digests, counts and the time each step took"),
 )
 
 BY_FILE: dict[str, Artefact] = {a.file: a for a in ARTEFACTS}
 DUMPS: tuple[str, ...] = tuple(a.file for a in ARTEFACTS if a.role == "dataset")
 """The dataset's dumps, in the order VoID lists them."""
-RDF_ARTEFACTS: tuple[str, ...] = tuple(
-    a.file for a in ARTEFACTS if a.format not in ("json", "html")
-)
+RDF_ARTEFACTS: tuple[str, ...] = tuple(a.file for a in ARTEFACTS if a.format not in _OTHER_TYPES)
 """Every RDF file a build writes."""
 DOWNLOADS: tuple[Artefact, ...] = tuple(a for a in ARTEFACTS if a.download)
 VOID_FILE = "void.ttl"
+DCAT_FILE = "dcat.ttl"
+EVENTS_FILE = "events.csv"
+SCHEMA_ORG_FILE = "schema-org.jsonld"
 DOCS_FILE = "ontology.html"

@@ -5,6 +5,7 @@ or interrupted build never changes what is served; older builds are pruned."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import shutil
@@ -19,10 +20,18 @@ from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, ontodocs, rdfio
+from conflictkg.pipeline import accounts, catalogue, ontodocs, rdfio, tables
 from conflictkg.pipeline import void as void_description
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
-from conflictkg.pipeline.artefacts import DOCS_FILE, DUMPS
+from conflictkg.pipeline.artefacts import (
+    BY_FILE,
+    DCAT_FILE,
+    DOCS_FILE,
+    DUMPS,
+    EVENTS_FILE,
+    SCHEMA_ORG_FILE,
+    VOID_FILE,
+)
 from conflictkg.pipeline.inputs import Inputs
 from conflictkg.pipeline.rdfio import short
 from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, WD
@@ -101,20 +110,31 @@ def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) 
             "inferred", "What the ontology implies (graph/inferred)", 1, len(inferred)
         ),
     ]
+    trig = rdfio.to_trig(named)
     contents = {
         "dataset.ttl": rdfio.to_turtle(merged),
         "dataset.nt": rdfio.to_ntriples(merged),
         "dataset.jsonld": rdfio.to_jsonld(merged),
         "dataset.rdf": rdfio.to_rdfxml(merged),
-        "dataset.trig": rdfio.to_trig(named),
+        "dataset.trig": trig,
+        # the table is the answer of its query over the dataset as the endpoint serves it
+        EVENTS_FILE: tables.events_csv(tables.served_store(trig)),
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
         "view-shapes.ttl": rdfio.to_turtle(inputs.view_shapes),
-        "void.ttl": rdfio.to_turtle(void_description.describe(merged, dumps=DUMPS, subsets=parts)),
         # pyLODE takes seconds: its page is kept beside the builds while the ontology is the same
         DOCS_FILE: ontodocs.cached_graph_html(inputs.ontology, folder.parent / "cache").encode(),
     }
+    # the catalogue record describes the downloads written above, with their byte sizes
+    sizes = {name: len(body) for name, body in contents.items() if BY_FILE[name].download}
+    meta = catalogue.metadata(merged, sizes, issued=catalogue.build_date())
+    void = void_description.describe(merged, dumps=DUMPS, subsets=parts)
+    catalogue.link_from_void(void, meta, DCAT_FILE)
+    contents[VOID_FILE] = rdfio.to_turtle(void)
+    contents[DCAT_FILE] = rdfio.to_turtle(catalogue.dcat(meta))
+    described = json.dumps(catalogue.schema_org(meta), indent=2, ensure_ascii=False)
+    contents[SCHEMA_ORG_FILE] = (described + "\n").encode()
     for name, content in contents.items():
         (folder / name).write_bytes(content)
     return {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}

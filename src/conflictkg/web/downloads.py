@@ -5,23 +5,37 @@ Every file is read from the build folder — or, with ``--dataset`` or a query b
 and gzipped once when the app is created, so the workers share the bytes. Answers carry a
 strong ETag (SHA-256 of the bytes sent), Last-Modified (the source file's time, or for a
 backend alone the app's start), gzip when the client accepts it, and conditional GET (304
-on If-None-Match / If-Modified-Since). Files are attachments named ``conflictkg-<file>``;
-VoID is negotiated (Turtle, N-Triples, JSON-LD, RDF/XML).
+on If-None-Match / If-Modified-Since). Files are attachments named ``conflictkg-<file>``,
+served with the artefact table's Content-Type (``events.csv`` as ``text/csv;
+charset=utf-8; header=present``); VoID is negotiated (Turtle, N-Triples, JSON-LD, RDF/XML)
+and names the DCAT description (``dcat.ttl``) in a ``Link: rel="describedby"`` header.
+
+The build's schema.org ``Dataset`` (``schema-org.jsonld``) is read here too, with the
+other files of the build, and given to the templates as ``dataset_jsonld()``.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
 from flask import Blueprint, Response, request
+from markupsafe import Markup
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline.artefacts import BY_FILE, DOWNLOADS, VOID_FILE, Artefact
+from conflictkg.pipeline.artefacts import (
+    BY_FILE,
+    DCAT_FILE,
+    DOWNLOADS,
+    SCHEMA_ORG_FILE,
+    VOID_FILE,
+    Artefact,
+)
 from conflictkg.store.backend import QueryBackend, serialize_triples
 from conflictkg.web.errors import error_response
 from conflictkg.web.mediatypes import BY_NAME, GRAPH_TYPES, MediaType
@@ -37,6 +51,8 @@ class Offered:
     media_type: MediaType
     body: bytes
     last_modified: datetime
+    content_type: str = ""
+    """The Content-Type header; by default the media type's."""
     gzipped: bytes = field(init=False, repr=False)
     etag: str = field(init=False)
 
@@ -44,6 +60,8 @@ class Offered:
         # mtime=0 keeps the gzip bytes (and so their ETag) stable across restarts.
         object.__setattr__(self, "gzipped", gzip.compress(self.body, mtime=0))
         object.__setattr__(self, "etag", hashlib.sha256(self.body).hexdigest()[:32])
+        if not self.content_type:
+            object.__setattr__(self, "content_type", self.media_type.content_type)
 
     @property
     def name(self) -> str:
@@ -57,9 +75,7 @@ class Offered:
     def response(self) -> Response:
         """The artefact for the current request: gzip if accepted, 304 if unchanged."""
         use_gzip = request.accept_encodings.quality("gzip") > 0
-        response = Response(
-            self.gzipped if use_gzip else self.body, content_type=self.media_type.content_type
-        )
+        response = Response(self.gzipped if use_gzip else self.body, content_type=self.content_type)
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"
         # A strong ETag must differ between the plain and the gzipped bytes.
@@ -98,6 +114,8 @@ class Downloads:
     files: dict[str, Offered]
     void: dict[str, Offered]
     why_no_void: str = ""
+    schema_org: str = ""
+    """The build's schema.org description (JSON-LD text; empty without a build)."""
 
     @classmethod
     def prepare(
@@ -117,11 +135,12 @@ class Downloads:
             if path.is_file():
                 media_type = BY_NAME[artefact.format]
                 files[artefact.file] = Offered(
-                    artefact, media_type, path.read_bytes(), _mtime(path)
+                    artefact, media_type, path.read_bytes(), _mtime(path), artefact.content_type
                 )
+        schema_org = _read_schema_org(folder / SCHEMA_ORG_FILE)
         void_path = folder / VOID_FILE
         if not void_path.is_file():
-            return cls(files, {}, f"the build has no {VOID_FILE}")
+            return cls(files, {}, f"the build has no {VOID_FILE}", schema_org)
         try:
             triples = [
                 q.triple
@@ -136,7 +155,7 @@ class Downloads:
             if media_type.name not in void and media_type.rdf is not None:
                 body = serialize_triples(triples, media_type.rdf.oxigraph)
                 void[media_type.name] = Offered(described, media_type, body, when)
-        return cls(files, void)
+        return cls(files, void, schema_org=schema_org)
 
     @classmethod
     def _from_dataset(cls, path: Path, backend: QueryBackend) -> Downloads:
@@ -155,12 +174,47 @@ class Downloads:
             "no VoID description: this server answers from a query backend without a build",
         )
 
+    def jsonld_script(self) -> Markup:
+        """The schema.org description as a ``<script type="application/ld+json">`` block
+        (empty markup when there is none).
+
+        A JSON-LD block is data, not script: browsers never execute a ``<script>`` whose
+        type is not JavaScript, so a Content-Security-Policy of ``script-src 'self'`` allows
+        it and needs no nonce or hash. ``<``, ``>`` and ``&`` are written as JSON escapes,
+        so no text of the data can close the element.
+        """
+        if not self.schema_org:
+            return Markup("")
+        text = (
+            self.schema_org.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        )
+        # the text is escaped above: it cannot leave the script element
+        return Markup(f'<script type="application/ld+json">\n{text}</script>')  # noqa: S704
+
     def listing(self) -> list[Offered]:
         """Every download, in the order of the artefact table."""
         return list(self.files.values())
 
 
+def _read_schema_org(path: Path) -> str:
+    """The schema.org JSON-LD of a build, checked to be JSON; empty when the build has none."""
+    if not path.is_file():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    try:
+        json.loads(text)
+    except ValueError as error:
+        raise ConflictKGError(f"{path}: not JSON: {error}") from None
+    return text
+
+
 bp = Blueprint("downloads", __name__)
+
+
+@bp.app_template_global()
+def dataset_jsonld() -> Markup:
+    """For the home page: the dataset's schema.org description, a JSON-LD script block."""
+    return state().downloads.jsonld_script()
 
 
 @bp.route("/download/<name>")
@@ -184,4 +238,6 @@ def void() -> Response:
         return chosen
     response = offered.void[chosen.name].response()
     response.headers["Vary"] = "Accept, Accept-Encoding"
+    if DCAT_FILE in offered.files:
+        response.headers["Link"] = f'</download/{DCAT_FILE}>; rel="describedby"; type="text/turtle"'
     return response
