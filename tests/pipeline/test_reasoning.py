@@ -8,6 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from rdflib import Graph
 
 from conflictkg.pipeline.reasoning import check, explain_clashes
@@ -51,7 +52,11 @@ def leftovers() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("conflictkg-reasoner-*")}
 
 
-def test_consistent_data_with_dates_and_wkt_and_an_unsatisfiable_class() -> None:
+def test_consistent_data_with_dates_and_wkt_and_an_unsatisfiable_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A temp folder of the test's own: other builds on the machine come and go in /tmp.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     ontology = graph(ONTOLOGY + "ckg:Centaur a owl:Class ; rdfs:subClassOf ckg:Person, ckg:City .")
     before = leftovers()
     report = check(ontology, graph(DATA))
