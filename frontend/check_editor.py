@@ -21,12 +21,11 @@ from pathlib import Path
 from pyoxigraph import Store
 from rdflib import Graph
 
+from conflictkg.vocab import PREFIXES
+from conflictkg.web_assets import EDITOR_JS, built_assets, editor_terms
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO / "src"))
-
-from conflictkg.vocab import PREFIXES  # noqa: E402
-from conflictkg.web_assets import EDITOR_JS, built_assets, editor_terms  # noqa: E402
 
 ORIGIN = "http://demo.localhost"
 CHROMIUM = "/usr/bin/chromium"
@@ -81,11 +80,12 @@ def check(out: Path) -> list[str]:
             lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
         )
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.goto(ORIGIN + "/")
-        page.evaluate(
-            """() => document.addEventListener('securitypolicyviolation',
-                 e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"""
+        # Chromium logs a blocked resource as a console error; the event names the directive.
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e =>"
+            " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
         )
+        page.goto(ORIGIN + "/")
         page.evaluate("() => window.ckgEditor.ready")
         editor = page.locator(".cm-content")
         editor.click()
@@ -102,6 +102,9 @@ def check(out: Path) -> list[str]:
         def pick(option: str) -> None:
             """Wait for `option` in the completion list and take it with Enter."""
             page.wait_for_selector(f".cm-tooltip-autocomplete li:has-text('{option}')")
+            # CodeMirror ignores Enter for 75 ms after the list opens (its interactionDelay),
+            # so that a pick is never made by a key meant as a new line.
+            page.wait_for_timeout(150)
             page.keyboard.press("Enter")
 
         # 1. A PREFIX declaration completed from the prefix map, on a new first line.
@@ -123,18 +126,26 @@ def check(out: Path) -> list[str]:
         page.wait_for_selector(".cm-tooltip-autocomplete li:has-text('ckg:MilitaryBase')")
         first = page.locator(".cm-tooltip-autocomplete li").first.inner_text()
         page.screenshot(path=str(out / "editor-completion.png"))
+        page.wait_for_timeout(150)
         page.keyboard.press("Enter")
         page.keyboard.type(" .")
-        expect(f"ckg:Milit completed to a class (first option {first!r})", "ckg:MilitaryBase ." in value())
+        expect(
+            f"ckg:Milit completed to a class (first option {first!r})",
+            "ckg:MilitaryBase ." in value(),
+        )
 
         # 3. A property by a word of its label.
         page.keyboard.type("\n  ?event date")
         page.wait_for_selector(".cm-tooltip-autocomplete li")
         options = page.locator(".cm-tooltip-autocomplete li").all_inner_texts()
+        page.wait_for_timeout(150)
         page.keyboard.press("Enter")
         page.keyboard.type(" ?when .")
         picked = value().splitlines()[-2].strip()
-        expect(f"'date' offered {len(options)} terms by label; picked: {picked}", picked.startswith("?event ckg:"))
+        expect(
+            f"'date' offered {len(options)} terms by label; picked: {picked}",
+            picked.startswith("?event ckg:"),
+        )
 
         # 4. A term whose prefix the query does not declare: the PREFIX line comes too.
         page.keyboard.type("\n  ?base geo:hasGeo")
