@@ -106,7 +106,7 @@ function inStringOrComment(state, pos) {
     if (node.name === "String" || node.name === "Comment") return true;
   }
   const line = state.doc.lineAt(pos);
-  return /(^|\s)#/.test(line.text.slice(0, pos - line.from).replace(/<[^>]*>/g, ""));
+  return /(^|\s)#/.test(line.text.slice(0, pos - line.from).replace(/<[^<>\s]*>/g, ""));
 }
 
 /** A CodeMirror completion source over `prefixes` ({name: namespace}) and `terms`. */
@@ -116,7 +116,10 @@ export function sparqlCompletion(prefixes, terms) {
     const { state, pos } = context;
     const line = state.doc.lineAt(pos);
     const before = line.text.slice(0, pos - line.from);
-    if (inStringOrComment(state, pos)) return null;
+    // An IRI being typed: the parser may read its "#" as a comment, so look at where the
+    // IRI starts.
+    const iri = /<([^\s<>"{}|^`\\]*)$/.exec(before);
+    if (inStringOrComment(state, iri ? pos - iri[0].length : pos)) return null;
     const declared = declaredPrefixes(state.doc.toString());
     const known = { ...prefixes, ...declared };
 
@@ -146,7 +149,6 @@ export function sparqlCompletion(prefixes, terms) {
     }
 
     // A full IRI: <http://…
-    const iri = /<([^\s<>"{}|^`\\]*)$/.exec(before);
     if (iri) {
       const options = usable.map((term) => ({
         label: `<${term.iri}>`,
