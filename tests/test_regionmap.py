@@ -21,7 +21,7 @@ from conflictkg.regionmap import (
     _clip_ring,
     events_without_place,
     fit_view,
-    region_lines,
+    region_shape,
     render_map,
 )
 from conflictkg.web_assets import load_region
@@ -159,12 +159,14 @@ def test_projection_is_equirectangular_scaled_by_the_middle_latitude() -> None:
 
 
 def test_lines_and_areas_are_drawn_as_shapes_inside_their_link() -> None:
+    kind, geometry = region_shape(REGION, "Eastland–Westland border")
+    assert kind == "line"
     border = MapPlace(
         BASE + "place/border",
         "The border",
         "/place/border",
-        "line",
-        region_lines(REGION, "Eastland–Westland border"),
+        kind,
+        geometry,
         Precision("as the map draws it"),
     )
     district = MapPlace(
@@ -257,9 +259,11 @@ def test_highlighted_place_is_labelled_and_drawn_last() -> None:
     assert label and label[0].get("font-weight") == "bold"
 
 
-def test_region_lines_names_what_it_knows() -> None:
+def test_region_shape_gives_lines_and_areas_and_names_what_it_knows() -> None:
+    kind, rings = region_shape(REGION, "Eastland")
+    assert kind == "area" and rings == [[tuple(p) for p in square(45, 30, 5)]]
     with pytest.raises(KeyError, match="Long river"):
-        region_lines(REGION, "Tigris")
+        region_shape(REGION, "Tigris")
 
 
 def test_the_built_region_has_the_shapes_the_map_needs() -> None:
@@ -267,7 +271,8 @@ def test_the_built_region_has_the_shapes_the_map_needs() -> None:
     region = load_region()
     names = {f["properties"].get("name") for f in region["features"]}
     assert {"Iraq", "Syria", "Turkey", "Iran", "Iraq–Syria border", "Tigris"} <= names
-    tigris = region_lines(region, "Tigris")
+    kind, tigris = region_shape(region, "Tigris")
+    assert kind == "line"
     mosul = (43.13, 36.34)
     nearest = min(math.dist(p, mosul) for line in tigris for p in line)
     assert nearest < 0.15, "the Tigris drawn should pass by Mosul"

@@ -227,12 +227,20 @@ def _vertices(place: MapPlace) -> Iterable[Point]:
             yield from ((float(x), float(y)) for x, y in line)
 
 
-def region_lines(region: Mapping[str, Any], name: str) -> list[list[Point]]:
-    """The lines of the region's feature called ``name`` ("Iraq–Syria border", "Tigris"),
-    for a place the graph knows only by name; ``KeyError`` naming it when absent."""
+def region_shape(region: Mapping[str, Any], name: str) -> tuple[Literal["line", "area"], Any]:
+    """The kind and geometry of the region's feature called ``name`` ("Iraq–Syria border",
+    "Tigris", "Iraq"), for a place the graph knows without coordinates: ``("line", lines)``
+    or ``("area", rings)``, ready for :class:`MapPlace`. ``KeyError`` naming the known
+    features when there is none by that name."""
     for feature in region.get("features", []):
-        if feature.get("properties", {}).get("name") == name:
-            return [[(x, y) for x, y in line] for line in _lines(feature["geometry"])]
+        if feature.get("properties", {}).get("name") != name:
+            continue
+        geometry = feature["geometry"]
+        lines = _lines(geometry)
+        if lines:
+            return "line", [[(x, y) for x, y in line] for line in lines]
+        rings = [ring for polygon in _polygons(geometry) for ring in polygon]
+        return "area", [[(x, y) for x, y in ring] for ring in rings]
     names = sorted(
         {f["properties"]["name"] for f in region.get("features", []) if "name" in f["properties"]}
     )
