@@ -28,9 +28,9 @@ from pyoxigraph import Store
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
-from conflictkg.regionmap import MapEvent, MapPlace, Precision, region_shape, render_map
+from conflictkg.web.pictures.regionmap import MapEvent, MapPlace, Precision, region_shape, render_map
 from conflictkg.vocab import PREFIXES
-from conflictkg.web_assets import AXE_JS, EDITOR_JS, built_assets, editor_terms, load_region
+from conflictkg.web.assets import AXE_JS, EDITOR_JS, built_assets, editor_terms, load_region
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

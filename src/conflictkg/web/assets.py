@@ -20,7 +20,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Literal, URIRef
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-BUILD_DIR = PACKAGE_DIR / "web" / "static" / "build"
+BUILD_DIR = PACKAGE_DIR / "static" / "build"
 """Where ``frontend/scripts/build.js`` writes; served under ``static/build/``."""
 
 EDITOR_JS = "editor.js"

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conflictkg.regionmap import (
+from conflictkg.web.pictures.regionmap import (
     BOTTOM,
     KM_PER_DEGREE,
     LEFT,
@@ -24,7 +24,7 @@ from conflictkg.regionmap import (
     region_shape,
     render_map,
 )
-from conflictkg.web_assets import load_region
+from conflictkg.web.assets import load_region
 
 SVG = "{http://www.w3.org/2000/svg}"
 BASE = "https://w3id.org/conflictkg/id/"

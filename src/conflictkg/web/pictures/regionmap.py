@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from conflictkg.pictures.svg import FONT, SVG_NS, attrs, el, num, text, text_width, truncate
+from conflictkg.web.pictures.svg import FONT, SVG_NS, attrs, el, num, text, text_width, truncate
 
 Point = tuple[float, float]
 """(longitude, latitude) in degrees, the GeoJSON order."""

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 
 from conflictkg.vocab import PREFIXES
-from conflictkg.web_assets import (
+from conflictkg.web.assets import (
     ASSETS,
     BUILD_COMMAND,
     EDITOR_JS,
@@ -21,7 +21,7 @@ from conflictkg.web_assets import (
     load_region,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_missing_assets_are_named_with_the_command_that_builds_them(tmp_path: Path) -> None:
