@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conflictkg.web.assets import load_region
 from conflictkg.web.pictures.regionmap import (
     BOTTOM,
     KM_PER_DEGREE,
@@ -24,7 +25,6 @@ from conflictkg.web.pictures.regionmap import (
     region_shape,
     render_map,
 )
-from conflictkg.web.assets import load_region
 
 SVG = "{http://www.w3.org/2000/svg}"
 BASE = "https://w3id.org/conflictkg/id/"

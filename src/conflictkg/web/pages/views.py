@@ -5,13 +5,26 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+import pyoxigraph
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
 from markupsafe import Markup
+from rdflib import BNode, Graph, Literal, URIRef
 
 from conflictkg.pipeline.artefacts import DOCS_FILE
 from conflictkg.pipeline.iris import local_name
+from conflictkg.store import queries
 from conflictkg.store.guard import QueryRefused, inspect_query
-from conflictkg.vocab import BASE_IRI, PREFIXES
+from conflictkg.vocab import BASE_IRI, ONTOLOGY_GRAPH, PREFIXES
+from conflictkg.web.assets import EDITOR_JS, built_assets, editor_terms
 from conflictkg.web.links import page_href
 from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 from conflictkg.web.pages import data as pagedata
@@ -87,7 +100,36 @@ def query_page() -> str:
         formats=RESULT_FORMATS,
         base=BASE_IRI,
         prefixes=PREFIXES,
+        editor=EDITOR_JS if built_assets().ready else None,
     )
+
+
+def _rdflib_term(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) -> object:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def ontology_graph() -> Graph:
+    """The served ontology graph (``ONTOLOGY_GRAPH``) as an rdflib graph."""
+    graph = Graph()
+    triples = queries.construct(state().backend, queries.GRAPH_CONTENT, graph=str(ONTOLOGY_GRAPH))
+    for t in triples:
+        graph.add((_rdflib_term(t.subject), _rdflib_term(t.predicate), _rdflib_term(t.object)))  # type: ignore[arg-type]
+    return graph
+
+
+@bp.route("/editor/terms.json")
+def editor_terms_json() -> Response:
+    """The ontology's classes and properties the query editor completes, as
+    ``[{iri, curie, label, kind}]`` (``web.assets.editor_terms``)."""
+    response = jsonify(editor_terms(ontology_graph(), PREFIXES))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 _DEFAULT_QUERY = """SELECT ?type (COUNT(?resource) AS ?count) WHERE {
