@@ -208,11 +208,11 @@ def test_event_and_place_pages_show_their_pictures(open_page, server) -> None:
     assert page.locator("svg.ckg-timeline").count() == 1
     assert page.locator(".evidence mark").count() > 0
     page.goto(server + "/map")
-    place = page.locator("svg.ckg-map a.place").first
+    place = page.locator("svg.ckg-region-map a.place").first
     place_href = place.get_attribute("href")
     shoot(page, "map", readme=True)
     page.goto(server + place_href)
-    assert page.locator("svg.ckg-map").count() == 1
+    assert page.locator("svg.ckg-region-map").count() == 1
     shoot(page, "place")
 
 
@@ -255,7 +255,7 @@ def test_no_horizontal_scroll_at_375px(open_page, server, path) -> None:
 def test_no_horizontal_scroll_on_resource_pages_at_375px(open_page, server) -> None:
     page = open_page(width=375, height=800).page
     page.goto(server + "/map")
-    place = page.locator("svg.ckg-map a.place").first.get_attribute("href")
+    place = page.locator("svg.ckg-region-map a.place").first.get_attribute("href")
     page.goto(server + "/timeline")
     event = page.locator("svg.ckg-timeline a.event").first.get_attribute("href")
     for path in (place, event):

@@ -24,14 +24,14 @@ from conflictkg.pipeline.iris import local_name
 from conflictkg.store import queries
 from conflictkg.store.guard import QueryRefused, inspect_query
 from conflictkg.vocab import BASE_IRI, ONTOLOGY_GRAPH, PREFIXES
-from conflictkg.web.assets import EDITOR_JS, built_assets, editor_terms
+from conflictkg.web.assets import EDITOR_JS, AssetsMissing, built_assets, editor_terms, load_region
 from conflictkg.web.links import page_href
 from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 from conflictkg.web.pages import data as pagedata
 from conflictkg.web.pages.examples import load_examples
 from conflictkg.web.pages.highlight import matching_spans, segments
 from conflictkg.web.pages.resource import seeds_folder
-from conflictkg.web.pictures import class_diagram_svg, map_svg, timeline_svg
+from conflictkg.web.pictures import class_diagram_svg, place_map, timeline_svg
 from conflictkg.web.state import state
 
 log = logging.getLogger(__name__)
@@ -188,14 +188,19 @@ def timeline_page() -> str:
 @bp.route("/map")
 def map_page() -> str:
     store = state().backend
+    try:
+        region = load_region()
+    except AssetsMissing as missing:
+        abort(503, description=f"The map's outlines are not built on this server: {missing}")
+    drawn = place_map(store, region)
     return render_template(
-        "pages/picture.html",
+        "pages/map.html",
         title="Map",
-        intro=(
-            "Every place with coordinates, on an equirectangular projection fitted to the "
-            "points (dashed lines: the degree grid). Click a place for its page."
-        ),
-        picture=_picture(map_svg(store)),
+        picture=_picture(drawn.svg),
+        places=drawn.places,
+        events=drawn.events,
+        unplaced=drawn.unplaced,
+        attribution=region.get("metadata", {}).get("attribution", ""),
     )
 
 
