@@ -32,6 +32,7 @@ from conflictkg.web.pages.examples import load_examples
 from conflictkg.web.pages.highlight import matching_spans, segments
 from conflictkg.web.pages.resource import seeds_folder
 from conflictkg.web.pictures import class_diagram_svg, place_map, timeline_svg
+from conflictkg.web.pictures.timeline import undated_events
 from conflictkg.web.state import state
 
 log = logging.getLogger(__name__)
@@ -175,13 +176,10 @@ def articles_page() -> str:
 def timeline_page() -> str:
     store = state().backend
     return render_template(
-        "pages/picture.html",
+        "pages/timeline.html",
         title="Timeline",
-        intro=(
-            "Every dated event, from the earliest to the article's date. Click an event "
-            "for its page. Events the article gives no date for are not drawn."
-        ),
         picture=_picture(timeline_svg(store)),
+        undated=undated_events(store),
     )
 
 
