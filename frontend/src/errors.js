@@ -30,6 +30,11 @@ export function diagnosticAt(doc, line, column, message) {
   if (TOKEN.test(text.charAt(from))) {
     while (from > 0 && TOKEN.test(text.charAt(from - 1))) from -= 1;
     while (to < text.length && TOKEN.test(text.charAt(to))) to += 1;
+  } else if (from >= text.length && text.trimEnd().length > 0) {
+    // Past the end of the line (Oxigraph's position after a closing brace at the end of
+    // the query): mark the last character written, so the mark is never empty.
+    to = text.trimEnd().length;
+    from = to - 1;
   } else {
     to = Math.min(from + 1, text.length);
   }

@@ -28,3 +28,9 @@ test("positions outside the text are clamped to it", () => {
   assert.equal(marked(0, 0), "SELECT");
   assert.match(diagnosticAt(doc, 2, 3, "bad").message, /^Line 2, column 3: bad$/);
 });
+
+test("a position after the last brace of a line marks that brace", () => {
+  const query = Text.of(["SELECT * WHERE { ?s ?p }"]);
+  const d = diagnosticAt(query, 1, 25, "bad");
+  assert.equal(query.sliceString(d.from, d.to), "}");
+});

@@ -72,3 +72,27 @@ def test_query_page_loads_the_editor_when_built(client) -> None:
     assert body.index("build/editor.js") < body.index("/assets/query.js")
     with client.get("/assets/build/editor.js") as script:
         assert script.status_code == 200 and script.mimetype == "text/javascript"
+
+
+LAYOUT_PAGES = [
+    "/",
+    "/query",
+    "/articles",
+    "/article/seed_fixture",
+    "/timeline",
+    "/map",
+    "/ontology/diagram",
+    "/id/place/riverton",
+    "/id/event/hillport-talks",
+    "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%201",
+    "/no/such/page",
+]
+
+
+def test_every_page_type_uses_the_one_layout(client) -> None:
+    for url in LAYOUT_PAGES:
+        response = client.get(url, headers={"Accept": "text/html"})
+        body = response.get_data(as_text=True)
+        assert '<nav aria-label="Main">' in body, url
+        assert '<main id="main"' in body and '<footer class="site">' in body, url
+        assert body.count('href="/assets/pages.css"') == 1, url

@@ -103,7 +103,7 @@ def undated_events(store: QueryBackend) -> list[UndatedEvent]:
     return sorted(found.values(), key=lambda e: (e.label.casefold(), e.iri))
 
 
-TICK_FONT = 11.0
+TICK_FONT = 12.0
 TICK_GAP = 6.0
 
 
