@@ -196,6 +196,9 @@ export function mount(textarea, options = {}) {
     EditorView.contentAttributes.of({
       "aria-label": labelText(textarea),
       "aria-multiline": "true",
+      // Already focusable (contenteditable); said outright so that checkers such as
+      // axe-core see the scrolling region's focusable content.
+      tabindex: "0",
       spellcheck: "false",
       autocapitalize: "off",
       autocorrect: "off",

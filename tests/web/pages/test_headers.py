@@ -107,7 +107,11 @@ def test_the_pylode_page_gets_hashes_of_its_own_styles(client: FlaskClient, app)
         build_dir: Path = state().build_dir
     (build_dir / DOCS_FILE).write_text(PYLODE_PAGE, encoding="utf-8")
     response = client.get("/ontology", headers={"Accept": "text/html"})
-    assert "<style>" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "<style>body { color: red; }</style>" in body, "pyLODE's style kept as written"
+    # served with its language and the site's contrast fixes (axe-core finds none left)
+    assert body.startswith('<html lang="en">')
+    assert '<link rel="stylesheet" href="/assets/pylode.css"></head>' in body
     policy = directives(response.headers["Content-Security-Policy"])
     # the hash of "body { color: red; }" (sha256, base64), and data: images for the icons
     expected = "'sha256-" + "XeYlw2NVzOfB1UCIJqCyGr+0n7bA4fFslFpvKu84IAw=" + "'"

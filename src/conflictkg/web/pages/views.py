@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pyoxigraph
@@ -15,6 +16,7 @@ from flask import (
     jsonify,
     render_template,
     request,
+    url_for,
 )
 from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
@@ -230,7 +232,14 @@ def ontology_docs() -> str | None:
         '<a href="/ontology/diagram">class diagram</a> · <a href="/query">query</a></p>'
     )
     html = page.read_text(encoding="utf-8")
-    return html.replace('<div id="content">', '<div id="content">' + back, 1)
+    html = html.replace('<div id="content">', '<div id="content">' + back, 1)
+    # Its language stated, and a style sheet of the site that darkens pyLODE's lightest
+    # colours (axe-core: html-has-lang, color-contrast); pyLODE's own <style> is untouched,
+    # so the hashes web.headers allows for it still match.
+    if re.match(r"\s*(<!DOCTYPE[^>]*>\s*)?<html>", html, re.IGNORECASE):
+        html = html.replace("<html>", '<html lang="en">', 1)
+    sheet = f'<link rel="stylesheet" href="{url_for("static", filename="pylode.css")}">'
+    return html.replace("</head>", sheet + "</head>", 1)
 
 
 def query_form(query: str) -> str:

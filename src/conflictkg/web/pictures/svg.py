@@ -73,7 +73,9 @@ def document(kind: str, width: float, height: float, title: str, body: list[str]
             viewBox=f"0 0 {num(width)} {num(height)}",
             width=num(width),
             height=num(height),
-            role="img",
+            # A group, not an image: the picture's links stay reachable and announced
+            # (role="img" would make them presentational; axe-core: nested-interactive).
+            role="group",
             aria_label=title,
             font_family=FONT,
         )
