@@ -4,8 +4,8 @@ demo page, and the region map drawn from the graph's places.
 Editor: mounts it on demo/index.html (served from memory under a strict
 Content-Security-Policy), types a query, completes a PREFIX declaration, a prefixed term,
 a term by its label and a term whose PREFIX line it adds, runs with Ctrl+Enter, marks the
-error position Oxigraph reports. Map: a page with the SVG of regionmap.render_map for the
-places of triples/ at 375 px. Both pages: axe-core must find no serious or critical
+error position Oxigraph reports. Map: a page with the SVG of the places of triples/, as
+/map draws them, at 375 px. Both pages: axe-core must find no serious or critical
 violation, and any console error or CSP violation fails the check. Screenshots go to
 test-artifacts/frontend/.
 
@@ -25,12 +25,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, Route, sync_playwright
 from pyoxigraph import Store
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS
+from rdflib import Graph
 
-from conflictkg.web.pictures.regionmap import MapEvent, MapPlace, Precision, region_shape, render_map
+from conflictkg.pipeline.accounts import triples_files
+from conflictkg.store.files import load_files
+from conflictkg.store.local import OxigraphBackend
 from conflictkg.vocab import PREFIXES
 from conflictkg.web.assets import AXE_JS, EDITOR_JS, built_assets, editor_terms, load_region
+from conflictkg.web.pictures.placemap import place_map
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -66,52 +68,15 @@ def files() -> dict[str, tuple[bytes, str]]:
     return served
 
 
-PLACES = """
-PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
-PREFIX geo: <http://www.opengis.net/ont/geosparql#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?place ?label ?wkt WHERE {
-  ?place geo:hasGeometry/geo:asWKT ?wkt ; rdfs:label ?label .
-}"""
-EVENTS = """
-PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?event ?label ?place (STR(?start) AS ?when) WHERE {
-  ?event ckg:location ?place ; rdfs:label ?label .
-  OPTIONAL { ?event ckg:startDate ?start }
-}"""
-# Places the graph has without coordinates, drawn with the region's shape of that name.
-FROM_REGION = {
-    "place/tigris": ("Tigris", "Natural Earth 1:50m centre line"),
-    "place/iraqi-syrian-border": ("Iraq–Syria border", "Natural Earth 1:50m line"),
-}
-BASE = "https://w3id.org/conflictkg/id/"
 Expect = Callable[[str, bool], None]
 
 
 def map_page() -> str:
-    """An HTML page with the map of the places and events of triples/."""
-    graph = Graph()
-    for path in sorted((REPO / "triples").glob("*.ttl")):
-        graph.parse(path)
-    region = load_region()
-    places: list[MapPlace] = []
-    for row in graph.query(PLACES):
-        iri, label, wkt = (str(v) for v in row)  # type: ignore[union-attr]
-        lon, lat = (float(v) for v in wkt.split("(")[1].rstrip(")").split())
-        href = "/" + iri.removeprefix(BASE)
-        precision = Precision("point as recorded in the graph")
-        places.append(MapPlace(iri, label, href, "point", (lon, lat), precision))
-    for local, (name, precision_label) in FROM_REGION.items():
-        kind, geometry = region_shape(region, name)
-        label = str(graph.value(URIRef(BASE + local), RDFS.label))
-        precision = Precision(precision_label)
-        places.append(MapPlace(BASE + local, label, "/" + local, kind, geometry, precision))
-    events = [
-        MapEvent(str(e), str(label), "/" + str(e).removeprefix(BASE), str(place), str(when or ""))
-        for e, label, place, when in graph.query(EVENTS)  # type: ignore[misc]
-    ]
-    svg = render_map(region, places, events, title="Places and events of the article")
+    """An HTML page with the map of the places and events of the project's triples, drawn
+    as the app draws /map (conflictkg.web.pictures.placemap)."""
+    files = [REPO / "ontology" / "conflictkg.ttl", *triples_files(REPO / "triples")]
+    store = OxigraphBackend(load_files(files))
+    svg = place_map(store, load_region(), title="Places and events of the article").svg
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
