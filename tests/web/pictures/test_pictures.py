@@ -144,6 +144,15 @@ def test_map_draws_the_articles_places_river_border_district_and_bases() -> None
     events = {a.get("href") for a in root.iter(f"{SVG}a") if a.get("class") == "event"}
     assert "/id/event/2017-05-04-western-mosul-airstrike" in events
     assert "/id/place/united-states" not in drawn, "outside the region: not drawn"
+    # a country is an outline of the backdrop: a place of the map only when highlighted
+    whole = place_map(store, load_region())
+    assert "/id/place/iraq" not in {p.href for p in whole.places}
+    unplaced = {e.href for e in whole.unplaced}
+    assert "/id/event/2003-us-invasion-of-iraq" in unplaced
+    assert "/id/event/2014-isis-takeover-of-mosul" not in unplaced, "also at Mosul: drawn"
+    assert len(unplaced) == len(whole.unplaced), "each listed once"
+    iraq = place_map(store, load_region(), highlight={str(CKR["place/iraq"])})
+    assert "/id/place/iraq" in {p.href for p in iraq.places}
 
 
 def test_map_puts_points_where_their_coordinates_say(fixture_store) -> None:

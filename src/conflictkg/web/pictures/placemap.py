@@ -15,8 +15,11 @@ Which place is drawn, and how (the rule; the README's Pages section says it for 
 4. Places that none of these place (the United States, outside the region) are not drawn;
    events at them are listed beside the map.
 
-The map is fitted to the places that are not countries (countries are outlines behind
-them), so the cities, districts, bases, the border and the river fill the picture.
+Countries are outlines of the backdrop already: they are drawn as places (filled, with
+their events) only when highlighted, on the page of the country or of an event in it;
+on /map, events known only by their country are listed beside the map. The map is fitted
+to the places that are not countries, so the cities, districts, bases, the border and the
+river fill the picture.
 """
 
 from __future__ import annotations
@@ -204,7 +207,8 @@ def map_events(store: QueryBackend) -> list[MapEvent]:
 
 @dataclass(frozen=True)
 class PlaceMap:
-    """The map's SVG and what it does not show."""
+    """The map's SVG, its places, every placement of an event, and the events it cannot
+    show at any of their places (each once)."""
 
     svg: str
     places: list[MapPlace]
@@ -220,10 +224,17 @@ def place_map(
 ) -> PlaceMap:
     """The region map of every drawable place and its events, ``highlight`` in red; fitted
     to the places that are not countries."""
-    places = map_places(store, region)
+    # A country is already an outline of the backdrop: drawn as a place (and its events
+    # with it) only when it is the one shown, on its page or an event's.
+    places = [p for p in map_places(store, region) if p.kind != "area" or p.iri in highlight]
     events = map_events(store)
     focus = [p for p in places if p.kind != "area"] or places
     svg = render_map(
         region, places, events, view=fit_view(focus, region), highlight=highlight, title=title
     )
-    return PlaceMap(svg, places, events, events_without_place(places, events))
+    # An event at a drawn place and at a country too is on the map; list each other once.
+    missing = events_without_place(places, events)
+    drawn = {p.iri for p in places}
+    on_map = {e.iri for e in events if e.place in drawn}
+    unplaced = list({e.iri: e for e in missing if e.iri not in on_map}.values())
+    return PlaceMap(svg, places, events, unplaced)
