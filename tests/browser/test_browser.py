@@ -184,7 +184,7 @@ def test_example_query_runs_and_leads_to_a_resource_page(open_page, server) -> N
     page.wait_for_selector("table.results")
     assert page.locator("table.results tbody tr").count() == len(expected) > 0
     assert page.locator("#error").is_hidden()
-    shoot(page, "query", readme=True)
+    shoot(page, "query", readme=True, full_page=False)
 
     resource = page.locator("table.results a[href^='/id/']").first
     href = resource.get_attribute("href")
