@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
-EXPECTED_TESTS = 15
+EXPECTED_TESTS = 16
 
 
 def test_frontend_unit_tests_pass() -> None:
