@@ -464,3 +464,18 @@ def test_axe_finds_no_serious_or_critical_violation(open_page, server, article, 
     (AXE_RESULTS / f"{name}.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
     bad = [v for v in found["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == [], f"axe-core on {path}: {bad}"
+
+
+def test_query_page_works_without_javascript(browser, server) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/query")
+    assert page.locator("#query").is_visible(), "the plain textarea, no editor"
+    query = "SELECT ?event WHERE { ?event a <https://w3id.org/conflictkg/ontology#Airstrike> }"
+    page.fill("#query", query)
+    page.click("#run")
+    page.wait_for_url("**/sparql?**")
+    expected = sparql(server, query)["results"]["bindings"]
+    assert page.locator("table a[href^='/id/event/']").count() == len(expected) > 0
+    assert page.locator('nav[aria-label="Main"]').count() == 1, "the results in the one layout"
+    context.close()
