@@ -19,6 +19,7 @@ LIVE = ("w3c/", "security/", "fuzz/", "web/test_live_", "store/test_remote.py")
 BROWSER = ("browser/",)
 SLOW = (
     "test_lint.py",
+    "test_frontend_js.py",
     "test_ontology.py",
     "test_triples.py",
     "test_competency_queries.py",

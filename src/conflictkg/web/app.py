@@ -43,7 +43,7 @@ from conflictkg.project import Project
 from conflictkg.store.backend import QueryBackend
 from conflictkg.store.local import OxigraphBackend
 from conflictkg.vocab import BASE_IRI
-from conflictkg.web import cache, downloads, errors, linkeddata, sparql
+from conflictkg.web import cache, downloads, errors, headers, linkeddata, sparql
 from conflictkg.web.deadline import RunningQueries
 from conflictkg.web.pages import views as pages
 from conflictkg.web.service_description import DatasetSizes
@@ -105,6 +105,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _init_url_limit(app)
     _init_cors_and_log(app)
+    headers.init_app(app)
     for blueprint in (health, sparql.bp, downloads.bp, linkeddata.bp, pages.bp):
         app.register_blueprint(blueprint)
     pages.init_templates(app)

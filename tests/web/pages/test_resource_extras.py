@@ -32,7 +32,7 @@ def test_place_gets_its_sentence_neighbourhood_and_map(app) -> None:
     big = {
         a.get("href")
         for a in marks(extras["map"], "place")
-        if a.find(f"{SVG}circle").get("r") == "8"
+        if a.find(f"{SVG}circle[@class='dot']").get("r") == "8"
     }
     assert big == {"/id/place/riverton"}
     assert len(marks(extras["map"], "place")) == 3, "shown among all located places"
@@ -53,7 +53,7 @@ def test_event_gets_the_timeline_and_the_map_of_its_location(app) -> None:
     big = {
         a.get("href")
         for a in marks(extras["map"], "place")
-        if a.find(f"{SVG}circle").get("r") == "8"
+        if a.find(f"{SVG}circle[@class='dot']").get("r") == "8"
     }
     assert big == {"/id/place/riverton"}
 

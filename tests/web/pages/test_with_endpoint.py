@@ -56,7 +56,7 @@ def test_resource_page_carries_sentence_and_pictures(endpoint) -> None:
     body = get_html(endpoint, "/id/place/riverton")
     assert "<mark>Riverton</mark>" in body
     assert 'class="ckg-picture ckg-neighbourhood"' in body
-    assert 'class="ckg-picture ckg-map"' in body
+    assert 'class="ckg-picture ckg-region-map"' in body
     event = get_html(endpoint, "/id/event/2016-05-31-riverton-takeover")
     assert 'class="ckg-picture ckg-timeline"' in event
 

@@ -16,12 +16,24 @@ from conflictkg.pipeline.rdfio import parse_dataset
 from conflictkg.store.files import load_files
 from conflictkg.store.local import OxigraphBackend
 from conflictkg.vocab import CKG, CKR, WGS
+from conflictkg.web.assets import load_region
 from conflictkg.web.links import href_for
-from conflictkg.web.pictures import class_diagram_svg, map_svg, neighbourhood_svg, timeline_svg
+from conflictkg.web.pictures import class_diagram_svg, neighbourhood_svg, place_map, timeline_svg
+from conflictkg.web.pictures.placemap import map_places
+from tests.web.pictures.conftest import project_files
 
 SVG = "{http://www.w3.org/2000/svg}"
 RIVERTON = str(CKR["place/riverton"])
 NASTY = "Riverton <script>alert(1)</script> & Co"
+
+
+def map_svg(store: OxigraphBackend, highlight: set[str] | frozenset[str] = frozenset()) -> str:
+    return place_map(store, load_region(), highlight=highlight).svg
+
+
+def dot(a: ET.Element) -> ET.Element:
+    (found,) = [c for c in a.iter(f"{SVG}circle") if c.get("class") == "dot"]
+    return found
 
 
 def parse(svg: str) -> ET.Element:
@@ -99,39 +111,68 @@ def test_map_has_one_linked_point_per_located_place(dataset) -> None:
     graph = graph_of(files)
     expected = {str(s) for s in graph.subjects(WGS.lat, None) if (s, WGS.long, None) in graph}
     root = parse(map_svg(store))
-    places = links(root, "place")
-    assert len(places) == len(expected) > 0
-    assert {a.get("href") for a in places} == {href_for(iri) for iri in expected}
+    points = {a.get("href") for a in links(root, "place") if a.get("data-kind") == "point"}
+    assert {href_for(iri) for iri in expected} <= points and expected
     _, _, width, height = (float(v) for v in root.get("viewBox").split())
-    for a in places:
-        circle = a.find(f"{SVG}circle")
+    for a in links(root, "place"):
+        circle = dot(a)
         assert 0 <= float(circle.get("cx")) <= width and 0 <= float(circle.get("cy")) <= height
-    scale = [t for t in texts(root) if "km" in t]
-    assert scale and "°" in scale[0], "the map shows a scale in degrees"
+        assert a.get("data-precision"), "every place states its precision"
+        assert "precision: " in a.find(f"{SVG}title").text
+    assert any("km" in t for t in texts(root)), "the map shows a scale bar in km"
     assert any(t.endswith("°N") for t in texts(root)) and any(t.endswith("°E") for t in texts(root))
+
+
+def test_map_draws_the_articles_places_river_border_district_and_bases() -> None:
+    files = project_files()
+    assert files, "the project has its ontology and triples"
+    store = OxigraphBackend(load_files(files))
+    drawn = {p.href: p for p in map_places(store, load_region())}
+    assert drawn["/id/place/tigris"].kind == "line"
+    assert drawn["/id/place/iraqi-syrian-border"].kind == "line"
+    assert drawn["/id/place/iraq"].kind == "area"
+    assert drawn["/id/place/mosul"].kind == "point"
+    struck = drawn["/id/place/unnamed-district-of-western-mosul"]
+    assert (struck.kind, struck.precision.radius_km) == ("point", 5.0)
+    assert struck.geometry == drawn["/id/place/mosul"].geometry
+    assert "Western Mosul" in struck.precision.label
+    bases = drawn["/id/place/us-bases-around-mosul"]
+    assert bases.precision.radius_km == 25.0 and bases.precision.label.startswith("near Mosul")
+    on_border = drawn["/id/place/us-bases-on-the-iraqi-syrian-border"]
+    assert on_border.kind == "line" and "along" in on_border.precision.label
+    root = parse(map_svg(store))
+    events = {a.get("href") for a in root.iter(f"{SVG}a") if a.get("class") == "event"}
+    assert "/id/event/2017-05-04-western-mosul-airstrike" in events
+    assert "/id/place/united-states" not in drawn, "outside the region: not drawn"
+    # a country is an outline of the backdrop: a place of the map only when highlighted
+    whole = place_map(store, load_region())
+    assert "/id/place/iraq" not in {p.href for p in whole.places}
+    unplaced = {e.href for e in whole.unplaced}
+    assert "/id/event/2003-us-invasion-of-iraq" in unplaced
+    assert "/id/event/2014-isis-takeover-of-mosul" not in unplaced, "also at Mosul: drawn"
+    assert len(unplaced) == len(whole.unplaced), "each listed once"
+    iraq = place_map(store, load_region(), highlight={str(CKR["place/iraq"])})
+    assert "/id/place/iraq" in {p.href for p in iraq.places}
 
 
 def test_map_puts_points_where_their_coordinates_say(fixture_store) -> None:
     root = parse(map_svg(fixture_store))
-    spots = {a.get("href"): a.find(f"{SVG}circle") for a in links(root, "place")}
+    spots = {a.get("href"): dot(a) for a in links(root, "place")}
     riverton, hillport = spots["/id/place/riverton"], spots["/id/place/hillport"]
     # Riverton is north-west of Hillport: further left and higher up.
     assert float(riverton.get("cx")) < float(hillport.get("cx"))
     assert float(riverton.get("cy")) < float(hillport.get("cy"))
 
 
-def test_map_highlights_and_restricts(fixture_store) -> None:
-    root = parse(map_svg(fixture_store, only={RIVERTON}, highlight={RIVERTON}))
-    (place,) = links(root, "place")
-    assert place.find(f"{SVG}circle").get("r") == "8"
+def test_map_highlights(fixture_store) -> None:
     sizes = {
-        a.get("href"): a.find(f"{SVG}circle").get("r")
+        a.get("href"): dot(a).get("r")
         for a in links(parse(map_svg(fixture_store, highlight={RIVERTON})), "place")
     }
     assert sizes == {
         "/id/place/riverton": "8",
-        "/id/place/hillport": "5",
-        "/id/place/northland": "5",
+        "/id/place/hillport": "6",
+        "/id/place/northland": "6",
     }
 
 

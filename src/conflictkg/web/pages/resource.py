@@ -9,10 +9,11 @@ from typing import Any
 from markupsafe import Markup
 
 from conflictkg.vocab import CKG
+from conflictkg.web.assets import AssetsMissing, load_region
 from conflictkg.web.pages import data as pagedata
-from conflictkg.web.pictures import map_svg, neighbourhood_svg, timeline_svg
+from conflictkg.web.pictures import neighbourhood_svg, place_map, timeline_svg
 from conflictkg.web.pictures.neighbourhood import neighbours
-from conflictkg.web.pictures.placemap import located_places
+from conflictkg.web.pictures.placemap import map_places
 from conflictkg.web.pictures.timeline import dated_events
 from conflictkg.web.state import state
 
@@ -25,21 +26,30 @@ def resource_extras(iri: str) -> dict[str, Any]:
     timeline = map_ = None
     if any(event.iri == iri for event in dated_events(store)):
         timeline = Markup(timeline_svg(store, highlight=iri))  # noqa: S704 (escaped SVG)
-    # A place is shown among all the located places, an event by its locations among them:
-    # a lone dot on a blank grid would say little.
-    located = {p.iri for p in located_places(store)}
-    if iri in located:
-        map_ = Markup(map_svg(store, highlight={iri}))  # noqa: S704 (escaped SVG)
-    else:
-        where = {n.iri for n in linked if str(CKG.location) in n.outgoing and n.iri in located}
-        if where:
-            map_ = Markup(map_svg(store, highlight=where))  # noqa: S704
+    map_ = _map(store, iri, linked)
     return {
         "neighbourhood": Markup(neighbourhood_svg(store, iri)),  # noqa: S704
         "timeline": timeline,
         "map": map_,
         "attestations": pagedata.attestations(store, seeds_folder(), iri),
     }
+
+
+def _map(store: Any, iri: str, linked: list[Any]) -> Markup | None:
+    """The region map with the place ``iri`` highlighted, or, for an event, the places it
+    happened at; None when neither is drawn (or the map's outlines are not built)."""
+    try:
+        region = load_region()
+    except AssetsMissing:
+        return None
+    drawn = {p.iri for p in map_places(store, region)}
+    where = {iri} & drawn or {
+        n.iri for n in linked if str(CKG.location) in n.outgoing and n.iri in drawn
+    }
+    if not where:
+        return None
+    svg = place_map(store, region, highlight=where, title="Where it is on the map").svg
+    return Markup(svg)  # noqa: S704 (the renderer escapes every text)
 
 
 def seeds_folder() -> Path | None:

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+import pyoxigraph
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
+from rdflib import BNode, Graph, Literal, URIRef
 
 from conflictkg.pipeline.artefacts import DOCS_FILE
 from conflictkg.pipeline.iris import local_name
+from conflictkg.store import queries
 from conflictkg.store.guard import QueryRefused, inspect_query
-from conflictkg.vocab import BASE_IRI, PREFIXES
+from conflictkg.vocab import BASE_IRI, ONTOLOGY_GRAPH, PREFIXES
+from conflictkg.web.assets import EDITOR_JS, AssetsMissing, built_assets, editor_terms, load_region
 from conflictkg.web.links import page_href
 from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 from conflictkg.web.pages import data as pagedata
 from conflictkg.web.pages.examples import load_examples
 from conflictkg.web.pages.highlight import matching_spans, segments
 from conflictkg.web.pages.resource import seeds_folder
-from conflictkg.web.pictures import class_diagram_svg, map_svg, timeline_svg
+from conflictkg.web.pictures import class_diagram_svg, place_map, timeline_svg
+from conflictkg.web.pictures.timeline import undated_events
 from conflictkg.web.state import state
 
 log = logging.getLogger(__name__)
@@ -87,7 +103,36 @@ def query_page() -> str:
         formats=RESULT_FORMATS,
         base=BASE_IRI,
         prefixes=PREFIXES,
+        editor=EDITOR_JS if built_assets().ready else None,
     )
+
+
+def _rdflib_term(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) -> object:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def ontology_graph() -> Graph:
+    """The served ontology graph (``ONTOLOGY_GRAPH``) as an rdflib graph."""
+    graph = Graph()
+    triples = queries.construct(state().backend, queries.GRAPH_CONTENT, graph=str(ONTOLOGY_GRAPH))
+    for t in triples:
+        graph.add((_rdflib_term(t.subject), _rdflib_term(t.predicate), _rdflib_term(t.object)))  # type: ignore[arg-type]
+    return graph
+
+
+@bp.route("/editor/terms.json")
+def editor_terms_json() -> Response:
+    """The ontology's classes and properties the query editor completes, as
+    ``[{iri, curie, label, kind}]`` (``web.assets.editor_terms``)."""
+    response = jsonify(editor_terms(ontology_graph(), PREFIXES))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 _DEFAULT_QUERY = """SELECT ?type (COUNT(?resource) AS ?count) WHERE {
@@ -133,27 +178,29 @@ def articles_page() -> str:
 def timeline_page() -> str:
     store = state().backend
     return render_template(
-        "pages/picture.html",
+        "pages/timeline.html",
         title="Timeline",
-        intro=(
-            "Every dated event, from the earliest to the article's date. Click an event "
-            "for its page. Events the article gives no date for are not drawn."
-        ),
         picture=_picture(timeline_svg(store)),
+        undated=undated_events(store),
     )
 
 
 @bp.route("/map")
 def map_page() -> str:
     store = state().backend
+    try:
+        region = load_region()
+    except AssetsMissing as missing:
+        abort(503, description=f"The map's outlines are not built on this server: {missing}")
+    drawn = place_map(store, region)
     return render_template(
-        "pages/picture.html",
+        "pages/map.html",
         title="Map",
-        intro=(
-            "Every place with coordinates, on an equirectangular projection fitted to the "
-            "points (dashed lines: the degree grid). Click a place for its page."
-        ),
-        picture=_picture(map_svg(store)),
+        picture=_picture(drawn.svg),
+        places=drawn.places,
+        events=drawn.events,
+        unplaced=drawn.unplaced,
+        attribution=region.get("metadata", {}).get("attribution", ""),
     )
 
 
@@ -185,7 +232,14 @@ def ontology_docs() -> str | None:
         '<a href="/ontology/diagram">class diagram</a> · <a href="/query">query</a></p>'
     )
     html = page.read_text(encoding="utf-8")
-    return html.replace('<div id="content">', '<div id="content">' + back, 1)
+    html = html.replace('<div id="content">', '<div id="content">' + back, 1)
+    # Its language stated, and a style sheet of the site that darkens pyLODE's lightest
+    # colours (axe-core: html-has-lang, color-contrast); pyLODE's own <style> is untouched,
+    # so the hashes web.headers allows for it still match.
+    if re.match(r"\s*(<!DOCTYPE[^>]*>\s*)?<html>", html, re.IGNORECASE):
+        html = html.replace("<html>", '<html lang="en">', 1)
+    sheet = f'<link rel="stylesheet" href="{url_for("static", filename="pylode.css")}">'
+    return html.replace("</head>", sheet + "</head>", 1)
 
 
 def query_form(query: str) -> str:

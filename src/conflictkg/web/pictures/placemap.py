@@ -1,295 +1,240 @@
-"""Map of the places that have WGS84 coordinates: an equirectangular projection fitted to
-the points, a graticule and a scale in degrees; no tiles, no outlines fetched from anywhere.
+"""The graph's places and events, ready for the region map (:mod:`.regionmap`).
+
+Which place is drawn, and how (the rule; the README's Pages section says it for readers):
+
+1. A place with a WGS84 point (the cities, from the outside-knowledge graphs) is a point,
+   precision "recorded point".
+2. A place the graph knows without coordinates but Natural Earth draws (:data:`FROM_REGION`:
+   the Tigris, the Iraqi–Syrian border, and every country of the region) takes that
+   shape, precision "Natural Earth 1:50m …".
+3. Any other place (a district, a building, a group of bases) is drawn where the most
+   specific place it is ``ckg:locatedIn`` is drawn — a point gets a dashed circle of the
+   radius it may lie within (:data:`WITHIN_KM` by type), a line is followed — or, failing
+   that, around the place it is ``ckg:near`` (within :data:`NEAR_KM`). Its precision says
+   so: "in Western Mosul: within about 5 km of the point of Mosul".
+4. Places that none of these place (the United States, outside the region) are not drawn;
+   events at them are listed beside the map.
+
+Countries are outlines of the backdrop already: they are drawn as places (filled, with
+their events) only when highlighted, on the page of the country or of an event in it;
+on /map, events known only by their country are listed beside the map. The map is fitted
+to the places that are not countries, so the cities, districts, bases, the border and the
+river fill the picture.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from conflictkg.pipeline.iris import local_name
 from conflictkg.store import queries
 from conflictkg.store.backend import QueryBackend
 from conflictkg.web.links import href_for
-from conflictkg.web.pictures.svg import document, el, link, num, text, text_width, truncate
+from conflictkg.web.pictures.regionmap import (
+    MapEvent,
+    MapPlace,
+    Precision,
+    events_without_place,
+    fit_view,
+    region_shape,
+    render_map,
+)
 
-WIDTH = 800.0
-MARGIN = 48.0
-MIN_HEIGHT = 320.0
-MAX_HEIGHT = 720.0
-FONT_SIZE = 13.0
-LABEL_CHARS = 32
-KM_PER_DEGREE = 111.2
-NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 45, 90)
+BASE = "https://w3id.org/conflictkg/id/"
+
+FROM_REGION = {
+    BASE + "place/tigris": ("Tigris", "Natural Earth 1:50m river centre line"),
+    BASE + "place/iraqi-syrian-border": ("Iraq–Syria border", "Natural Earth 1:50m border line"),
+}
+"""Places drawn with a Natural Earth shape of the region, by IRI: (feature name, precision)."""
+
+WITHIN_KM = {"District": 5.0, "Building": 5.0, "MilitaryBase": 15.0, "MilitaryBaseGroup": 25.0}
+"""How far from the point of the place it lies in a place of each type may be drawn."""
+DEFAULT_WITHIN_KM = 10.0
+NEAR_KM = 25.0
+
+LOCATIONS = (
+    queries.PROLOGUE
+    + """
+SELECT DISTINCT ?place ?label ?type ?lat ?long ?parent ?near WHERE {
+  ?place a/rdfs:subClassOf* ckg:Location .
+  OPTIONAL { ?place rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
+  OPTIONAL { ?place a ?type . FILTER(STRSTARTS(STR(?type), STR(ckg:))) }
+  OPTIONAL { ?place wgs:lat ?lat ; wgs:long ?long }
+  OPTIONAL { ?place ckg:locatedIn ?parent }
+  OPTIONAL { ?place ckg:near ?near }
+}
+ORDER BY ?place
+"""
+)
+"""Every location: label, ckg: types, point, the places it is in and near."""
+
+LOCATED_EVENTS = (
+    queries.PROLOGUE
+    + """
+SELECT DISTINCT ?event ?label ?place ?start WHERE {
+  ?event ckg:location ?place .
+  OPTIONAL { ?event rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
+  OPTIONAL { ?event ckg:startDate ?start }
+}
+ORDER BY ?place ?start ?event
+"""
+)
+"""Every event with the place it happened at (one row per place)."""
 
 
-@dataclass(frozen=True)
-class Place:
+@dataclass
+class _Location:
     iri: str
-    label: str
-    lat: float
-    long: float
+    label: str = ""
+    types: set[str] = field(default_factory=set)
+    point: tuple[float, float] | None = None
+    parents: set[str] = field(default_factory=set)
+    near: set[str] = field(default_factory=set)
 
 
-def located_places(store: QueryBackend, only: Collection[str] | None = None) -> list[Place]:
-    """The places with a valid point (among ``only`` when given), sorted by label and IRI."""
-    found: dict[str, Place] = {}
-    for row in queries.select(store, queries.PLACES):
+def _locations(store: QueryBackend) -> dict[str, _Location]:
+    found: dict[str, _Location] = {}
+    for row in queries.select(store, LOCATIONS):
         iri = row["place"].value
-        if iri in found or (only is not None and iri not in only):
+        place = found.setdefault(iri, _Location(iri))
+        if "label" in row and not place.label:
+            place.label = row["label"].value
+        if "type" in row:
+            place.types.add(row["type"].value.rsplit("#", 1)[-1])
+        if "lat" in row and "long" in row and place.point is None:
+            try:
+                lat, lon = float(row["lat"].value), float(row["long"].value)
+            except ValueError:
+                lat, lon = 999.0, 999.0
+            if -90 <= lat <= 90 and -180 <= lon <= 180:
+                place.point = (lon, lat)
+        if "parent" in row:
+            place.parents.add(row["parent"].value)
+        if "near" in row:
+            place.near.add(row["near"].value)
+    for place in found.values():
+        place.label = place.label or place.iri.rsplit("/", 1)[-1]
+    return found
+
+
+def _own_shape(place: _Location, region: dict[str, Any]) -> tuple[str, Any, Precision] | None:
+    """The place's own geometry: its point, or a shape of the region by name."""
+    if place.point is not None:
+        return "point", place.point, Precision("recorded point (coordinates in the graph)")
+    name, note = FROM_REGION.get(place.iri, ("", ""))
+    if not name and "Country" in place.types:
+        name, note = place.label, "Natural Earth 1:50m country outline"
+    if not name:
+        return None
+    try:
+        kind, geometry = region_shape(region, name)
+    except KeyError:
+        return None
+    return kind, geometry, Precision(note)
+
+
+def _specific_first(parents: Collection[str], places: dict[str, _Location]) -> list[str]:
+    """``parents`` with the ones inside another of them first (Western Mosul before Mosul
+    before Iraq), countries last."""
+
+    def depth(iri: str) -> tuple[int, int, str]:
+        inside = len(places[iri].parents & set(parents)) if iri in places else 0
+        country = 1 if iri in places and "Country" in places[iri].types else 0
+        return (country, -inside, iri)
+
+    return sorted(parents, key=depth)
+
+
+def _shape(
+    iri: str, places: dict[str, _Location], region: dict[str, Any], seen: frozenset[str]
+) -> tuple[str, Any, Precision] | None:
+    """How the place ``iri`` is drawn (rules 1–3 of the module), or None."""
+    place = places[iri]
+    own = _own_shape(place, region)
+    if own is not None:
+        return own
+    kind_name = next((t for t in sorted(place.types) if t in WITHIN_KM), "")
+    within = WITHIN_KM.get(kind_name, DEFAULT_WITHIN_KM)
+    for relation, others, radius in (
+        ("in", place.parents, within),
+        ("near", place.near, NEAR_KM),
+    ):
+        for other in _specific_first(others, places):
+            if other not in places or other in seen or "Country" in places[other].types:
+                continue
+            shape = _shape(other, places, region, seen | {iri})
+            if shape is None:
+                continue
+            kind, geometry, precision = shape
+            where = places[other].label
+            if kind == "point":
+                reach = max(radius, precision.radius_km or 0)
+                note = f"{relation} {where}: within about {reach:g} km of the point drawn"
+                return "point", geometry, Precision(note, reach)
+            on = "on" if relation == "in" else relation
+            return kind, geometry, Precision(f"{on} {where}: somewhere along the line")
+    return None
+
+
+def map_places(store: QueryBackend, region: dict[str, Any]) -> list[MapPlace]:
+    """Every place the map can draw, by label."""
+    places = _locations(store)
+    drawn = []
+    for iri, place in places.items():
+        shape = _shape(iri, places, region, frozenset())
+        if shape is None:
             continue
-        try:
-            lat, long = float(row["lat"].value), float(row["long"].value)
-        except ValueError:
-            continue
-        if not (-90 <= lat <= 90 and -180 <= long <= 180):
-            continue
-        label = row["label"].value if "label" in row else local_name(iri)
-        found[iri] = Place(iri, label, lat, long)
-    return sorted(found.values(), key=lambda p: (p.label.casefold(), p.iri))
+        kind, geometry, precision = shape
+        drawn.append(MapPlace(iri, place.label, href_for(iri), kind, geometry, precision))  # type: ignore[arg-type]
+    return sorted(drawn, key=lambda p: (p.label.casefold(), p.iri))
 
 
-def _nice_step(span: float, max_lines: int) -> float:
-    return next((s for s in NICE_STEPS if span / s <= max_lines), NICE_STEPS[-1])
-
-
-def _degrees(value: float, positive: str, negative: str) -> str:
-    hemisphere = positive if value >= 0 else negative
-    return f"{num(abs(value))}°{hemisphere}"
-
-
-Box = tuple[float, float, float, float]
-
-
-def _overlap(a: Box, b: Box) -> float:
-    dx = min(a[2], b[2]) - max(a[0], b[0])
-    dy = min(a[3], b[3]) - max(a[1], b[1])
-    return dx * dy if dx > 0 and dy > 0 else 0.0
+def map_events(store: QueryBackend) -> list[MapEvent]:
+    """Every event at a place, once per place."""
+    return [
+        MapEvent(
+            row["event"].value,
+            row["label"].value if "label" in row else row["event"].value.rsplit("/", 1)[-1],
+            href_for(row["event"].value),
+            row["place"].value,
+            row["start"].value[:10] if "start" in row else "",
+        )
+        for row in queries.select(store, LOCATED_EVENTS)
+    ]
 
 
 @dataclass(frozen=True)
-class _Frame:
-    """The map's frame and its equirectangular projection, fitted to the places."""
+class PlaceMap:
+    """The map's SVG, its places, every placement of an event, and the events it cannot
+    show at any of their places (each once)."""
 
-    west: float
-    north: float
-    k: float  # cos of the standard parallel (the middle latitude)
-    scale: float  # user units per degree of latitude
-    off_x: float
-    off_y: float
-    height: float
-    left: float = MARGIN
-    top: float = MARGIN
-    right: float = WIDTH - MARGIN
-
-    @property
-    def bottom(self) -> float:
-        return self.height - MARGIN
-
-    def project(self, lat: float, long: float) -> tuple[float, float]:
-        return (
-            self.off_x + (long - self.west) * self.k * self.scale,
-            self.off_y + (self.north - lat) * self.scale,
-        )
+    svg: str
+    places: list[MapPlace]
+    events: list[MapEvent]
+    unplaced: list[MapEvent]
 
 
-def _fit(places: list[Place]) -> tuple[_Frame, float]:
-    """The frame that shows every place with a margin, and the graticule's step."""
-    lats = [p.lat for p in places]
-    longs = [p.long for p in places]
-    pad_lat = max((max(lats) - min(lats)) * 0.15, 0.5)
-    pad_long = max((max(longs) - min(longs)) * 0.15, 0.5)
-    south, north = max(min(lats) - pad_lat, -90.0), min(max(lats) + pad_lat, 90.0)
-    west, east = max(min(longs) - pad_long, -180.0), min(max(longs) + pad_long, 180.0)
-    # Equirectangular with the standard parallel at the middle latitude: true to scale
-    # along that parallel, which is plenty for a region the size of a country.
-    k = math.cos(math.radians((south + north) / 2))
-    inner_w = WIDTH - 2 * MARGIN
-    scale = inner_w / ((east - west) * k)
-    height = (north - south) * scale + 2 * MARGIN
-    if height > MAX_HEIGHT:
-        scale *= (MAX_HEIGHT - 2 * MARGIN) / (height - 2 * MARGIN)
-        height = MAX_HEIGHT
-    height = max(height, MIN_HEIGHT)
-    # Centre the fitted region in the frame.
-    off_x = MARGIN + (inner_w - (east - west) * k * scale) / 2
-    off_y = MARGIN + ((height - 2 * MARGIN) - (north - south) * scale) / 2
-    step = _nice_step(max(east - west, north - south), 6)
-    return _Frame(west, north, k, scale, off_x, off_y, height), step
-
-
-def _graticule(frame: _Frame, step: float) -> list[str]:
-    """The degree lines that fall inside the frame, labelled on its edges."""
-    f = frame
-    # The frame may show more than the fitted bounds on one axis; draw lines over all of it.
-    vis_north = f.north + (f.off_y - f.top) / f.scale
-    vis_south = vis_north - (f.bottom - f.top) / f.scale
-    vis_west = f.west - (f.off_x - f.left) / (f.k * f.scale)
-    vis_east = vis_west + (f.right - f.left) / (f.k * f.scale)
-    dashed = {"stroke": "#94a3b8", "stroke_dasharray": "3 4"}
-    body = []
-    # Whole multiples of the step, counted as integers so that no rounding error adds up.
-    for i in range(math.ceil(vis_south / step - 1e-9), math.floor(vis_north / step + 1e-9) + 1):
-        lat_line = round(i * step, 6)
-        _, y = f.project(lat_line, f.west)
-        body.append(
-            el("line", x1=f.left, y1=y, x2=f.right, y2=y, **dashed)
-            + el(
-                "text",
-                text(_degrees(lat_line, "N", "S")),
-                x=f.left - 4,
-                y=y + 4,
-                font_size=10,
-                text_anchor="end",
-                fill="#475569",
-            )
-        )
-    for i in range(math.ceil(vis_west / step - 1e-9), math.floor(vis_east / step + 1e-9) + 1):
-        long_line = round(i * step, 6)
-        x, _ = f.project(f.north, long_line)
-        body.append(
-            el("line", x1=x, y1=f.top, x2=x, y2=f.bottom, **dashed)
-            + el(
-                "text",
-                text(_degrees(long_line, "E", "W")),
-                x=x,
-                y=f.bottom + 14,
-                font_size=10,
-                text_anchor="middle",
-                fill="#475569",
-            )
-        )
-    return body
-
-
-def _scale_bar(frame: _Frame) -> tuple[str, Box]:
-    """A scale bar in degrees of latitude (the same length everywhere on this projection),
-    and the box it covers."""
-    bar_deg = _nice_step((frame.right - frame.left) / frame.scale / 4, 1)
-    bar_len = bar_deg * frame.scale
-    bx, by = frame.right - bar_len - 12, frame.bottom - 14
-    svg = (
-        el(
-            "rect",
-            x=bx - 6,
-            y=by - 18,
-            width=bar_len + 12,
-            height=26,
-            fill="#ffffff",
-            fill_opacity=0.8,
-        )
-        + el(
-            "path",
-            d=f"M{num(bx)} {num(by - 4)}v4h{num(bar_len)}v-4",
-            stroke="#0f172a",
-            fill="none",
-            stroke_width=1.5,
-        )
-        + el(
-            "text",
-            text(f"{num(bar_deg)}° ≈ {num(bar_deg * KM_PER_DEGREE)} km"),
-            x=bx + bar_len / 2,
-            y=by - 7,
-            font_size=10,
-            text_anchor="middle",
-            fill="#0f172a",
-            class_="scale",
-        )
+def place_map(
+    store: QueryBackend,
+    region: dict[str, Any],
+    highlight: Collection[str] = (),
+    title: str = "Map of the places and events of the graph",
+) -> PlaceMap:
+    """The region map of every drawable place and its events, ``highlight`` in red; fitted
+    to the places that are not countries."""
+    # A country is already an outline of the backdrop: drawn as a place (and its events
+    # with it) only when it is the one shown, on its page or an event's.
+    places = [p for p in map_places(store, region) if p.kind != "area" or p.iri in highlight]
+    events = map_events(store)
+    focus = [p for p in places if p.kind != "area"] or places
+    svg = render_map(
+        region, places, events, view=fit_view(focus, region), highlight=highlight, title=title
     )
-    return svg, (bx - 6, by - 18, bx + bar_len + 6, by + 8)
-
-
-def _label_position(
-    x: float, y: float, label: str, frame: _Frame, occupied: list[Box]
-) -> tuple[float, float, str, Box]:
-    """Where a place's label overlaps least with what is drawn (right, left, above, below)."""
-    w, h = text_width(label, FONT_SIZE), FONT_SIZE + 2
-    candidates = [
-        (x + 9, y + 4, "start", (x + 8, y - h / 2, x + 8 + w, y + h / 2)),
-        (x - 9, y + 4, "end", (x - 8 - w, y - h / 2, x - 8, y + h / 2)),
-        (x, y - 10, "middle", (x - w / 2, y - 10 - h + 3, x + w / 2, y - 7)),
-        (x, y + 20, "middle", (x - w / 2, y + 7, x + w / 2, y + 7 + h)),
-    ]
-
-    def cost(c: tuple[float, float, str, Box]) -> float:
-        box = c[3]
-        outside = max(0.0, frame.left - box[0]) + max(0.0, box[2] - frame.right)
-        return sum(_overlap(box, o) for o in occupied) + outside * 100
-
-    return min(candidates, key=cost)
-
-
-def _place_mark(
-    place: Place, x: float, y: float, where: tuple[float, float, str], big: bool
-) -> str:
-    """A place's dot and label, linked to its page."""
-    tx, ty, anchor = where
-    dot = el(
-        "circle",
-        cx=x,
-        cy=y,
-        r=8 if big else 5,
-        fill="#dc2626" if big else "#2563eb",
-        stroke="#ffffff",
-        stroke_width=1.5,
-    )
-    caption = el(
-        "text",
-        text(truncate(place.label, LABEL_CHARS)),
-        x=tx,
-        y=ty,
-        font_size=FONT_SIZE,
-        text_anchor=anchor,
-        fill="#0f172a",
-        stroke="#ffffff",
-        stroke_width=3,
-        paint_order="stroke",
-        font_weight="bold" if big else None,
-    )
-    tip = f"{place.label} ({_degrees(place.lat, 'N', 'S')}, {_degrees(place.long, 'E', 'W')})"
-    return link(href_for(place.iri), dot + caption, title=tip, class_="place")
-
-
-def map_svg(
-    store: QueryBackend, only: Collection[str] | None = None, highlight: Collection[str] = ()
-) -> str:
-    """SVG map of the located places (restricted to the IRIs in ``only`` when given).
-
-    Each place is a link (class ``place``) to its resource page; the places in
-    ``highlight`` are drawn larger, for the page of a place or of an event.
-    """
-    places = located_places(store, only)
-    title = "Map of places"
-    if not places:
-        empty = [
-            el("text", "No places with coordinates.", x=20, y=34, font_size=FONT_SIZE, fill="#444")
-        ]
-        return document("map", WIDTH, 56, title, empty)
-    frame, step = _fit(places)
-    body: list[str] = [
-        el(
-            "rect",
-            x=frame.left,
-            y=frame.top,
-            width=frame.right - frame.left,
-            height=frame.bottom - frame.top,
-            fill="#eef6fb",
-            stroke="#334155",
-            stroke_width=1.5,
-        ),
-        *_graticule(frame, step),
-    ]
-    bar, bar_box = _scale_bar(frame)
-    body.append(bar)
-    # Points first, so that labels can avoid them; then labels placed greedily in order.
-    points = [(place, *frame.project(place.lat, place.long)) for place in places]
-    occupied: list[Box] = [(x - 6, y - 6, x + 6, y + 6) for _, x, y in points]
-    occupied.append(bar_box)
-    for place, x, y in points:
-        tx, ty, anchor, box = _label_position(
-            x, y, truncate(place.label, LABEL_CHARS), frame, occupied
-        )
-        occupied.append(box)
-        body.append(_place_mark(place, x, y, (tx, ty, anchor), place.iri in highlight))
-    return document("map", WIDTH, frame.height, title, body)
+    # An event at a drawn place and at a country too is on the map; list each other once.
+    missing = events_without_place(places, events)
+    drawn = {p.iri for p in places}
+    on_map = {e.iri for e in events if e.place in drawn}
+    unplaced = list({e.iri: e for e in missing if e.iri not in on_map}.values())
+    return PlaceMap(svg, places, events, unplaced)

@@ -62,7 +62,9 @@ def document(kind: str, width: float, height: float, title: str, body: list[str]
 
     Styling is carried by presentation attributes, not a ``<style>`` element, because the
     pages inline these pictures and a ``<style>`` would leak into the whole HTML page; the
-    page's own CSS adds focus and hover states through the ``ckg-picture`` classes.
+    page's own CSS adds focus and hover states through the ``ckg-picture`` classes and
+    scales the picture to its container (no ``style`` attribute: the Content-Security-Policy
+    allows no inline style).
     """
     return (
         f'<svg xmlns="{SVG_NS}"'
@@ -71,9 +73,9 @@ def document(kind: str, width: float, height: float, title: str, body: list[str]
             viewBox=f"0 0 {num(width)} {num(height)}",
             width=num(width),
             height=num(height),
-            # Scales down to its container on any page, whatever that page's CSS.
-            style="max-width:100%;height:auto",
-            role="img",
+            # A group, not an image: the picture's links stay reachable and announced
+            # (role="img" would make them presentational; axe-core: nested-interactive).
+            role="group",
             aria_label=title,
             font_family=FONT,
         )

@@ -16,7 +16,7 @@ from conflictkg.pipeline.iris import local_name
 from conflictkg.store import queries
 from conflictkg.store.backend import QueryBackend
 from conflictkg.web.links import href_for
-from conflictkg.web.pictures.svg import document, el, link, num, text, truncate
+from conflictkg.web.pictures.svg import document, el, link, num, text, text_width, truncate
 
 WIDTH = 960.0
 LABEL_COLUMN = 330.0
@@ -78,6 +78,48 @@ def dated_events(store: QueryBackend, article: str | None = None) -> list[Timeli
             continue
         found[iri] = TimelineEvent(iri, label, start, end, expression, kind)
     return sorted(found.values(), key=lambda e: (e.start, e.end, e.iri))
+
+
+@dataclass(frozen=True)
+class UndatedEvent:
+    """An event the timeline cannot draw: the graph gives it no start date."""
+
+    iri: str
+    label: str
+    expression: str | None
+
+
+def undated_events(store: QueryBackend) -> list[UndatedEvent]:
+    """The events without a (well-formed) start date, by label: listed beside the timeline."""
+    dated = {e.iri for e in dated_events(store)}
+    found: dict[str, UndatedEvent] = {}
+    for row in queries.select(store, queries.EVENTS):
+        iri = row["event"].value
+        if iri in dated or iri in found:
+            continue
+        label = row["label"].value if "label" in row else local_name(iri)
+        expression = row["expression"].value if "expression" in row else None
+        found[iri] = UndatedEvent(iri, label, expression)
+    return sorted(found.values(), key=lambda e: (e.label.casefold(), e.iri))
+
+
+TICK_FONT = 12.0
+TICK_GAP = 6.0
+
+
+def readable_ticks(axis_ticks: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """The ticks whose centred labels do not overlap a label kept before them (left to
+    right), with :data:`TICK_GAP` between labels: near the break of the scale a year of the
+    context and the first months of the last year would otherwise collide."""
+    kept: list[tuple[float, str]] = []
+    right_edge = float("-inf")
+    for x, name in sorted(axis_ticks):
+        half = text_width(name, TICK_FONT) / 2
+        if x - half < right_edge + TICK_GAP:
+            continue
+        kept.append((x, name))
+        right_edge = x + half
+    return kept
 
 
 def article_date(store: QueryBackend, article: str | None = None) -> date | None:
@@ -164,8 +206,7 @@ def _grid(axis: _Axis, plot_bottom: float) -> list[str]:
             stroke="#cbd5e1",
         )
     ]
-    for day, name in axis.ticks():
-        x = axis.x(day)
+    for x, name in readable_ticks([(axis.x(day), name) for day, name in axis.ticks()]):
         body.append(
             el("line", x1=x, y1=TOP - 12, x2=x, y2=plot_bottom, stroke="#e2e8f0")
             + el(
@@ -173,9 +214,10 @@ def _grid(axis: _Axis, plot_bottom: float) -> list[str]:
                 text(name),
                 x=x,
                 y=TOP - 16,
-                font_size=11,
+                font_size=TICK_FONT,
                 text_anchor="middle",
                 fill="#475569",
+                class_="tick",
             )
         )
     if axis.focus_start is not None:
@@ -195,6 +237,7 @@ def _grid(axis: _Axis, plot_bottom: float) -> list[str]:
                 y=plot_bottom + 20,
                 font_size=10,
                 fill="#64748b",
+                class_="axis-note",
             )
         )
     return body
@@ -219,6 +262,7 @@ def _publication(axis: _Axis, published: date, plot_bottom: float) -> str:
         font_size=11,
         text_anchor="end",
         fill="#b91c1c",
+        class_="axis-note",
     )
 
 

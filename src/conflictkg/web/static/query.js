@@ -104,10 +104,19 @@
     statusLine.textContent = rows.length + (rows.length === 1 ? " row." : " rows.");
   }
 
+  // The SPARQL editor (static/build/editor.js), when the page loaded it.
+  function editor() {
+    return window.ckgEditor ? window.ckgEditor.get(textarea) : null;
+  }
+
   function showError(message) {
     errorBox.hidden = false;
     errorBox.textContent = message;
     statusLine.textContent = "The query failed.";
+    var handle = editor();
+    if (handle && handle.showServerError(message)) {
+      statusLine.textContent = "The query failed; the editor marks where.";
+    }
   }
 
   function errorText(response, body) {
@@ -126,6 +135,8 @@
     updateDownloads();
     errorBox.hidden = true;
     errorBox.textContent = "";
+    var handle = editor();
+    if (handle) { handle.clearError(); }
     results.replaceChildren();
     statusLine.textContent = "Running…";
     button.disabled = true;
