@@ -27,8 +27,35 @@ from tests.support.virtuoso import PASSWORD, USER, Virtuoso
 from tests.test_competency_queries import ORDER_BY, QUERIES, _backend, _tsv_lines, _without_comments
 
 UNION = "https://w3id.org/conflictkg/graph/union"
-# Competency questions whose rows Virtuoso cannot give as Oxigraph does, with the reason.
-XFAIL: dict[str, str] = {}
+# Competency questions whose rows Virtuoso 7.2 does not give as Oxigraph (and SPARQL 1.1)
+# do, with the reason: each is a strict xfail, reported by pytest -ra, never skipped.
+XFAIL: dict[str, str] = {
+    "accounts-of-the-march-17-airstrike": (
+        "Virtuoso 7.2 returns 20 rows too few for FILTER NOT EXISTS around an "
+        "rdfs:subClassOf+ path (the same query is right on Oxigraph)"
+    ),
+    "death-toll-range-per-event": (
+        "Virtuoso 7.2 writes xsd:boolean values as the integers 1/0 and drops the language "
+        "tag of values passed through an aggregate (GROUP_CONCAT)"
+    ),
+    "event-locations-with-coordinates": (
+        "Virtuoso 7.2 stores geo:wktLiteral values as its own geometries with single-"
+        "precision coordinates: POINT(37.16 36.2) comes back as "
+        "POINT(37.159999847412 36.200000762939)"
+    ),
+    "events-in-time-order": (
+        "Virtuoso 7.2 returns 1 of the 6 rows (rdfs:subClassOf* from a variable class, a "
+        "FILTER, a BIND and two OPTIONALs; the join alone counts right, the whole does not)"
+    ),
+    "figures-by-period": (
+        "Virtuoso 7.2 returns no rows when ORDER BY sorts this a/rdfs:subClassOf* join on "
+        "its xsd:date keys, and all 7 without the ORDER BY"
+    ),
+    "victims-by-category": (
+        "Virtuoso 7.2 gives MAX over a group with an unbound value the largest bound value "
+        "(SQL's NULL rule); SPARQL 1.1 makes the aggregate an error, so the cell is empty"
+    ),
+}
 
 
 def load_into(virtuoso: Virtuoso, project: Path, union_graph: str, *more: str) -> int:

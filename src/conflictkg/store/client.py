@@ -1,9 +1,9 @@
 """HTTP to a remote SPARQL store: where its endpoints are, and a client for queries.
 
-Queries use the SPARQL 1.1 Protocol (POST of a URL-encoded form), graphs the Graph Store HTTP Protocol
-(:mod:`conflictkg.store.upload`). A store URL with no path is taken as an Oxigraph server's
-root, whose endpoints are ``/query`` and ``/store``; any other URL is used as given for
-both, unless the graph store is named apart (``load --graph-store``: Virtuoso's is
+Queries use the SPARQL 1.1 Protocol (POST of a URL-encoded form), graphs the Graph Store
+HTTP Protocol (:mod:`conflictkg.store.upload`). A store URL with no path is taken as an
+Oxigraph server's root, whose endpoints are ``/query`` and ``/store``; any other URL is
+used as given for both, unless the graph store is named apart (``load --graph-store``: Virtuoso's is
 ``/sparql-graph-crud-auth`` beside its ``/sparql``).
 
 Writing to a store may need a user and password (Virtuoso's authenticated graph store):

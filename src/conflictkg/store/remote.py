@@ -78,11 +78,17 @@ from conflictkg.store.upload import VOID_SUBSET, catalogue_of, graphs_of
 log = logging.getLogger("conflictkg.store.remote")
 
 # SELECT/ASK answers as JSON results, CONSTRUCT/DESCRIBE as N-Triples; the other formats
-# are only a fallback for stores that cannot write those.
-ACCEPT = (
-    "application/sparql-results+json, application/n-triples, "
-    "application/sparql-results+xml;q=0.8, text/turtle;q=0.8"
-)
+# are only a fallback for stores that cannot write those. A query's form picks the kind
+# asked for: offered both, Virtuoso 7.2 writes a CONSTRUCT's triples as a JSON table.
+ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8"
+ACCEPT = f"{ACCEPT_RESULTS}, {ACCEPT_GRAPH}"
+ACCEPT_BY_FORM = {
+    "SELECT": ACCEPT_RESULTS,
+    "ASK": ACCEPT_RESULTS,
+    "CONSTRUCT": ACCEPT_GRAPH,
+    "DESCRIBE": ACCEPT_GRAPH,
+}
 DUMP_TIMEOUT = 120.0
 MAX_ANSWER_BYTES = 128 * 1024 * 1024
 
@@ -201,7 +207,8 @@ class RemoteBackend(QueryBackend):
         if dataset is None and not shape.has_dataset_clause:
             params = self.whole_dataset()
         text, shifted = _with_base(sparql, base_iri)
-        answer = self._ask(text, params, shifted=shifted)
+        accept = ACCEPT_BY_FORM.get(shape.form or "", ACCEPT)
+        answer = self._ask(text, params, shifted=shifted, accept=accept)
         if shape.form == "ASK" and answer.kind == "solutions":
             return _as_boolean(answer)
         return answer
@@ -210,7 +217,8 @@ class RemoteBackend(QueryBackend):
         if fmt in QUAD_FORMATS:
             rows = self._ask(QUADS, self.whole_dataset(), whole=True).rows()
             return written(pyoxigraph.serialize([_quad(row) for row in rows], format=fmt))
-        triples = self._ask(UNION_TRIPLES, self.whole_dataset(), whole=True).triples()
+        whole = self.whole_dataset()
+        triples = self._ask(UNION_TRIPLES, whole, whole=True, accept=ACCEPT_GRAPH).triples()
         return serialize_triples(triples, fmt)
 
     def triple_count(self) -> int:
@@ -225,13 +233,14 @@ class RemoteBackend(QueryBackend):
         *,
         shifted: bool = False,
         whole: bool = False,
+        accept: str = ACCEPT,
     ) -> QueryResult:
         """The store's answer as a QueryResult; ``whole`` (dumps and counts of the whole
         store) means ``dump_timeout`` and no size limit."""
         timeout = self.dump_timeout if whole else None
         max_bytes = None if whole else self.max_answer_bytes
         try:
-            body, content_type = self.client.query(sparql, ACCEPT, timeout, params, max_bytes)
+            body, content_type = self.client.query(sparql, accept, timeout, params, max_bytes)
         except RemoteTooLarge as error:
             raise ResultTooLarge(error.limit) from None
         except RemoteQueryError as error:
