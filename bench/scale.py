@@ -80,7 +80,7 @@ def _dump(corpus: Path) -> Path:
 
 def _load_conflictkg(corpus: Path):  # noqa: ANN202
     """The endpoint's own backend, loaded as `conflictkg serve --dataset` loads it."""
-    from conflictkg.store.backend import OxigraphBackend
+    from conflictkg.store.local import OxigraphBackend
 
     return OxigraphBackend.from_files([_dump(corpus)])
 

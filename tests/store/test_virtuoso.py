@@ -20,10 +20,12 @@ import pytest
 import requests
 
 from conflictkg.cli import main
+from conflictkg.store.backend import QueryFailed
 from conflictkg.store.remote import RemoteBackend
 from tests.support import ROOT
 from tests.support.liveserver import LiveServer
-from tests.support.virtuoso import PASSWORD, USER, Virtuoso
+from tests.support.virtuoso import INSTALL_HINT, PASSWORD, USER, Virtuoso
+from tests.support.virtuoso import available as virtuoso_available
 from tests.test_competency_queries import ORDER_BY, QUERIES, _backend, _tsv_lines, _without_comments
 
 UNION = "https://w3id.org/conflictkg/graph/union"
@@ -179,3 +181,16 @@ def test_health_counts_the_dataset_not_virtuoso_s_own_graphs(endpoint: LiveServe
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     (row,) = _backend().query(count).rows()
     assert health["triples"] == int(row["n"].value)  # the union, each triple once
+
+
+def test_an_answer_virtuoso_cuts_at_its_row_limit_is_503_not_shorter(tmp_path: Path) -> None:
+    if not virtuoso_available():
+        pytest.skip(INSTALL_HINT)
+    with Virtuoso(tmp_path / "small", max_rows=2) as small:
+        dump = b"<urn:g> { <urn:a> <urn:p> 1, 2, 3, 4 . }\n"
+        assert load_into(small, project_with(tmp_path / "p", dump), "urn:small-union") == 0
+        with RemoteBackend(small.sparql, union_graph="urn:small-union") as backend:
+            assert len(backend.query("SELECT ?o WHERE { ?s ?p ?o } LIMIT 1").rows()) == 1
+            with pytest.raises(QueryFailed) as caught:
+                backend.query("SELECT ?o WHERE { ?s ?p ?o }")
+    assert caught.value.status == 503 and "cut its answer short" in caught.value.message

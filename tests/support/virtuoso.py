@@ -63,7 +63,7 @@ MaxKeepAlives = 8
 EnabledGzipContent = 0
 
 [SPARQL]
-ResultSetMaxRows = 10000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
 MaxQueryCostEstimationTime = 0
 """
@@ -78,7 +78,13 @@ class Virtuoso:
     """A Virtuoso server in ``folder`` on free loopback ports; ``stop()`` (or leaving a
     ``with`` block) ends it. ``memory_mb`` sizes its page buffers (8 KiB each)."""
 
-    def __init__(self, folder: Path, memory_mb: int = 256, start_seconds: float = 90.0) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        memory_mb: int = 256,
+        start_seconds: float = 90.0,
+        max_rows: int = 10_000_000,
+    ) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.sql_port, self.http_port = free_port(), free_port()
@@ -96,6 +102,7 @@ class Virtuoso:
                 http_port=self.http_port,
                 buffers=buffers,
                 dirty=buffers * 3 // 4,
+                max_rows=max_rows,
             ),
             encoding="utf-8",
         )

@@ -59,6 +59,15 @@ class RemoteTooLarge(ConflictKGError):
         self.limit = limit
 
 
+class RemoteIncomplete(ConflictKGError):
+    """The store answered 200 but says the answer is cut short (Virtuoso's row limit,
+    ``X-SPARQL-MaxRows``, or its "anytime" time limit, ``X-SQL-State``)."""
+
+
+# Headers with which a store marks an answer it cut short.
+INCOMPLETE_HEADERS = ("X-SPARQL-MaxRows", "X-SQL-State")
+
+
 class RemoteQueryError(ConflictKGError):
     """The remote store refused or failed a query; ``status`` is its HTTP status."""
 
@@ -152,6 +161,7 @@ class Response:
     content_type: str
     body: bytes
     challenge: str = ""  # WWW-Authenticate of a 401
+    incomplete: str = ""  # the header and value of an answer the store cut short
 
 
 class HttpClient:
@@ -243,6 +253,14 @@ class HttpClient:
                 reply.headers.get("Content-Type", ""),
                 data,
                 reply.headers.get("WWW-Authenticate", ""),
+                next(
+                    (
+                        f"{name}: {reply.headers[name]}"
+                        for name in INCOMPLETE_HEADERS
+                        if name in reply.headers
+                    ),
+                    "",
+                ),
             )
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -323,6 +341,8 @@ class RemoteSparqlClient:
                 status=response.status,
                 body=response.body,
             )
+        if response.incomplete:
+            raise RemoteIncomplete(f"{self.url}: the answer was cut short ({response.incomplete})")
         return response.body, response.content_type
 
     def close(self) -> None:

@@ -31,6 +31,10 @@ limits and error answers stay those of the embedded store:
 * Size: at most ``max_answer_bytes`` of an answer are read from the store (dumps are not
   limited); a longer answer is :class:`~conflictkg.store.backend.ResultTooLarge`, like
   an embedded answer over the endpoint's limit.
+* An answer the store marks as cut short (Virtuoso's ``ResultSetMaxRows`` and its
+  "anytime" time limit answer 200 with part of the rows and a header saying so) is a 503,
+  never a silently shorter answer. (Virtuoso sends the header for an answer of exactly its
+  row limit too, so such an answer is refused as well: set the limit well above any page.)
 * Failures: the store's HTTP 400 is the client's error (400, with the store's message).
   No answer within the client's timeout, an unreachable store, any other status or an
   unreadable answer is a 503 whose message does not reveal the store's address; the
@@ -65,6 +69,7 @@ from conflictkg.store.backend import (
 )
 from conflictkg.store.client import (
     DEFAULT_TIMEOUT,
+    RemoteIncomplete,
     RemoteQueryError,
     RemoteSparqlClient,
     RemoteTimeoutError,
@@ -243,6 +248,13 @@ class RemoteBackend(QueryBackend):
             body, content_type = self.client.query(sparql, accept, timeout, params, max_bytes)
         except RemoteTooLarge as error:
             raise ResultTooLarge(error.limit) from None
+        except RemoteIncomplete as error:
+            log.warning("remote store: %s", error)
+            raise QueryFailed(
+                "the SPARQL store behind this endpoint cut its answer short (its own row or "
+                "time limit); narrow the query or page through it with LIMIT and OFFSET",
+                503,
+            ) from None
         except RemoteQueryError as error:
             if error.status == 400:
                 message = excerpt(error.body) or "(no message)"
