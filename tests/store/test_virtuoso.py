@@ -21,7 +21,7 @@ import requests
 
 from conflictkg.cli import main
 from conflictkg.store.backend import QueryFailed
-from conflictkg.store.remote import RemoteBackend
+from conflictkg.store.remote import MAX_LISTED_GRAPHS, RemoteBackend
 from tests.support import ROOT
 from tests.support.liveserver import LiveServer
 from tests.support.virtuoso import INSTALL_HINT, PASSWORD, USER, Virtuoso
@@ -194,3 +194,21 @@ def test_an_answer_virtuoso_cuts_at_its_row_limit_is_503_not_shorter(tmp_path: P
             with pytest.raises(QueryFailed) as caught:
                 backend.query("SELECT ?o WHERE { ?s ?p ?o }")
     assert caught.value.status == 503 and "cut its answer short" in caught.value.message
+
+
+def test_a_dataset_of_more_graphs_than_a_query_can_list_is_sent_its_union(
+    virtuoso: Virtuoso, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    graphs = MAX_LISTED_GRAPHS + 1
+    dump = "".join(
+        f"<urn:many:{i}> {{ <urn:many:s> <urn:many:p> {i % 7} . }}\n" for i in range(graphs)
+    )
+    assert load_into(virtuoso, project_with(tmp_path, dump.encode()), "urn:many-union") == 0
+    with RemoteBackend(virtuoso.sparql, union_graph="urn:many-union") as backend:
+        backend.check()  # the union holds each triple once
+        (row,) = backend.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows()
+        assert row["n"].value == "7"
+        named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { <urn:many:s> ?p ?o } }"
+        (row,) = backend.query(named).rows()
+        assert row["n"].value == str(graphs + 1)  # GRAPH ?g sees the union graph as well
+    assert f"{graphs} named graphs are more than the {MAX_LISTED_GRAPHS}" in caplog.text

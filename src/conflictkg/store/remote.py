@@ -21,7 +21,10 @@ limits and error answers stay those of the embedded store:
   sent with a complete dataset. A query that names no graphs gets ``default-graph-uri`` the
   union graph and ``named-graph-uri`` each graph of the catalogue ``load`` wrote; a request
   that names only one kind gets a graph that holds nothing for the other (Virtuoso would
-  otherwise give ``GRAPH ?g`` every graph it holds). A query's own FROM/FROM NAMED go
+  otherwise give ``GRAPH ?g`` every graph it holds). Virtuoso drops a request that lists
+  about a hundred graphs or more: a dataset of more than ``MAX_LISTED_GRAPHS`` named graphs
+  is sent its union graph alone, and ``GRAPH ?g`` then also sees the union, the catalogue
+  and Virtuoso's own graphs (logged at start-up). A query's own FROM/FROM NAMED go
   as written: on Virtuoso a FROM without FROM NAMED leaves ``GRAPH ?g`` ranging over every
   graph of the store (a known difference, in the README).
 * Relative IRIs resolve against ``base_iri`` (the endpoint's URL), not the store's: when
@@ -107,6 +110,11 @@ QUADS = "SELECT ?s ?p ?o ?g WHERE " + _QUAD_PATTERN
 QUAD_COUNT = "SELECT (COUNT(*) AS ?n) WHERE " + _QUAD_PATTERN
 REPEATS = "SELECT (COUNT(*) AS ?all) (COUNT(DISTINCT *) AS ?distinct) WHERE { ?s ?p ?o }"
 
+# The most named graphs a query's dataset lists: Virtuoso 7.2 drops the connection of a
+# request that names about a hundred or more. A dataset of more graphs is sent its union
+# graph alone, and GRAPH ?g then ranges over every graph of the store.
+MAX_LISTED_GRAPHS = 80
+
 # A graph no store holds: the empty default or named graphs of an explicit dataset.
 NO_GRAPH = "urn:x-conflictkg:no-graph"
 
@@ -150,9 +158,18 @@ class RemoteBackend(QueryBackend):
             query = f"SELECT ?g WHERE {{ GRAPH {catalogue} {{ {union} {VOID_SUBSET} ?g }} }}"
             rows = self._ask(query, whole=True).rows()
             self._named = tuple(sorted(row["g"].value for row in rows)) or (NO_GRAPH,)
-        return [("default-graph-uri", self.union_graph)] + [
-            ("named-graph-uri", name) for name in self._named
-        ]
+            if len(self._named) > MAX_LISTED_GRAPHS:
+                log.warning(
+                    "%s: %d named graphs are more than the %d a query can list; GRAPH ?g "
+                    "ranges over every graph of the store",
+                    self.url,
+                    len(self._named),
+                    MAX_LISTED_GRAPHS,
+                )
+        default = [("default-graph-uri", self.union_graph)]
+        if len(self._named) > MAX_LISTED_GRAPHS:
+            return default
+        return default + [("named-graph-uri", name) for name in self._named]
 
     @property
     def version(self) -> None:
