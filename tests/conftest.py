@@ -19,7 +19,14 @@ import pytest
 from tests.support import virtuoso as virtuoso_server
 
 # Folders (relative to tests/) and files whose tests start servers.
-LIVE = ("w3c/", "security/", "fuzz/", "web/test_live_", "store/test_remote.py")
+LIVE = (
+    "w3c/",
+    "security/",
+    "fuzz/",
+    "web/test_live_",
+    "store/test_remote.py",
+    "store/test_virtuoso.py",
+)
 BROWSER = ("browser/",)
 SLOW = (
     "test_lint.py",
