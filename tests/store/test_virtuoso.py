@@ -105,7 +105,7 @@ def test_load_puts_each_graph_the_union_and_the_catalogue(
 ) -> None:
     local = _backend()
     with RemoteBackend(virtuoso.sparql, union_graph=UNION) as remote:
-        remote.check()  # the union holds each triple once
+        remote.check()  # the catalogue is there
         assert remote.triple_count() == local.triple_count()
         sizes = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         mine = {r["g"].value: r["n"].value for r in remote.query(sizes).rows()}
@@ -205,7 +205,7 @@ def test_a_dataset_of_more_graphs_than_a_query_can_list_is_sent_its_union(
     )
     assert load_into(virtuoso, project_with(tmp_path, dump.encode()), "urn:many-union") == 0
     with RemoteBackend(virtuoso.sparql, union_graph="urn:many-union") as backend:
-        backend.check()  # the union holds each triple once
+        backend.check()  # the catalogue is there
         (row,) = backend.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows()
         assert row["n"].value == "7"
         named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { <urn:many:s> ?p ?o } }"
