@@ -24,7 +24,7 @@ from conflictkg.store.backend import QueryFailed
 from conflictkg.store.remote import MAX_LISTED_GRAPHS, RemoteBackend
 from tests.support import ROOT
 from tests.support.liveserver import LiveServer
-from tests.support.virtuoso import INSTALL_HINT, PASSWORD, USER, Virtuoso
+from tests.support.virtuoso import INSTALL_HINT, Virtuoso, load_into, project_with
 from tests.support.virtuoso import available as virtuoso_available
 from tests.test_competency_queries import ORDER_BY, QUERIES, _backend, _tsv_lines, _without_comments
 
@@ -58,25 +58,6 @@ XFAIL: dict[str, str] = {
         "(SQL's NULL rule); SPARQL 1.1 makes the aggregate an error, so the cell is empty"
     ),
 }
-
-
-def load_into(virtuoso: Virtuoso, project: Path, union_graph: str, *more: str) -> int:
-    """``conflictkg load`` of ``project``'s build into ``virtuoso`` (as dba, by Digest)."""
-    args = ["--project", str(project), "load", "--store", virtuoso.sparql]
-    args += ["--graph-store", virtuoso.graph_store, "--user", USER, "--union-graph", union_graph]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CONFLICTKG_STORE_PASSWORD", PASSWORD)
-        return main([*args, *more])
-
-
-def project_with(root: Path, dump: bytes) -> Path:
-    """A project folder whose current build's dataset.trig is ``dump``."""
-    for folder in ("seeds", "ontology", "triples"):
-        (root / folder).mkdir(parents=True, exist_ok=True)
-    current = root / "output" / "current"
-    current.mkdir(parents=True)
-    (current / "dataset.trig").write_bytes(dump)
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from conflictkg.cli import main
 from tests.support.liveserver import free_port
 
 BINARY = "virtuoso-t"
@@ -67,6 +68,31 @@ ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
 MaxQueryCostEstimationTime = 0
 """
+
+
+def load_into(virtuoso: Virtuoso, project: Path, union_graph: str, *more: str) -> int:
+    """``conflictkg load`` of ``project``'s build into ``virtuoso`` (as dba, by Digest)."""
+    args = ["--project", str(project), "load", "--store", virtuoso.sparql]
+    args += ["--graph-store", virtuoso.graph_store, "--user", USER, "--union-graph", union_graph]
+    previous = os.environ.get("CONFLICTKG_STORE_PASSWORD")
+    os.environ["CONFLICTKG_STORE_PASSWORD"] = PASSWORD
+    try:
+        return main([*args, *more])
+    finally:
+        if previous is None:
+            del os.environ["CONFLICTKG_STORE_PASSWORD"]
+        else:
+            os.environ["CONFLICTKG_STORE_PASSWORD"] = previous
+
+
+def project_with(root: Path, dump: bytes) -> Path:
+    """A project folder whose current build's dataset.trig is ``dump``."""
+    for folder in ("seeds", "ontology", "triples"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    current = root / "output" / "current"
+    current.mkdir(parents=True)
+    (current / "dataset.trig").write_bytes(dump)
+    return root
 
 
 def available() -> bool:

@@ -10,6 +10,7 @@ import pyoxigraph
 import pytest
 
 from tests.support.liveserver import LiveServer
+from tests.support.virtuoso import load_into, project_with
 from tests.w3c.protocol_manifest import MANIFEST, graph_data
 
 UNION = "urn:x-conflictkg-test:w3c-protocol-union"
@@ -29,8 +30,6 @@ def protocol_server(
     dataset.write_text("\n".join(lines) + "\n", encoding="utf-8")
     args = ["serve", "--dataset", str(dataset)]
     if request.param == "virtuoso":
-        from tests.store.test_virtuoso import load_into, project_with
-
         virtuoso = request.getfixturevalue("virtuoso")
         quads = pyoxigraph.parse(path=str(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
         trig = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG)
