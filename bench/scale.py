@@ -4,7 +4,12 @@ For each size: generate the corpus (`conflictkg synth`), build it (`conflictkg b
 quotes, SHACL, HermiT, artefacts), SHACL validation alone, loading into the embedded store,
 and each competency query's median latency, through conflictkg and through pyoxigraph
 alone on the same data (both writing SPARQL JSON; both with the endpoint's default
-graph, the merge of all graphs, made in pyoxigraph by one INSERT). Each step runs in its
+graph, the merge of all graphs, made in pyoxigraph by one INSERT). The step ``virtuoso``
+starts a throwaway Virtuoso 7.2 (tests/support/virtuoso.py, 1 GiB of buffers), loads the
+same quads as ``conflictkg load --union-graph`` does (Graph Store PUTs, the union in a graph
+of its own) and times each query through conflictkg's remote backend (the same path as
+``serve --store``: over HTTP, parsed back, written as SPARQL JSON); its peak memory is the
+client's, not Virtuoso's. Each step runs in its
 own process, so its peak memory (getrusage's ru_maxrss of that process) is its own; a step
 past --cap seconds is stopped and reported as "> cap".
 
@@ -38,7 +43,9 @@ STEPS = (
     "load-pyoxigraph",
     "queries-conflictkg",
     "queries-pyoxigraph",
+    "virtuoso",
 )
+VIRTUOSO_UNION = "https://w3id.org/conflictkg/graph/union"
 
 
 # --------------------------------------------------------------------------- steps (child side)
@@ -73,7 +80,7 @@ def _dump(corpus: Path) -> Path:
 
 def _load_conflictkg(corpus: Path):  # noqa: ANN202
     """The endpoint's own backend, loaded as `conflictkg serve --dataset` loads it."""
-    from conflictkg.store.backend import OxigraphBackend
+    from conflictkg.store.local import OxigraphBackend
 
     return OxigraphBackend.from_files([_dump(corpus)])
 
@@ -102,7 +109,8 @@ def _run_query(engine: object, text: str) -> int:
     from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 
     answer = engine.query(text)  # type: ignore[attr-defined]
-    return len(answer.serialize(RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]))
+    written_as = RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]
+    return len(answer.serialize(written_as.engine_format))
 
 
 def _median_in_fork(engine: object, text: str, runs: int, cap: float) -> float | None:
@@ -135,6 +143,31 @@ def _median_in_fork(engine: object, text: str, runs: int, cap: float) -> float |
     with os.fdopen(read_end, "rb") as result:
         data = result.read()
     return float(json.loads(data)) if data else None
+
+
+def _virtuoso(corpus: Path, queries_glob: str, runs: int, cap: float) -> dict[str, object]:
+    """Load the corpus into a fresh Virtuoso, then each query's median through the remote
+    backend; the load's seconds (parse and PUT, the store's indexing included)."""
+    from tests.support.virtuoso import PASSWORD, USER, Virtuoso
+
+    from conflictkg.store.client import Credentials
+    from conflictkg.store.remote import RemoteBackend
+    from conflictkg.store.upload import graphs_of, put_graphs, with_union_graph
+
+    dump = _dump(corpus)
+    folder = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=corpus))
+    with Virtuoso(folder, memory_mb=1024) as server:
+        started = time.perf_counter()
+        graphs = with_union_graph(graphs_of(dump), VIRTUOSO_UNION)
+        put_graphs(server.graph_store, graphs, 1800.0, Credentials(USER, PASSWORD))
+        load_seconds = time.perf_counter() - started
+        backend = RemoteBackend(server.sparql, timeout=cap, union_graph=VIRTUOSO_UNION)
+        backend.check()
+        backend.close()
+        medians: dict[str, float | None] = {}
+        for name, text in benchlib.competency_queries(queries_glob).items():
+            medians[name] = _median_in_fork(backend, text, runs, cap)
+    return {"load_seconds": load_seconds, "graphs": len(graphs), "medians": medians}
 
 
 def child(
@@ -176,6 +209,9 @@ def child(
             medians[name] = _median_in_fork(engine, text, runs, query_cap)
         out["medians"] = medians
         started = time.perf_counter()  # the step's time is the queries' medians, not loading
+    elif step == "virtuoso":
+        out.update(_virtuoso(corpus, queries_glob, runs, query_cap))
+        started = time.perf_counter()
     else:
         raise SystemExit(f"unknown step {step}")
     out["seconds"] = time.perf_counter() - started
@@ -189,7 +225,9 @@ def run_step(command: list[str], cap: float) -> dict[str, object]:
     """Run one step in a child process; its wall time, peak RSS and JSON output (if any)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=err, start_new_session=True, cwd=ROOT
+        )
         deadline = started + cap
         rusage = None
         while True:
@@ -352,7 +390,6 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="conflictkg-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
     python = sys.executable
-    me = str(Path(__file__).resolve())
     # figures of earlier runs in the same --workdir are kept for the steps not run now
     saved = workdir / "results.json"
     earlier = json.loads(saved.read_text()) if saved.exists() else {}
@@ -381,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue  # the corpus could not be generated
             command = commands.get(step) or [
                 python,
-                me,
+                "-m",
+                "bench.scale",
                 "--step",
                 step,
                 "--corpus",
@@ -412,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         "SHACL",
         "load conflictkg",
         "load pyoxigraph",
+        "load Virtuoso",
         "peak MiB build / SHACL / load ckg / load oxi",
     ]
     rows = []
@@ -425,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
                 fmt_seconds(steps.get("shacl")),
                 fmt_seconds(steps.get("load-conflictkg")),
                 fmt_seconds(steps.get("load-pyoxigraph")),
+                fmt_seconds(steps.get("virtuoso"), "load_seconds"),
                 " / ".join(
                     fmt_mib(steps.get(s))
                     for s in ("build", "shacl", "load-conflictkg", "load-pyoxigraph")
@@ -432,13 +472,13 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
     table = benchlib.markdown_table(header, rows)
-    qheader = ["query", *[f"{s:,}: ckg / oxi (ms)" for s in results]]
+    qheader = ["query", *[f"{s:,}: ckg / oxi / Virtuoso (ms)" for s in results]]
     qrows = []
     for name in names:
         cells = [name]
         for steps in results.values():
             pair = []
-            for engine in ("queries-conflictkg", "queries-pyoxigraph"):
+            for engine in ("queries-conflictkg", "queries-pyoxigraph", "virtuoso"):
                 medians = (steps.get(engine) or {}).get("medians") or {}
                 value = medians.get(name) if isinstance(medians, dict) else None
                 if value is None:
@@ -450,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     qtable = benchlib.markdown_table(qheader, qrows)
     text = (
         f"{table}\n\nMedian latency of each competency query ({args.runs} runs; "
-        f"conflictkg / pyoxigraph alone):\n\n{qtable}\n"
+        f"conflictkg / pyoxigraph alone / conflictkg's backend in front of Virtuoso):"
+        f"\n\n{qtable}\n"
     )
     print(text)
     if args.markdown:
@@ -463,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         ("SHACL", "shacl", "seconds"),
         ("load conflictkg", "load-conflictkg", "seconds"),
         ("load pyoxigraph", "load-pyoxigraph", "seconds"),
+        ("load Virtuoso", "virtuoso", "load_seconds"),
     ):
         for size, steps in results.items():
             result = steps.get(step)
@@ -471,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, step in (
         ("queries conflictkg", "queries-conflictkg"),
         ("queries pyoxigraph", "queries-pyoxigraph"),
+        ("queries Virtuoso", "virtuoso"),
     ):
         for size, steps in results.items():
             medians = (steps.get(step) or {}).get("medians")

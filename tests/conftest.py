@@ -12,10 +12,21 @@ marked like its neighbours without remembering to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from tests.support import virtuoso as virtuoso_server
+
 # Folders (relative to tests/) and files whose tests start servers.
-LIVE = ("w3c/", "security/", "fuzz/", "web/test_live_", "store/test_remote.py")
+LIVE = (
+    "w3c/",
+    "security/",
+    "fuzz/",
+    "web/test_live_",
+    "store/test_remote.py",
+    "store/test_virtuoso.py",
+)
 BROWSER = ("browser/",)
 SLOW = (
     "test_lint.py",
@@ -30,7 +41,9 @@ SLOW = (
     "pipeline/test_ontodocs.py",
     "synth/",
 )
-LIVE_FIXTURES = frozenset({"live", "protocol_server", "server", "fuzz_server", "oxigraph"})
+LIVE_FIXTURES = frozenset(
+    {"live", "protocol_server", "server", "fuzz_server", "oxigraph", "virtuoso"}
+)
 
 
 def _kind(relative: str, fixtures: set[str]) -> str:
@@ -48,3 +61,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         relative = item.path.relative_to(tests).as_posix()
         item.add_marker(_kind(relative, set(getattr(item, "fixturenames", ()))))
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso_server.Virtuoso]:
+    """One Virtuoso for the session (tests/support/virtuoso.py): each test's data goes in
+    graphs of its own, under a union graph of its own. Without Debian's
+    ``virtuoso-opensource`` the tests that need it are skipped, saying so."""
+    if not virtuoso_server.available():
+        pytest.skip(virtuoso_server.INSTALL_HINT)
+    server = virtuoso_server.Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()

@@ -55,6 +55,7 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers", type=_at_least_one, default=None, help="worker processes (default: cores)"
     )
     parser.add_argument("--store", default=None, help="answer through this remote SPARQL endpoint")
+    _union_graph_argument(parser)
     parser.add_argument(
         "--timeout",
         type=_positive,
@@ -96,6 +97,29 @@ def _locate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", required=True, help="base URL of the remote store")
+    parser.add_argument(
+        "--graph-store",
+        default=None,
+        help="the Graph Store endpoint when it is not --store's "
+        "(Virtuoso: http://HOST:8890/sparql-graph-crud-auth)",
+    )
+    parser.add_argument(
+        "--user",
+        default=None,
+        help="user for a store that asks for one; the password is read from "
+        "CONFLICTKG_STORE_PASSWORD",
+    )
+    _union_graph_argument(parser)
+
+
+def _union_graph_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--union-graph",
+        default=None,
+        metavar="IRI",
+        help="keep the union of all graphs in this named graph, for a store whose default "
+        "graph is not a plain graph (Virtuoso); give the same IRI to load and serve",
+    )
 
 
 def _synth_arguments(parser: argparse.ArgumentParser) -> None:

@@ -3,7 +3,9 @@
 * Queries go to the remote store through :class:`~conflictkg.store.remote.
   RemoteBackend`; nothing is built. The store must answer at start-up (the app counts its
   graphs then) with a default graph that holds each triple once, else the command fails
-  with an error naming ``--store`` and the URL.
+  with an error naming ``--store`` and the URL. With ``--union-graph IRI`` (a store such
+  as Virtuoso, whose default graph is not a plain graph; see :mod:`conflictkg.store.remote`)
+  the union is read from that graph instead, and the named graphs from its catalogue.
 * Downloads, VoID and the pages' ontology come from the local build (``output/current`` of
   the project, if one is found) when its graph sizes match the store's
   (:func:`~conflictkg.store.remote.difference`). Otherwise — no build, or one
@@ -55,7 +57,11 @@ def store_config(args: argparse.Namespace, timeout: float) -> dict[str, Any]:
     folder when it matches the store. They override the general settings (ON_ABANDON)."""
     if args.dataset is not None:
         raise ConflictKGError("--store and --dataset cannot be combined: serve one or the other")
-    backend = RemoteBackend(args.store, timeout=timeout + STORE_TIMEOUT_MARGIN)
+    backend = RemoteBackend(
+        args.store,
+        timeout=timeout + STORE_TIMEOUT_MARGIN,
+        union_graph=getattr(args, "union_graph", None),
+    )
     try:
         backend.check()
     except ConflictKGError as error:

@@ -1,9 +1,14 @@
 """HTTP to a remote SPARQL store: where its endpoints are, and a client for queries.
 
-Queries use the SPARQL 1.1 Protocol (POST ``application/sparql-query``), graphs the Graph
-Store HTTP Protocol (:mod:`conflictkg.store.upload`). A store URL with no path is taken as
-an Oxigraph server's root, whose endpoints are ``/query`` and ``/store``; any other URL is
-used as given for both.
+Queries use the SPARQL 1.1 Protocol (POST of a URL-encoded form), graphs the Graph Store
+HTTP Protocol (:mod:`conflictkg.store.upload`). A store URL with no path is taken as an
+Oxigraph server's root, whose endpoints are ``/query`` and ``/store``; any other URL is
+used as given for both, unless the graph store is named apart (``load --graph-store``: Virtuoso's is
+``/sparql-graph-crud-auth`` beside its ``/sparql``).
+
+Writing to a store may need a user and password (Virtuoso's authenticated graph store):
+:class:`Credentials` answer an HTTP ``401`` challenge, Digest (RFC 7616, MD5, ``qop=auth``)
+or Basic, once per request.
 
 The HTTP itself is urllib3's: a pool of keep-alive connections shared by every thread
 (the endpoint runs each query in a fresh thread), one retry on a connection the store
@@ -14,10 +19,14 @@ naming the URL and the reason, with an excerpt of the store's message.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
+import secrets
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import urllib3
@@ -50,6 +59,15 @@ class RemoteTooLarge(ConflictKGError):
         self.limit = limit
 
 
+class RemoteIncomplete(ConflictKGError):
+    """The store answered 200 but says the answer is cut short (Virtuoso's row limit,
+    ``X-SPARQL-MaxRows``, or its "anytime" time limit, ``X-SQL-State``)."""
+
+
+# Headers with which a store marks an answer it cut short.
+INCOMPLETE_HEADERS = ("X-SPARQL-MaxRows", "X-SQL-State")
+
+
 class RemoteQueryError(ConflictKGError):
     """The remote store refused or failed a query; ``status`` is its HTTP status."""
 
@@ -60,6 +78,50 @@ class RemoteQueryError(ConflictKGError):
 
 
 @dataclass(frozen=True)
+class Credentials:
+    """A user and password for a store that asks for them (HTTP Digest or Basic)."""
+
+    user: str
+    password: str = field(repr=False)
+
+    def authorization(self, challenge: str, method: str, url: str) -> str | None:
+        """The ``Authorization`` header answering a ``WWW-Authenticate`` challenge (None
+        when it is a scheme this client does not speak)."""
+        scheme, _, rest = challenge.strip().partition(" ")
+        if scheme.lower() == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+            return f"Basic {token}"
+        if scheme.lower() != "digest":
+            return None
+        fields = dict(_CHALLENGE_FIELD.findall(rest))
+        fields = {k.lower(): v.strip('"') for k, v in fields.items()}
+        realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
+        if fields.get("algorithm", "MD5").upper() != "MD5":
+            return None
+        parts = urlsplit(url)
+        uri = parts.path + (f"?{parts.query}" if parts.query else "")
+        ha1 = _md5(f"{self.user}:{realm}:{self.password}")
+        ha2 = _md5(f"{method}:{uri}")
+        header = f'Digest username="{self.user}", realm="{realm}", nonce="{nonce}", uri="{uri}"'
+        if "auth" in fields.get("qop", "").split(","):
+            cnonce = secrets.token_hex(8)
+            answer = _md5(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}")
+            header += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
+        else:
+            answer = _md5(f"{ha1}:{nonce}:{ha2}")
+        if "opaque" in fields:
+            header += f', opaque="{fields["opaque"]}"'
+        return header + f', response="{answer}", algorithm=MD5'
+
+
+_CHALLENGE_FIELD = re.compile(r'(\w+)=("[^"]*"|[^,\s]+)')
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
 class Endpoints:
     """The query and graph-store URLs of one remote store."""
 
@@ -67,17 +129,23 @@ class Endpoints:
     store: str
 
 
-def endpoints(url: str) -> Endpoints:
-    """Where to send queries and graphs for a ``--store URL``; an error for a bad URL."""
+def endpoints(url: str, graph_store: str | None = None) -> Endpoints:
+    """Where to send queries and graphs for a ``--store URL`` (and ``--graph-store URL``,
+    when the graph store is elsewhere); an error for a bad URL."""
+    for option, value in (("--store", url), ("--graph-store", graph_store)):
+        parts = urlsplit(value or url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConflictKGError(
+                f"{option} {value!r}: expected an http:// or https:// URL such as "
+                "http://127.0.0.1:7878"
+            )
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConflictKGError(
-            f"--store {url!r}: expected an http:// or https:// URL such as http://127.0.0.1:7878"
-        )
     if parts.path in ("", "/"):
         base = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        return Endpoints(query=base + "/query", store=base + "/store")
-    return Endpoints(query=url, store=url)
+        found = Endpoints(query=base + "/query", store=base + "/store")
+    else:
+        found = Endpoints(query=url, store=url)
+    return found if graph_store is None else Endpoints(found.query, graph_store)
 
 
 def excerpt(body: bytes) -> str:
@@ -92,13 +160,16 @@ class Response:
     status: int
     content_type: str
     body: bytes
+    challenge: str = ""  # WWW-Authenticate of a 401
+    incomplete: str = ""  # the header and value of an answer the store cut short
 
 
 class HttpClient:
     """Requests to one or more stores over pooled keep-alive connections."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, credentials: Credentials | None = None) -> None:
         self.timeout = timeout
+        self.credentials = credentials
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._pools = self._new_pools()
@@ -135,8 +206,29 @@ class HttpClient:
 
         A store that closed a kept-alive connection meanwhile gets the request once more,
         on a new connection; one that does not answer in time does not (the caller's
-        time limit is the limit).
+        time limit is the limit). A ``401`` with a challenge is answered once with the
+        client's credentials, when it has some.
         """
+        response = self._send(method, url, body, headers, timeout, max_bytes)
+        challenge = response.challenge
+        if response.status != 401 or self.credentials is None or not challenge:
+            return response
+        answer = self.credentials.authorization(challenge, method, url)
+        if answer is None:
+            return response
+        return self._send(
+            method, url, body, {**headers, "Authorization": answer}, timeout, max_bytes
+        )
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        timeout: float | None,
+        max_bytes: int | None,
+    ) -> Response:
         limit = timeout if timeout is not None else self.timeout
         for attempt in (1, 2):
             try:
@@ -156,7 +248,20 @@ class HttpClient:
                 continue
             except HTTPError as error:
                 raise _failure(url, limit, error) from None
-            return Response(reply.status, reply.headers.get("Content-Type", ""), data)
+            return Response(
+                reply.status,
+                reply.headers.get("Content-Type", ""),
+                data,
+                reply.headers.get("WWW-Authenticate", ""),
+                next(
+                    (
+                        f"{name}: {reply.headers[name]}"
+                        for name in INCOMPLETE_HEADERS
+                        if name in reply.headers
+                    ),
+                    "",
+                ),
+            )
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -213,18 +318,19 @@ class RemoteSparqlClient:
     ) -> tuple[bytes, str]:
         """The store's answer to ``query`` in ``accept``: ``(body, content_type)``.
 
-        ``params`` are added to the URL (``default-graph-uri``, ``named-graph-uri``, or a
-        store's own extensions such as Oxigraph's ``union-default-graph``). An answer
+        ``params`` (``default-graph-uri``, ``named-graph-uri``, or a store's own extensions)
+        go with the query in a URL-encoded form. An answer
         longer than ``max_bytes`` raises :class:`RemoteTooLarge`.
         """
-        url = self.url
-        if params:
-            url += ("&" if "?" in url else "?") + urlencode(list(params))
+        # A URL-encoded form, which every SPARQL 1.1 store must take (Virtuoso 7.2 never
+        # answers a POST of application/sparql-query) and where a dataset of many graphs
+        # fits (a URL may not hold it).
+        body = urlencode([("query", query), *params]).encode("ascii")
         response = self.http.request(
             "POST",
-            url,
-            query.encode("utf-8"),
-            {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
+            self.url,
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
             timeout,
             max_bytes,
         )
@@ -235,6 +341,8 @@ class RemoteSparqlClient:
                 status=response.status,
                 body=response.body,
             )
+        if response.incomplete:
+            raise RemoteIncomplete(f"{self.url}: the answer was cut short ({response.incomplete})")
         return response.body, response.content_type
 
     def close(self) -> None:

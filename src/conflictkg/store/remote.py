@@ -15,6 +15,18 @@ limits and error answers stay those of the embedded store:
   else the store's default graph, which ``conflictkg load --store`` fills with the union of
   all graphs (see :mod:`conflictkg.store.client`); :meth:`RemoteBackend.check` refuses a store
   whose default graph repeats triples. Graphs the store lacks are empty there too.
+* A store without a plain default graph (Virtuoso, whose default graph is every graph it
+  holds, its system graphs included, each triple once per graph): with ``union_graph``
+  (``serve --union-graph IRI``, the IRI given to ``load --union-graph``) every query is
+  sent with a complete dataset. A query that names no graphs gets ``default-graph-uri`` the
+  union graph and ``named-graph-uri`` each graph of the catalogue ``load`` wrote; a request
+  that names only one kind gets a graph that holds nothing for the other (Virtuoso would
+  otherwise give ``GRAPH ?g`` every graph it holds). Virtuoso drops a request that lists
+  about a hundred graphs or more: a dataset of more than ``MAX_LISTED_GRAPHS`` named graphs
+  is sent its union graph alone, and ``GRAPH ?g`` then also sees the union, the catalogue
+  and Virtuoso's own graphs (logged at start-up). A query's own FROM/FROM NAMED go
+  as written: on Virtuoso a FROM without FROM NAMED leaves ``GRAPH ?g`` ranging over every
+  graph of the store (a known difference, in the README).
 * Relative IRIs resolve against ``base_iri`` (the endpoint's URL), not the store's: when
   the query holds an IRI without a scheme, ``BASE <base_iri>`` is put on a line before it,
   and line numbers in the store's error messages (Oxigraph's ``error at LINE:COLUMN``) are
@@ -22,6 +34,10 @@ limits and error answers stay those of the embedded store:
 * Size: at most ``max_answer_bytes`` of an answer are read from the store (dumps are not
   limited); a longer answer is :class:`~conflictkg.store.backend.ResultTooLarge`, like
   an embedded answer over the endpoint's limit.
+* An answer the store marks as cut short (Virtuoso's ``ResultSetMaxRows`` and its
+  "anytime" time limit answer 200 with part of the rows and a header saying so) is a 503,
+  never a silently shorter answer. (Virtuoso sends the header for an answer of exactly its
+  row limit too, so such an answer is refused as well: set the limit well above any page.)
 * Failures: the store's HTTP 400 is the client's error (400, with the store's message).
   No answer within the client's timeout, an unreachable store, any other status or an
   unreadable answer is a 503 whose message does not reveal the store's address; the
@@ -34,6 +50,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -55,6 +72,7 @@ from conflictkg.store.backend import (
 )
 from conflictkg.store.client import (
     DEFAULT_TIMEOUT,
+    RemoteIncomplete,
     RemoteQueryError,
     RemoteSparqlClient,
     RemoteTimeoutError,
@@ -63,16 +81,22 @@ from conflictkg.store.client import (
 )
 from conflictkg.store.guard import inspect_query
 from conflictkg.store.queries import DEFAULT_GRAPH_SIZE, GRAPH_SIZES
-from conflictkg.store.upload import graphs_of
+from conflictkg.store.upload import VOID_SUBSET, catalogue_of, graphs_of
 
 log = logging.getLogger("conflictkg.store.remote")
 
 # SELECT/ASK answers as JSON results, CONSTRUCT/DESCRIBE as N-Triples; the other formats
-# are only a fallback for stores that cannot write those.
-ACCEPT = (
-    "application/sparql-results+json, application/n-triples, "
-    "application/sparql-results+xml;q=0.8, text/turtle;q=0.8"
-)
+# are only a fallback for stores that cannot write those. A query's form picks the kind
+# asked for: offered both, Virtuoso 7.2 writes a CONSTRUCT's triples as a JSON table.
+ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8"
+ACCEPT = f"{ACCEPT_RESULTS}, {ACCEPT_GRAPH}"
+ACCEPT_BY_FORM = {
+    "SELECT": ACCEPT_RESULTS,
+    "ASK": ACCEPT_RESULTS,
+    "CONSTRUCT": ACCEPT_GRAPH,
+    "DESCRIBE": ACCEPT_GRAPH,
+}
 DUMP_TIMEOUT = 120.0
 MAX_ANSWER_BYTES = 128 * 1024 * 1024
 
@@ -85,6 +109,14 @@ _QUAD_PATTERN = (
 QUADS = "SELECT ?s ?p ?o ?g WHERE " + _QUAD_PATTERN
 QUAD_COUNT = "SELECT (COUNT(*) AS ?n) WHERE " + _QUAD_PATTERN
 REPEATS = "SELECT (COUNT(*) AS ?all) (COUNT(DISTINCT *) AS ?distinct) WHERE { ?s ?p ?o }"
+
+# The most named graphs a query's dataset lists: Virtuoso 7.2 drops the connection of a
+# request that names about a hundred or more. A dataset of more graphs is sent its union
+# graph alone, and GRAPH ?g then ranges over every graph of the store.
+MAX_LISTED_GRAPHS = 80
+
+# A graph no store holds: the empty default or named graphs of an explicit dataset.
+NO_GRAPH = "urn:x-conflictkg:no-graph"
 
 UNAVAILABLE = "the SPARQL store behind this endpoint is unavailable; try again later"
 
@@ -105,11 +137,39 @@ class RemoteBackend(QueryBackend):
         timeout: float = DEFAULT_TIMEOUT,
         dump_timeout: float = DUMP_TIMEOUT,
         max_answer_bytes: int | None = MAX_ANSWER_BYTES,
+        union_graph: str | None = None,
     ) -> None:
         self.client = RemoteSparqlClient(url, timeout)
         self.url = self.client.url
         self.dump_timeout = dump_timeout
         self.max_answer_bytes = max_answer_bytes
+        self.union_graph = union_graph
+        self._named: tuple[str, ...] | None = None
+
+    def whole_dataset(self) -> list[tuple[str, str]]:
+        """The protocol parameters of a query that names no graphs: none on a store with a
+        plain default graph; with ``union_graph``, that graph and the catalogue's graphs
+        (read from the store once)."""
+        if self.union_graph is None:
+            return []
+        if self._named is None:
+            union = pyoxigraph.NamedNode(self.union_graph)
+            catalogue = pyoxigraph.NamedNode(catalogue_of(self.union_graph))
+            query = f"SELECT ?g WHERE {{ GRAPH {catalogue} {{ {union} {VOID_SUBSET} ?g }} }}"
+            rows = self._ask(query, whole=True).rows()
+            self._named = tuple(sorted(row["g"].value for row in rows)) or (NO_GRAPH,)
+            if len(self._named) > MAX_LISTED_GRAPHS:
+                log.warning(
+                    "%s: %d named graphs are more than the %d a query can list; GRAPH ?g "
+                    "ranges over every graph of the store",
+                    self.url,
+                    len(self._named),
+                    MAX_LISTED_GRAPHS,
+                )
+        default = [("default-graph-uri", self.union_graph)]
+        if len(self._named) > MAX_LISTED_GRAPHS:
+            return default
+        return default + [("named-graph-uri", name) for name in self._named]
 
     @property
     def version(self) -> None:
@@ -118,7 +178,9 @@ class RemoteBackend(QueryBackend):
 
     def check(self) -> None:
         """Raise ConflictKGError (naming the URL and the reason) unless the store answers
-        and its default graph holds each triple once.
+        and its default graph holds each triple once (with ``union_graph``: unless the
+        catalogue ``load`` writes is there; the union graph was written without repeats,
+        and Virtuoso's COUNT(DISTINCT) takes some distinct literals for one).
 
         A store that makes its default graph the union of its graphs (``oxigraph serve
         --union-default-graph``) repeats every triple that is in more than one graph — and
@@ -127,6 +189,14 @@ class RemoteBackend(QueryBackend):
         """
         results = "application/sparql-results+json"
         self.client.query("ASK {}", results)
+        if self.union_graph is not None:
+            self.whole_dataset()
+            if self._named == (NO_GRAPH,):
+                raise ConflictKGError(
+                    f"{self.url}: no catalogue of graphs in <{catalogue_of(self.union_graph)}>;"
+                    f" run `conflictkg load --store URL --union-graph {self.union_graph}` first"
+                )
+            return  # the union graph was written by load, each triple once
         body, _ = self.client.query(REPEATS, results, self.dump_timeout)
         try:
             row = json.loads(body)["results"]["bindings"][0]
@@ -154,21 +224,32 @@ class RemoteBackend(QueryBackend):
     def _run(self, sparql: str, dataset: Dataset | None, base_iri: str | None) -> QueryResult:
         params: list[tuple[str, str]] = []
         if dataset is not None:
-            params += [("default-graph-uri", g.value) for g in dataset.default]
-            params += [("named-graph-uri", g.value) for g in dataset.named]
+            explicit = self.union_graph is not None
+            defaults = [g.value for g in dataset.default] or ([NO_GRAPH] if explicit else [])
+            named = [g.value for g in dataset.named] or ([NO_GRAPH] if explicit else [])
+            params += [("default-graph-uri", g) for g in defaults]
+            params += [("named-graph-uri", g) for g in named]
+        shape = inspect_query(sparql)
+        if dataset is None and not shape.has_dataset_clause:
+            params = self.whole_dataset()
         text, shifted = _with_base(sparql, base_iri)
-        return self._ask(text, params, shifted=shifted)
+        accept = ACCEPT_BY_FORM.get(shape.form or "", ACCEPT)
+        answer = self._ask(text, params, shifted=shifted, accept=accept)
+        if shape.form == "ASK" and answer.kind == "solutions":
+            return _as_boolean(answer)
+        return answer
 
     def dump(self, fmt: pyoxigraph.RdfFormat) -> bytes:
         if fmt in QUAD_FORMATS:
-            rows = self._ask(QUADS, whole=True).rows()
+            rows = self._ask(QUADS, self.whole_dataset(), whole=True).rows()
             return written(pyoxigraph.serialize([_quad(row) for row in rows], format=fmt))
-        triples = self._ask(UNION_TRIPLES, whole=True).triples()
+        whole = self.whole_dataset()
+        triples = self._ask(UNION_TRIPLES, whole, whole=True, accept=ACCEPT_GRAPH).triples()
         return serialize_triples(triples, fmt)
 
     def triple_count(self) -> int:
         """The dump's quads the store holds (the union copy in its default graph left out)."""
-        (row,) = self._ask(QUAD_COUNT, whole=True).rows()
+        (row,) = self._ask(QUAD_COUNT, self.whole_dataset(), whole=True).rows()
         return int(row["n"].value)
 
     def _ask(
@@ -178,15 +259,23 @@ class RemoteBackend(QueryBackend):
         *,
         shifted: bool = False,
         whole: bool = False,
+        accept: str = ACCEPT,
     ) -> QueryResult:
         """The store's answer as a QueryResult; ``whole`` (dumps and counts of the whole
         store) means ``dump_timeout`` and no size limit."""
         timeout = self.dump_timeout if whole else None
         max_bytes = None if whole else self.max_answer_bytes
         try:
-            body, content_type = self.client.query(sparql, ACCEPT, timeout, params, max_bytes)
+            body, content_type = self.client.query(sparql, accept, timeout, params, max_bytes)
         except RemoteTooLarge as error:
             raise ResultTooLarge(error.limit) from None
+        except RemoteIncomplete as error:
+            log.warning("remote store: %s", error)
+            raise QueryFailed(
+                "the SPARQL store behind this endpoint cut its answer short (its own row or "
+                "time limit); narrow the query or page through it with LIMIT and OFFSET",
+                503,
+            ) from None
         except RemoteQueryError as error:
             if error.status == 400:
                 message = excerpt(error.body) or "(no message)"
@@ -261,8 +350,35 @@ def _quad(row: dict[str, Term]) -> pyoxigraph.Quad:
     return pyoxigraph.Quad(subject, predicate, row["o"], graph or pyoxigraph.DefaultGraph())
 
 
+def _as_boolean(answer: QueryResult) -> QueryResult:
+    """The answer to an ASK that a store sent as a table of one cell (Virtuoso 7.2:
+    ``__ASK_RETVAL`` 1 or 0) as the boolean it stands for."""
+    rows = answer.rows()
+    values = [term.value for row in rows for term in row.values()]
+    if len(values) != 1 or values[0] not in ("0", "1", "true", "false"):
+        raise QueryFailed("the SPARQL store behind this endpoint sent no boolean for an ASK", 503)
+    truth = "true" if values[0] in ("1", "true") else "false"
+    boolean = pyoxigraph.parse_query_results(
+        f'{{"head":{{}},"boolean":{truth}}}'.encode(), pyoxigraph.QueryResultsFormat.JSON
+    )
+    assert isinstance(boolean, pyoxigraph.QueryBoolean)
+    return QueryResult("boolean", boolean)
+
+
+# Datatypes a store writes in place of the standard ones its data was loaded with:
+# Virtuoso stores a geo:wktLiteral as its own geometry and answers with that datatype.
+STORE_DATATYPES = {
+    b"http://www.openlinksw.com/schemas/virtrdf#Geometry": (
+        b"http://www.opengis.net/ont/geosparql#wktLiteral"
+    ),
+}
+
+
 def _parsed(body: bytes, content_type: str) -> QueryResult:
     """The store's answer as the pyoxigraph objects the embedded store would return."""
+    for theirs, standard in STORE_DATATYPES.items():
+        if theirs in body:
+            body = body.replace(theirs, standard)
     media_type = content_type.split(";")[0].strip()
     results_format = pyoxigraph.QueryResultsFormat.from_media_type(media_type)
     if results_format is not None:
@@ -285,11 +401,17 @@ def _parsed(body: bytes, content_type: str) -> QueryResult:
     return QueryResult("graph", triples)
 
 
+# A prologue (comments, PREFIX declarations) that reaches a BASE of the query's own: the
+# query's relative IRIs resolve against it, and a second BASE is not sent (Virtuoso
+# refuses a BASE that is not the first).
+_OWN_BASE = re.compile(r"(?:\s+|#[^\n]*\n|PREFIX\s+[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
+
+
 def _with_base(sparql: str, base_iri: str | None) -> tuple[str, bool]:
     """The query with ``BASE <base_iri>`` on a first line of its own when it may need one."""
     if base_iri is None:
         return sparql, False
-    if not inspect_query(sparql).relative_iris:
+    if not inspect_query(sparql).relative_iris or _OWN_BASE.match(sparql):
         return sparql, False
     try:
         base = pyoxigraph.NamedNode(base_iri)

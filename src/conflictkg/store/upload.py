@@ -15,15 +15,33 @@ store holds every triple twice, and its default graph no longer tells which trip
 the dump's default graph alone (the dump's quads are still recoverable: those of the named
 graphs, plus the default-graph triples in no named graph). Named graphs the store holds but
 the dump does not are left alone.
+
+**Stores without a plain default graph** (Virtuoso: its default graph is every graph it
+holds, its own system graphs included, with a triple repeated once per graph): with
+``--union-graph IRI`` the union goes into that named graph instead, and a catalogue graph
+(``IRI/graphs``: ``<IRI> void:subset <graph>`` for each named graph loaded) says which
+graphs are the dataset's. ``conflictkg serve --store URL --union-graph IRI`` then gives
+every query that names no graphs the dataset explicitly (:mod:`conflictkg.store.remote`).
+
+**Where and as whom.** ``--graph-store URL`` is the Graph Store endpoint when it is not
+the ``--store`` URL (Virtuoso: ``http://HOST:8890/sparql-graph-crud-auth``); ``--user``
+with the password in the environment variable ``CONFLICTKG_STORE_PASSWORD`` (never on the
+command line, where other users could read it) answers the store's Digest or Basic
+challenge.
+
+**Progress.** On a terminal, a bar on one line (graphs and triples sent); otherwise a
+plain line about every tenth of the triples, so a log stays short.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import quote
 
 import pyoxigraph
@@ -31,7 +49,15 @@ import pyoxigraph
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline.formats import format_for_path
 from conflictkg.project import Project
-from conflictkg.store.client import HttpClient, endpoints, excerpt
+from conflictkg.store.client import Credentials, HttpClient, endpoints, excerpt
+
+PASSWORD_VARIABLE = "CONFLICTKG_STORE_PASSWORD"
+VOID_SUBSET = pyoxigraph.NamedNode("http://rdfs.org/ns/void#subset")
+
+
+def catalogue_of(union_graph: str) -> str:
+    """The graph that lists the dataset's named graphs beside ``union_graph``."""
+    return union_graph.rstrip("/") + "/graphs"
 
 
 def graphs_of(dump: Path) -> dict[str, list[pyoxigraph.Quad]]:
@@ -58,44 +84,81 @@ def _ntriples(quads: list[pyoxigraph.Quad]) -> bytes:
 
 
 def put_graphs(
-    store_url: str, groups: dict[str, list[pyoxigraph.Quad]], timeout: float = 60.0
+    store: str,
+    groups: dict[str, list[pyoxigraph.Quad]],
+    timeout: float = 60.0,
+    credentials: Credentials | None = None,
+    progress: Progress | None = None,
 ) -> int:
-    """PUT every graph of ``groups`` into the Graph Store at ``store_url``; triples sent."""
-    store = endpoints(store_url).store
-    http = HttpClient(timeout)
+    """PUT every graph of ``groups`` into the Graph Store endpoint ``store``; triples sent."""
+    http = HttpClient(timeout, credentials)
     separator = "&" if "?" in store else "?"
     sent = 0
     try:
-        sent = _put_each(http, store, separator, groups)
+        for name in sorted(groups):
+            target = (
+                f"{store}{separator}default"
+                if name == ""
+                else f"{store}{separator}graph={quote(name, safe='')}"
+            )
+            response = http.request(
+                "PUT", target, _ntriples(groups[name]), {"Content-Type": "application/n-triples"}
+            )
+            if response.status not in (200, 201, 204):
+                what = "the default graph" if name == "" else f"graph <{name}>"
+                raise ConflictKGError(
+                    f"{store}: PUT of {what} failed with HTTP {response.status}: "
+                    f"{excerpt(response.body) or '(no message)'}"
+                    + (_AUTH_HINT if response.status in (401, 403) else "")
+                )
+            sent += len(groups[name])
+            if progress is not None:
+                progress.advance(len(groups[name]))
     finally:
         http.close()
     return sent
 
 
-def _put_each(
-    http: HttpClient, store: str, separator: str, groups: dict[str, list[pyoxigraph.Quad]]
-) -> int:
-    sent = 0
-    for name in sorted(groups):
-        target = (
-            f"{store}{separator}default"
-            if name == ""
-            else f"{store}{separator}graph={quote(name, safe='')}"
+_AUTH_HINT = (
+    f" (the store wants a user allowed to write: --user NAME with {PASSWORD_VARIABLE} set, "
+    "and for Virtuoso --graph-store http://HOST:PORT/sparql-graph-crud-auth)"
+)
+
+
+class Progress:
+    """How far a load is: a bar redrawn on one line on a terminal, else a plain line about
+    every tenth of the work (and at the end)."""
+
+    WIDTH = 30
+
+    def __init__(self, graphs: int, triples: int, out: TextIO | None = None) -> None:
+        self.out = out or sys.stderr
+        self.tty = self.out.isatty()
+        self.graphs, self.triples = graphs, triples
+        self.done_graphs = self.done_triples = 0
+        self.next_line = 0.1
+        self.started = time.monotonic()
+
+    def advance(self, triples: int) -> None:
+        self.done_graphs += 1
+        self.done_triples += triples
+        share = self.done_triples / self.triples if self.triples else 1.0
+        counts = (
+            f"{self.done_graphs}/{self.graphs} graphs, "
+            f"{self.done_triples:,}/{self.triples:,} triples, "
+            f"{time.monotonic() - self.started:.1f}s"
         )
-        response = http.request(
-            "PUT",
-            target,
-            _ntriples(groups[name]),
-            {"Content-Type": "application/n-triples"},
-        )
-        if response.status not in (200, 201, 204):
-            what = "the default graph" if name == "" else f"graph <{name}>"
-            raise ConflictKGError(
-                f"{store}: PUT of {what} failed with HTTP {response.status}: "
-                f"{excerpt(response.body) or '(no message)'}"
-            )
-        sent += len(groups[name])
-    return sent
+        if self.tty:
+            filled = round(share * self.WIDTH)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            end = "\n" if self.done_graphs == self.graphs else ""
+            self.out.write(f"\rloading [{bar}] {share:4.0%} {counts}{end}")
+            self.out.flush()
+        elif share >= self.next_line or self.done_graphs == self.graphs:
+            self.out.write(f"loading: {share:.0%} ({counts})\n")
+            self.out.flush()
+            while self.next_line <= share:
+                self.next_line += 0.1
 
 
 def last_dump(project: Project) -> Path:
@@ -116,21 +179,60 @@ def with_union_default(
     return graphs
 
 
+def with_union_graph(
+    groups: dict[str, list[pyoxigraph.Quad]], union_graph: str
+) -> dict[str, list[pyoxigraph.Quad]]:
+    """The graphs ``load --union-graph IRI`` PUTs: each named graph, the union of all
+    graphs as the graph IRI, and the catalogue of the named graphs (see the docstring)."""
+    graphs = with_union_default(groups)
+    union = graphs.pop("")
+    node = pyoxigraph.NamedNode(union_graph)
+    names = sorted(name for name in graphs if name != union_graph)
+    if len(names) != len(graphs) or catalogue_of(union_graph) in graphs:
+        raise ConflictKGError(
+            f"--union-graph <{union_graph}>: the dump already has a graph of that name"
+        )
+    graphs[union_graph] = union
+    graphs[catalogue_of(union_graph)] = [
+        pyoxigraph.Quad(node, VOID_SUBSET, pyoxigraph.NamedNode(name)) for name in names
+    ]
+    return graphs
+
+
+def credentials(user: str | None) -> Credentials | None:
+    """``--user`` with its password from the environment; None without ``--user``."""
+    if user is None:
+        return None
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None:
+        raise ConflictKGError(f"--user {user}: set the password in {PASSWORD_VARIABLE}")
+    return Credentials(user, password)
+
+
 def command(args: argparse.Namespace) -> int:
     """``conflictkg load --store URL``: replace the store's graphs with the build's, and its
-    default graph with their union (see the module docstring)."""
+    default graph (or ``--union-graph``) with their union (see the module docstring)."""
     project = Project.at(args.project)
     dump = last_dump(project)
-    store = endpoints(args.store).store
+    store = endpoints(args.store, getattr(args, "graph_store", None)).store
+    union_graph = getattr(args, "union_graph", None)
+    login = credentials(getattr(args, "user", None))
     started = time.monotonic()
     groups = graphs_of(dump)
     if not groups:
         raise ConflictKGError(f"{dump}: the dump holds no triples; nothing to load")
-    graphs = with_union_default(groups)
-    sent = put_graphs(args.store, graphs)
+    if union_graph is None:
+        graphs = with_union_default(groups)
+        where, union = "as the default graph", len(graphs[""])
+    else:
+        graphs = with_union_graph(groups, union_graph)
+        where, union = f"in <{union_graph}>", len(graphs[union_graph])
+    progress = Progress(len(graphs), sum(len(quads) for quads in graphs.values()))
+    sent = put_graphs(store, graphs, credentials=login, progress=progress)
+    named = len(groups) - ("" in groups)
     print(
-        f"loaded {len(graphs) - 1} named graph(s) and their union as the default graph "
-        f"({len(graphs[''])} triples), {sent} triples in all, from {dump} into {store} "
+        f"loaded {named} named graph(s) and their union {where} ({union} triples), "
+        f"{sent} triples in all, from {dump} into {store} "
         f"in {time.monotonic() - started:.1f}s",
         file=sys.stdout,
     )
