@@ -70,6 +70,7 @@ def command(args: argparse.Namespace) -> int:
             config["BUILD_DIR"] = _build_dir(project)
         app = create_app(config)
     recycler.on_memory = state_of(app).running.stop_all
+    recycler.on_exit = state_of(app).running.stop_for_exit
     workers = args.workers or os.cpu_count() or 1
     granian_server.serve(app, recycler, args.host, args.port, workers)
     return 0

@@ -45,9 +45,10 @@ DEPRIORITISE_AFTER = 0.5
 class QueryStopped(Exception):
     """The query was stopped before it finished; it goes on in an abandoned thread."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, runaway: bool = True) -> None:
         super().__init__(f"the query was stopped: {reason}")
         self.reason = reason
+        self.runaway = runaway  # False: stopped for no fault of its own (a restart)
 
 
 class DeadlineExceeded(QueryStopped):
@@ -58,6 +59,7 @@ class DeadlineExceeded(QueryStopped):
             self, f"the query exceeded the time limit of {limit:g} s and was stopped"
         )
         self.reason = f"it exceeded the time limit of {limit:g} s"
+        self.runaway = True
         self.limit = limit
 
 
@@ -67,11 +69,11 @@ class RunningQueries:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._numbers = itertools.count()
-        self._waiting: dict[int, tuple[threading.Event, list[str]]] = {}
+        self._waiting: dict[int, tuple[threading.Event, list[tuple[str, bool]]]] = {}
 
-    def enter(self, done: threading.Event) -> tuple[int, list[str]]:
+    def enter(self, done: threading.Event) -> tuple[int, list[tuple[str, bool]]]:
         number = next(self._numbers)
-        reasons: list[str] = []
+        reasons: list[tuple[str, bool]] = []
         with self._lock:
             self._waiting[number] = (done, reasons)
         return number, reasons
@@ -80,14 +82,21 @@ class RunningQueries:
         with self._lock:
             self._waiting.pop(number, None)
 
-    def stop_all(self, reason: str) -> int:
-        """Wake every waiting request with QueryStopped(reason); how many there were."""
+    def stop_all(self, reason: str, runaway: bool = True) -> int:
+        """Wake every waiting request with QueryStopped(reason); how many there were.
+
+        ``runaway``: whether the queries are to be remembered as runaways (memory grew
+        while they ran) or not (the process is ending anyway)."""
         with self._lock:
             waiting = list(self._waiting.values())
         for done, reasons in waiting:
-            reasons.append(reason)
+            reasons.append((reason, runaway))
             done.set()
         return len(waiting)
+
+    def stop_for_exit(self, reason: str) -> int:
+        """``stop_all`` for queries stopped because their process ends (not runaways)."""
+        return self.stop_all(reason, runaway=False)
 
     def __len__(self) -> int:
         return len(self._waiting)
@@ -184,7 +193,7 @@ def run_with_deadline(
             running.leave(number)
     if not job.finished:
         if reasons:
-            raise QueryStopped(reasons[0])
+            raise QueryStopped(*reasons[0])
         raise DeadlineExceeded(limit if limit is not None else 0.0)
     if job.error is not None:
         raise job.error

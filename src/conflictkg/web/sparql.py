@@ -181,6 +181,8 @@ def _run(
 def _note_stopped(served: AppState, query_key: str, exceeded: QueryStopped) -> None:
     """Remember a stopped query as a runaway, and let the server recycle the worker."""
     log.warning("/sparql: %s", exceeded)
+    if not exceeded.runaway:
+        return
     served.runaways.add(query_key, exceeded.reason)
     if served.on_abandon is not None:
         served.on_abandon()
