@@ -90,7 +90,7 @@ def test_a_recycled_worker_tells_its_running_queries_why_they_stop() -> None:
     from conflictkg.serving import recycling
 
     original = recycling.end_this_process
-    recycling.end_this_process = lambda before_exit: (before_exit(), stopped.set())  # type: ignore[assignment,misc]
+    recycling.end_this_process = lambda grace, before_exit: (before_exit(), stopped.set())  # type: ignore[assignment,misc]
     try:
         recycler.end()
     finally:

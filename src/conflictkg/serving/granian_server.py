@@ -128,6 +128,6 @@ def serve(app: Flask, recycler: Recycler, host: str, port: int, workers: int) ->
         log_dictconfig=GRANIAN_LOGGING,
         # A worker that recycled itself (conflictkg.serving.recycling) is replaced by a fresh fork.
         respawn_failed_workers=True,
-        workers_kill_timeout=int(RECYCLE_GRACE) + 1,
+        workers_kill_timeout=int(max(RECYCLE_GRACE, recycler.grace)) + 1,
     )
     server.serve(target_loader=loader, wrap_loader=False)

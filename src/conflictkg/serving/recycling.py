@@ -14,8 +14,10 @@ Recycling is graceful. First the worker **drains**: for the last ``DRAIN_SECONDS
 life every answer it gives carries ``Connection: close``, so keep-alive clients reconnect
 (most likely to a live worker) instead of finding their connection cut. Then it is sent
 SIGTERM, once (Granian's worker deadlocks on a second one): it stops accepting, finishes
-the answers in flight and exits; ``RECYCLE_GRACE`` seconds later it is ended outright.
-Queries still running then are stopped first (``on_exit``): their clients get a 503 that
+the answers in flight and exits; ``grace`` seconds later (``RECYCLE_GRACE``, or longer:
+``conflictkg serve`` gives the queries in flight their whole time limit, so that one near
+its limit gets the usual 503) it is ended outright. Queries still running then are stopped
+first (``on_exit``): their clients get a 503 that
 says the server restarted and the query may be sent again, not a reset connection, and
 ``EXIT_MARGIN`` seconds are left for those answers to be written. A worker younger than
 ``MIN_WORKER_AGE`` waits until it is that old before it ends, because Granian takes a
@@ -87,6 +89,7 @@ class Recycler:
         sample_seconds: float = SAMPLE_SECONDS,
         drain_seconds: float = DRAIN_SECONDS,
         min_age: float = MIN_WORKER_AGE,
+        grace: float = RECYCLE_GRACE,
         end: Callable[[], None] | None = None,
         rss: Callable[[], int] = rss_bytes,
     ) -> None:
@@ -94,6 +97,7 @@ class Recycler:
         self.sample_seconds = sample_seconds
         self.drain_seconds = drain_seconds
         self.min_age = min_age
+        self.grace = grace
         self.end = end if end is not None else self._end_process
         self.rss = rss
         # Called with a reason when memory grew past the limit, before recycling: the app
@@ -164,7 +168,7 @@ class Recycler:
                     "finished; send it again"
                 )
 
-        end_this_process(before_exit=stop_running)
+        end_this_process(self.grace, before_exit=stop_running)
 
     def _drain(self) -> None:
         self.draining = True

@@ -106,6 +106,8 @@ class RunawayRecord:
         self.folder = folder
         self.ttl = ttl
         self._local: dict[str, tuple[float, str]] = {}
+        # A plain string, joined to each key: every request looks a key up here.
+        self._prefix = os.path.join(folder, "") if folder is not None else None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
 
@@ -118,10 +120,11 @@ class RunawayRecord:
     def recent(self, key: str) -> str | None:
         """Why ``key`` was stopped, if that was less than ``ttl`` seconds ago; else None."""
         entry = self._local.get(key)
-        if entry is None and self.folder is not None:
-            path = self.folder / key
+        if entry is None and self._prefix is not None:
+            path = self._prefix + key
             try:
-                entry = (os.stat(path).st_mtime, path.read_text(encoding="utf-8").strip())
+                with open(path, encoding="utf-8") as record:
+                    entry = (os.fstat(record.fileno()).st_mtime, record.read().strip())
             except OSError:
                 entry = None
         if entry is None or time.time() - entry[0] >= self.ttl:
