@@ -86,15 +86,15 @@ def load_average() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-def check_same_answers(servers: list[Server], queries: dict[str, str]) -> list[str]:
+def check_same_answers(servers: dict[str, Any], queries: dict[str, str]) -> list[str]:
     """Queries whose result row counts differ between the servers (or that fail)."""
     problems = []
     for name, text in queries.items():
         sizes = {}
-        for server in servers:
+        for label, server in servers.items():
             status, body = benchlib.fetch(server.base + server.query_path(text))
-            sizes[server.name] = (status, benchlib.result_size(body))
-        if len({v for v in sizes.values()}) != 1 or any(s != 200 for s, _ in sizes.values()):
+            sizes[label] = (status, benchlib.result_size(body))
+        if len(set(sizes.values())) != 1 or any(s != 200 for s, _ in sizes.values()):
             problems.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
     return problems
 
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         bare_server(dataset, args.workers) as bare,
     ):
         servers: dict[str, Any] = dict(zip(LABELS, (oxigraph, cached, uncached, bare), strict=True))
-        problems = check_same_answers(list(servers.values()), queries)
+        problems = check_same_answers(servers, queries)
         for problem in problems:
             print(f"warning: answers differ: {problem}", file=sys.stderr)
         for index, (name, text) in enumerate(queries.items()):

@@ -40,8 +40,13 @@ LARGEST_ENTRY = 4 * 1024 * 1024
 
 
 def digest(*parts: object) -> str:
-    """A short stable hex digest of ``parts`` (their ``repr``)."""
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+    """A short stable hex digest of ``parts`` (strings as they are, each after its length,
+    so that no two lists of parts run together; anything else by its ``repr``)."""
+    text = "".join(
+        f"{len(part)}:{part}" if isinstance(part, str) else f"r{len(r := repr(part))}:{r}"
+        for part in parts
+    )
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

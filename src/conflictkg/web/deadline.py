@@ -69,9 +69,9 @@ class RunningQueries:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._numbers = itertools.count()
-        self._waiting: dict[int, tuple[threading.Event, list[tuple[str, bool]]]] = {}
+        self._waiting: dict[int, tuple[Signal | threading.Event, list[tuple[str, bool]]]] = {}
 
-    def enter(self, done: threading.Event) -> tuple[int, list[tuple[str, bool]]]:
+    def enter(self, done: Signal | threading.Event) -> tuple[int, list[tuple[str, bool]]]:
         number = next(self._numbers)
         reasons: list[tuple[str, bool]] = []
         with self._lock:
@@ -102,12 +102,36 @@ class RunningQueries:
         return len(self._waiting)
 
 
+class Signal:
+    """A one-shot wake-up, lighter than ``threading.Event`` (one lock, no condition):
+    ``set`` from any thread, any number of times; ``wait`` by the one thread that waits."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        try:
+            self._lock.release()
+        except RuntimeError:  # already set
+            pass
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether it was set, waiting at most ``timeout`` seconds (None: for good)."""
+        if self._lock.acquire(timeout=-1 if timeout is None else timeout):
+            self._lock.release()  # stays set for a later wait
+            return True
+        return False
+
+
 class _Job:
     """One piece of work handed to a query thread, and what came of it."""
 
     __slots__ = ("work", "done", "value", "error", "finished", "native_id", "deprioritised")
 
-    def __init__(self, work: Callable[[], object], done: threading.Event) -> None:
+    def __init__(self, work: Callable[[], object], done: Signal) -> None:
         self.work = work
         self.done = done
         self.value: object = None
@@ -178,7 +202,7 @@ def run_with_deadline(
     """
     if limit is None and running is None:
         return work()
-    done = threading.Event()
+    done = Signal()
     job = _Job(work, done)
     number, reasons = running.enter(done) if running is not None else (0, [])
     try:

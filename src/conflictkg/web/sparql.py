@@ -265,6 +265,7 @@ _CONDITIONS = (
     "HTTP_RANGE",
     "HTTP_TRANSFER_ENCODING",
 )
+_BASE_URLS = 64  # spellings of scheme, Host and script root whose base URL is kept
 _HOST = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _SCRIPT = re.compile(r"(?:/[A-Za-z0-9._\-]+)*/?")
 _POST_TYPES = {
@@ -308,11 +309,12 @@ class DirectPath:
         self.max_body = config["MAX_CONTENT_LENGTH"]
         self.cache: ResultCache | None = served.fast_cache
         self._chosen: dict[tuple[tuple[str, ...], str], dict[str, MediaType | str] | None] = {}
+        self._base_urls: dict[tuple[str, str, str], str | None] = {}
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != self.path or any(h in environ for h in _CONDITIONS):
+        if environ.get("PATH_INFO") != self.path or not environ.keys().isdisjoint(_CONDITIONS):
             return self.app(environ, start_response)
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD")
@@ -369,7 +371,17 @@ class DirectPath:
         """The answer to an ordinary request, or None for Flask to give (the query's failure
         handed over in the environ, if it ran)."""
         served = self.served
-        base_url = _base_url(environ, self.path)
+        spelling = (
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", ""),
+        )
+        try:
+            base_url = self._base_urls[spelling]
+        except KeyError:
+            if len(self._base_urls) >= _BASE_URLS:
+                self._base_urls.clear()
+            base_url = self._base_urls[spelling] = _base_url(*spelling, self.path)
         if base_url is None:
             return None
         try:
@@ -502,12 +514,9 @@ def _direct_answer(data: bytes, content_type: str, etag: str) -> Answer:
     )
 
 
-def _base_url(environ: dict[str, Any], path: str) -> str | None:
+def _base_url(scheme: str, host: str, script: str, path: str) -> str | None:
     """The request's URL without its query string, as werkzeug's ``base_url`` spells it;
     None for a Host or script root that only werkzeug should read."""
-    host = environ.get("HTTP_HOST", "")
-    script = environ.get("SCRIPT_NAME", "")
-    scheme = environ.get("wsgi.url_scheme", "http")
     if (
         not _HOST.fullmatch(host)
         or not _SCRIPT.fullmatch(script)
