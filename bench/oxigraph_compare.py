@@ -1,14 +1,18 @@
 """Throughput and latency of `conflictkg serve` against Oxigraph's own server, query by query.
 
-Both servers get the same build (dataset.trig; the default graph is the union of its graphs),
-listen on loopback and are driven by wrk with the same settings, alternating between the
-servers from one query to the next so that drift in the machine's load hits both alike.
+Four servers get the same build (dataset.trig; the default graph is the union of its
+graphs), listen on loopback and are driven by wrk with the same settings: `oxigraph
+serve-read-only`, `conflictkg serve` with its result cache (the default), `conflictkg serve
+--cache-mb 0`, and the bare app of ``bench/bare_app.py`` (Granian + pyoxigraph, no checks:
+the floor). The order of the servers turns from one query to the next so that drift in the
+machine's load hits all alike; the load average is printed before and after.
 
-    .venv/bin/python bench/oxigraph_compare.py                 # 10 s per query and server
-    .venv/bin/python bench/oxigraph_compare.py --duration 2    # a quick smoke run
+    .venv/bin/python -m bench.oxigraph_compare                 # 10 s per query and server
+    .venv/bin/python -m bench.oxigraph_compare --duration 2    # a quick run
 
-Prints req/s, p50 and p99 per query and server, the ratio conflictkg/Oxigraph, and the
-geometric mean of the ratios. Needs wrk (`apt-get install -y wrk`).
+Prints req/s, p50 and p99 per query and server, each server's ratio to Oxigraph per query,
+and per server: the geometric mean of its ratios, its worst query's ratio, median req/s,
+median p50 and p99. Needs wrk (`apt-get install -y wrk`).
 """
 
 from __future__ import annotations
@@ -16,9 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from bench import benchlib
 from bench.benchlib import ROOT, Server
@@ -35,15 +45,56 @@ def build_if_needed(project: Path) -> Path:
     return current
 
 
-def check_same_answers(servers: list[Server], queries: dict[str, str]) -> list[str]:
+@contextmanager
+def bare_server(dataset: Path, workers: int) -> Iterator[Server]:
+    """``bench/bare_app.py`` under Granian (WSGI, ``workers`` processes) on a free port."""
+    port = benchlib.free_port()
+    with tempfile.TemporaryDirectory(prefix="bare-app-") as tmp:
+        log = Path(tmp) / "bare.log"
+        command = [
+            benchlib.tool("granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
+            str(workers),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "bench.bare_app:app",
+        ]
+        env = {**os.environ, "BARE_DATASET": str(dataset)}
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+        server = Server("bare", process, port, "/sparql", log)
+        try:
+            benchlib.wait_http(f"{server.base}/sparql?query=ASK%7B%7D", process, 60, log)
+            yield server
+        finally:
+            benchlib.stop(process)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def check_same_answers(servers: dict[str, Any], queries: dict[str, str]) -> list[str]:
     """Queries whose result row counts differ between the servers (or that fail)."""
     problems = []
     for name, text in queries.items():
         sizes = {}
-        for server in servers:
+        for label, server in servers.items():
             status, body = benchlib.fetch(server.base + server.query_path(text))
-            sizes[server.name] = (status, benchlib.result_size(body))
-        if len({v for v in sizes.values()}) != 1 or any(s != 200 for s, _ in sizes.values()):
+            sizes[label] = (status, benchlib.result_size(body))
+        if len(set(sizes.values())) != 1 or any(s != 200 for s, _ in sizes.values()):
             problems.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
     return problems
 
@@ -63,6 +114,33 @@ def measure(server: Server, text: str, args: argparse.Namespace) -> benchlib.Wrk
     )
 
 
+LABELS = ("oxigraph", "cache", "no-cache", "bare")
+
+
+def summary(rows: list[tuple[str, dict[str, benchlib.WrkResult]]], label: str) -> dict[str, Any]:
+    """One server's figures over every query: ratios to Oxigraph (and to the bare app)."""
+    ratios = {name: r[label].rps / r["oxigraph"].rps for name, r in rows if r["oxigraph"].rps > 0}
+    positive = [v for v in ratios.values() if v > 0]
+    to_bare = [r[label].rps / r["bare"].rps for _, r in rows if r["bare"].rps > 0 and r[label].rps]
+    worst = min(ratios, key=ratios.__getitem__) if ratios else ""
+    return {
+        "geomean": _geomean(positive),
+        "geomean_vs_bare": _geomean(to_bare),
+        "worst_query": worst,
+        "worst_ratio": ratios.get(worst, 0.0),
+        "below_0_4": sum(1 for v in ratios.values() if v < 0.4),
+        "median_rps": statistics.median(r[label].rps for _, r in rows),
+        "median_p50_ms": statistics.median(r[label].p50_ms for _, r in rows),
+        "median_p99_ms": statistics.median(r[label].p99_ms for _, r in rows),
+        "worst_p99_ms": max(r[label].p99_ms for _, r in rows),
+        "errors": sum(r[label].errors for _, r in rows),
+    }
+
+
+def _geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", type=Path, default=ROOT, help="project whose build to serve")
@@ -70,107 +148,141 @@ def main(argv: list[str] | None = None) -> int:
         "--dataset",
         type=Path,
         default=None,
-        help="serve this RDF file (TriG/N-Quads) instead of the project's build",
+        help="serve this TriG file instead of the project's build",
     )
     parser.add_argument(
-        "--queries", default="queries/*.rq", help="glob of queries (from repo root)"
+        "--queries",
+        action="append",
+        default=None,
+        help="glob of queries from the repository root (repeat; default: queries/*.rq and "
+        "queries/ontology/*.rq)",
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds per query and server")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured seconds first (0: none)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes per server"
+    )
+    parser.add_argument(
         "--serve-arg",
         action="append",
         default=[],
-        help="extra argument for `conflictkg serve` (repeat), e.g. --serve-arg=--workers=2",
+        help="extra argument for both `conflictkg serve` (repeat), e.g. --serve-arg=--timeout=5",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
     benchlib.tool("wrk")  # fail early, with the install hint
-    queries = benchlib.competency_queries(args.queries)
+    patterns = args.queries or ["queries/*.rq", "queries/ontology/*.rq"]
+    queries: dict[str, str] = {}
+    for pattern in patterns:
+        queries |= benchlib.competency_queries(pattern)
     if args.dataset is not None:
-        files = [args.dataset.resolve()]
-        serve = ["serve", "--dataset", str(files[0]), *args.serve_arg]
+        dataset = args.dataset.resolve()
+        serve = ["serve", "--dataset", str(dataset)]
     else:
-        current = build_if_needed(args.project)
-        # the endpoint serves dataset.trig with the union of its graphs as the default graph
-        files = [current / "dataset.trig"]
-        serve = ["--project", str(args.project), "serve", *args.serve_arg]
+        dataset = build_if_needed(args.project) / "dataset.trig"
+        serve = ["--project", str(args.project), "serve"]
+    serve += [f"--workers={args.workers}", *args.serve_arg]
+    load_before = load_average()
 
-    rows = []
-    with benchlib.oxigraph_server(files) as oxigraph, benchlib.conflictkg_server(serve) as ckg:
-        problems = check_same_answers([oxigraph, ckg], queries)
+    rows: list[tuple[str, dict[str, benchlib.WrkResult]]] = []
+    with (
+        benchlib.oxigraph_server([dataset]) as oxigraph,
+        benchlib.conflictkg_server(serve) as cached,
+        benchlib.conflictkg_server([*serve, "--cache-mb", "0"]) as uncached,
+        bare_server(dataset, args.workers) as bare,
+    ):
+        servers: dict[str, Any] = dict(zip(LABELS, (oxigraph, cached, uncached, bare), strict=True))
+        problems = check_same_answers(servers, queries)
         for problem in problems:
             print(f"warning: answers differ: {problem}", file=sys.stderr)
         for index, (name, text) in enumerate(queries.items()):
-            order = [oxigraph, ckg] if index % 2 == 0 else [ckg, oxigraph]
-            results = {server.name: measure(server, text, args) for server in order}
-            rows.append((name, results["oxigraph"], results["conflictkg"]))
-            o, c = results["oxigraph"], results["conflictkg"]
+            turn = index % len(LABELS)
+            order = LABELS[turn:] + LABELS[:turn]
+            results = {label: measure(servers[label], text, args) for label in order}
+            rows.append((name, results))
+            o = results["oxigraph"].rps or 1.0
             print(
-                f"{name}: oxigraph {o.rps:.0f} req/s, conflictkg {c.rps:.0f} req/s "
-                f"(×{c.rps / o.rps if o.rps else 0:.2f})",
+                f"{name}: oxigraph {results['oxigraph'].rps:.0f} req/s; "
+                + ", ".join(f"{k} ×{results[k].rps / o:.2f}" for k in LABELS[1:]),
                 file=sys.stderr,
             )
+    load_after = load_average()
 
     table = []
-    ratios = []
-    for name, o, c in rows:
-        ratio = c.rps / o.rps if o.rps else 0.0
-        if ratio > 0:
-            ratios.append(ratio)
+    for name, r in rows:
+        o = r["oxigraph"].rps
         table.append(
             (
                 name,
-                f"{o.rps:.0f}",
-                f"{o.p50_ms:.2f}",
-                f"{o.p99_ms:.2f}",
-                f"{c.rps:.0f}",
-                f"{c.p50_ms:.2f}",
-                f"{c.p99_ms:.2f}",
-                f"{ratio:.2f}",
-                c.errors + o.errors,
+                *(f"{r[k].rps:.0f}" for k in LABELS),
+                *(f"{r[k].rps / o:.2f}" if o else "-" for k in LABELS[1:]),
+                *(f"{r[k].p50_ms:.2f} / {r[k].p99_ms:.2f}" for k in LABELS),
+                sum(r[k].errors for k in LABELS),
             )
         )
-    geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else 0.0
     print(
-        f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration:g}s per query and server; "
-        f"{len(rows)} queries from {args.queries}\n"
+        f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration:g}s per query and server "
+        f"(warm-up {args.warmup} s), {args.workers} workers per server; {len(rows)} queries "
+        f"from {', '.join(patterns)}; load average (1, 5, 15 min) {load_before} before, "
+        f"{load_after} after\n"
     )
     print(
         benchlib.markdown_table(
             [
                 "query",
-                "oxigraph req/s",
-                "p50 ms",
-                "p99 ms",
-                "conflictkg req/s",
-                "p50 ms",
-                "p99 ms",
-                "ratio",
+                *(f"{k} req/s" for k in LABELS),
+                *(f"{k} / oxigraph" for k in LABELS[1:]),
+                *(f"{k} p50 / p99 ms" for k in LABELS),
                 "errors",
             ],
             table,
         )
     )
-    worst_p99 = max((c.p99_ms for _, _, c in rows), default=0.0)
-    print(f"\ngeometric mean of ratios (conflictkg/oxigraph): {geomean:.2f}")
-    print(f"conflictkg worst p99: {worst_p99:.2f} ms")
+    figures = {label: summary(rows, label) for label in LABELS}
+    print()
+    print(
+        benchlib.markdown_table(
+            [
+                "server",
+                "geo. mean vs oxigraph",
+                "vs bare app",
+                "worst query (ratio)",
+                "queries < 0.4×",
+                "median req/s",
+                "median p50 ms",
+                "median / worst p99 ms",
+                "errors",
+            ],
+            [
+                (
+                    label,
+                    f"{f['geomean']:.2f}",
+                    f"{f['geomean_vs_bare']:.2f}",
+                    f"{f['worst_query']} ({f['worst_ratio']:.2f})",
+                    f["below_0_4"],
+                    f"{f['median_rps']:.0f}",
+                    f"{f['median_p50_ms']:.2f}",
+                    f"{f['median_p99_ms']:.2f} / {f['worst_p99_ms']:.2f}",
+                    f["errors"],
+                )
+                for label, f in figures.items()
+            ],
+        )
+    )
     if args.json:
         args.json.write_text(
             json.dumps(
                 {
                     "settings": {k: str(v) for k, v in vars(args).items()},
+                    "load_average": {"before": load_before, "after": load_after},
                     "queries": {
-                        name: {
-                            "oxigraph": o.__dict__ | {"rps": o.rps},
-                            "conflictkg": c.__dict__ | {"rps": c.rps},
-                        }
-                        for name, o, c in rows
+                        name: {k: r[k].__dict__ | {"rps": r[k].rps} for k in LABELS}
+                        for name, r in rows
                     },
-                    "geometric_mean_ratio": geomean,
+                    "summary": figures,
                 },
                 indent=2,
             )

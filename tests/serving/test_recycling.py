@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from typing import Any
 
-from conflictkg.serving.recycling import Recycler
+from conflictkg.serving.recycling import Recycler, end_this_process
 
 
 def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -68,3 +69,30 @@ def test_memory_growth_stops_the_running_queries_then_recycles() -> None:
     memory[0] = 151 << 20
     assert ended.wait(2)
     assert len(reasons) == 1 and "50 MiB" in reasons[0]
+
+
+def test_the_end_stops_running_queries_just_before_the_process_exits() -> None:
+    steps: list[str] = []
+    end_this_process(
+        grace=0.4,
+        before_exit=lambda: steps.append("stop queries"),
+        kill=lambda pid, sig: steps.append(f"signal {sig}"),
+        exit_now=lambda code: steps.append(f"exit {code}"),
+    )
+    assert steps == [f"signal {int(signal.SIGTERM)}", "stop queries", "exit 0"]
+
+
+def test_a_recycled_worker_tells_its_running_queries_why_they_stop() -> None:
+    reasons: list[str] = []
+    recycler = Recycler(growth_limit=None)
+    recycler.on_exit = reasons.append
+    stopped = threading.Event()
+    from conflictkg.serving import recycling
+
+    original = recycling.end_this_process
+    recycling.end_this_process = lambda grace, before_exit: (before_exit(), stopped.set())  # type: ignore[assignment,misc]
+    try:
+        recycler.end()
+    finally:
+        recycling.end_this_process = original
+    assert stopped.is_set() and len(reasons) == 1 and "send it again" in reasons[0]

@@ -14,11 +14,16 @@ Recycling is graceful. First the worker **drains**: for the last ``DRAIN_SECONDS
 life every answer it gives carries ``Connection: close``, so keep-alive clients reconnect
 (most likely to a live worker) instead of finding their connection cut. Then it is sent
 SIGTERM, once (Granian's worker deadlocks on a second one): it stops accepting, finishes
-the answers in flight and exits; ``RECYCLE_GRACE`` seconds later it is ended outright,
-whatever still runs. A worker younger than ``MIN_WORKER_AGE`` waits until it is that old
-before it ends, because Granian takes a worker that ends within 5.5 s of its birth for a
-crash loop and stops the whole server. (Granian logs each such end as an "Unexpected exit"
-at ERROR level, then forks the fresh worker; the WARNING line before it gives the reason.)
+the answers in flight and exits; ``grace`` seconds later (``RECYCLE_GRACE``, or longer:
+``conflictkg serve`` gives the queries in flight their whole time limit, so that one near
+its limit gets the usual 503) it is ended outright. Queries still running then are stopped
+first (``on_exit``): their clients get a 503 that
+says the server restarted and the query may be sent again, not a reset connection, and
+``EXIT_MARGIN`` seconds are left for those answers to be written. A worker younger than
+``MIN_WORKER_AGE`` waits until it is that old before it ends, because Granian takes a
+worker that ends within 5.5 s of its birth for a crash loop and stops the whole server.
+(Granian logs each such end as an "Unexpected exit" at ERROR level, then forks the fresh
+worker; the WARNING line before it gives the reason.)
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from conflictkg.web.cache import WSGIApp
 
 DRAIN_SECONDS = 0.5
 RECYCLE_GRACE = 2.0
+EXIT_MARGIN = 0.3
 MIN_WORKER_AGE = 6.0
 GROWTH_LIMIT = 256 * 1024 * 1024
 SAMPLE_SECONDS = 1.0
@@ -52,11 +58,21 @@ def rss_bytes() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def end_this_process(grace: float = RECYCLE_GRACE) -> None:
-    """SIGTERM to this process, then ``os._exit`` after ``grace`` seconds (blocks)."""
-    os.kill(os.getpid(), signal.SIGTERM)
-    time.sleep(grace)
-    os._exit(0)
+def end_this_process(
+    grace: float = RECYCLE_GRACE,
+    before_exit: Callable[[], object] | None = None,
+    kill: Callable[[int, int], None] = os.kill,
+    exit_now: Callable[[int], object] = os._exit,
+) -> None:
+    """SIGTERM to this process, then ``os._exit`` after ``grace`` seconds (blocks);
+    ``before_exit`` is called ``EXIT_MARGIN`` seconds before the exit."""
+    kill(os.getpid(), signal.SIGTERM)
+    margin = min(EXIT_MARGIN, grace) if before_exit is not None else 0.0
+    time.sleep(grace - margin)
+    if before_exit is not None:
+        before_exit()
+        time.sleep(margin)
+    exit_now(0)
 
 
 class Recycler:
@@ -73,18 +89,23 @@ class Recycler:
         sample_seconds: float = SAMPLE_SECONDS,
         drain_seconds: float = DRAIN_SECONDS,
         min_age: float = MIN_WORKER_AGE,
-        end: Callable[[], None] = end_this_process,
+        grace: float = RECYCLE_GRACE,
+        end: Callable[[], None] | None = None,
         rss: Callable[[], int] = rss_bytes,
     ) -> None:
         self.growth_limit = growth_limit
         self.sample_seconds = sample_seconds
         self.drain_seconds = drain_seconds
         self.min_age = min_age
-        self.end = end
+        self.grace = grace
+        self.end = end if end is not None else self._end_process
         self.rss = rss
         # Called with a reason when memory grew past the limit, before recycling: the app
         # stops the queries it is running (web.deadline.RunningQueries.stop_all).
         self.on_memory: Callable[[str], object] | None = None
+        # Called with a reason just before the process exits: the app stops the queries it
+        # still runs, so their clients get a 503 (RunningQueries.stop_all, not as runaways).
+        self.on_exit: Callable[[str], object] | None = None
         self.born = 0.0
         self.start_rss = 0
         self.leaving = False
@@ -136,6 +157,18 @@ class Recycler:
         end.daemon = True
         end.start()
         return True
+
+    def _end_process(self) -> None:
+        on_exit = self.on_exit
+
+        def stop_running() -> None:
+            if on_exit is not None:
+                on_exit(
+                    "the server process answering it was restarted before the query "
+                    "finished; send it again"
+                )
+
+        end_this_process(self.grace, before_exit=stop_running)
 
     def _drain(self) -> None:
         self.draining = True

@@ -27,7 +27,7 @@ from typing import Any
 from conflictkg.pipeline import build, publish
 from conflictkg.project import Project
 from conflictkg.serving import granian_server
-from conflictkg.serving.recycling import Recycler
+from conflictkg.serving.recycling import EXIT_MARGIN, RECYCLE_GRACE, Recycler
 from conflictkg.serving.store_config import store_app, store_config
 from conflictkg.web.app import create_app
 from conflictkg.web.state import state_of
@@ -49,7 +49,8 @@ def _build_dir(project: Project) -> Path:
 def command(args: argparse.Namespace) -> int:
     granian_server.check_version()
     granian_server.configure_logging()
-    recycler = Recycler()
+    # A recycled worker ends once the queries in flight have had their whole time limit.
+    recycler = Recycler(grace=max(RECYCLE_GRACE, (args.timeout or 0) + EXIT_MARGIN))
     config: dict[str, Any] = {
         "QUERY_TIMEOUT": args.timeout,
         "ON_ABANDON": lambda: recycler.recycle("it abandoned a query at the time limit"),
@@ -70,6 +71,7 @@ def command(args: argparse.Namespace) -> int:
             config["BUILD_DIR"] = _build_dir(project)
         app = create_app(config)
     recycler.on_memory = state_of(app).running.stop_all
+    recycler.on_exit = state_of(app).running.stop_for_exit
     workers = args.workers or os.cpu_count() or 1
     granian_server.serve(app, recycler, args.host, args.port, workers)
     return 0

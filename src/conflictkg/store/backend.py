@@ -33,7 +33,7 @@ from typing import IO, Literal, cast
 
 import pyoxigraph
 
-from conflictkg.store.guard import QueryRefused, inspect_query
+from conflictkg.store.guard import QueryRefused, check_query
 from conflictkg.vocab import PREFIXES
 
 ResultKind = Literal["solutions", "boolean", "graph"]
@@ -303,7 +303,7 @@ def guard(sparql: str) -> None:
     """Refuse, as a :class:`QueryFailed`, what no backend may pass on to its engine or store
     (see :mod:`conflictkg.store.guard`); :meth:`QueryBackend.query` calls it first."""
     try:
-        inspect_query(sparql)
+        check_query(sparql)
     except QueryRefused as refused:
         raise QueryFailed(refused.message, refused.status) from None
 

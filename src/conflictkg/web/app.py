@@ -99,9 +99,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["BASE_IRI"].endswith("/"):
         raise ConflictKGError(f"BASE_IRI {app.config['BASE_IRI']!r} must end with '/'")
     app.extensions[EXTENSION] = _prepare(app.config)
-    fast_cache = app.extensions[EXTENSION].fast_cache
-    if fast_cache is not None:
-        app.wsgi_app = cache.FastPath(app.wsgi_app, fast_cache)  # type: ignore[method-assign]
+    # Ordinary SPARQL requests are answered in front of Flask, with the same checks.
+    app.wsgi_app = sparql.DirectPath(  # type: ignore[method-assign]
+        app.wsgi_app, app.extensions[EXTENSION], app.config
+    )
     errors.init_app(app)
     _init_url_limit(app)
     _init_cors_and_log(app)
@@ -170,7 +171,9 @@ def _init_url_limit(app: Flask) -> None:
 
 
 def _init_cors_and_log(app: Flask) -> None:
-    """Any origin may GET/POST (the data is public, no credentials); one log line per request."""
+    """Any origin may GET/POST (the data is public, no credentials), with the headers every
+    answer carries (cache.API_HEADERS, also given by the direct path); one log line per
+    request."""
 
     @app.before_request
     def _start_clock() -> None:
@@ -178,10 +181,8 @@ def _init_cors_and_log(app: Flask) -> None:
 
     @app.after_request
     def _cors_and_log(response: Response) -> Response:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = (
-            "Content-Type, Content-Disposition, ETag, Last-Modified, Vary"
-        )
+        for name, value in cache.API_HEADERS:
+            response.headers[name] = value
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = request.headers.get(

@@ -6,9 +6,9 @@ server), so an answer depends only on the request. Three things follow:
 * **ETag.** Every query answer carries a strong ETag derived from the dataset's version
   (a digest of the loaded files) and the request's key; ``If-None-Match`` gets a 304.
 * **Result cache.** Each worker process keeps recent answers in a least-recently-used
-  cache bounded in bytes (:class:`ResultCache`). :class:`FastPath`, a WSGI middleware in
-  front of Flask, answers a repeated ``GET /sparql`` from it without entering Flask; the
-  view itself looks answers up by the parsed request, which also serves POST.
+  cache bounded in bytes (:class:`ResultCache`): one by the raw request, which
+  :class:`conflictkg.web.sparql.DirectPath` reads before it parses anything, one by the
+  request's meaning (query, graphs, format, Accept, URL), which the view reads too.
 * **Runaway record.** A query that ran into the time limit (or was stopped because the
   worker's memory grew past its limit while it ran) is remembered (by query text
   and dataset parameters, whatever the format) for ``RUNAWAY_TTL`` seconds, in a folder
@@ -23,7 +23,6 @@ whose data may change behind us, does not) is cached.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import threading
 import time
@@ -39,12 +38,15 @@ RUNAWAY_TTL = 300.0
 CACHE_BYTES = 64 * 1024 * 1024
 LARGEST_ENTRY = 4 * 1024 * 1024
 
-access_log = logging.getLogger("conflictkg.web.access")
-
 
 def digest(*parts: object) -> str:
-    """A short stable hex digest of ``parts`` (their ``repr``)."""
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+    """A short stable hex digest of ``parts`` (strings as they are, each after its length,
+    so that no two lists of parts run together; anything else by its ``repr``)."""
+    text = "".join(
+        f"{len(part)}:{part}" if isinstance(part, str) else f"r{len(r := repr(part))}:{r}"
+        for part in parts
+    )
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class RunawayRecord:
         self.folder = folder
         self.ttl = ttl
         self._local: dict[str, tuple[float, str]] = {}
+        # A plain string, joined to each key: every request looks a key up here.
+        self._prefix = os.path.join(folder, "") if folder is not None else None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
 
@@ -121,10 +125,11 @@ class RunawayRecord:
     def recent(self, key: str) -> str | None:
         """Why ``key`` was stopped, if that was less than ``ttl`` seconds ago; else None."""
         entry = self._local.get(key)
-        if entry is None and self.folder is not None:
-            path = self.folder / key
+        if entry is None and self._prefix is not None:
+            path = self._prefix + key
             try:
-                entry = (os.stat(path).st_mtime, path.read_text(encoding="utf-8").strip())
+                with open(path, encoding="utf-8") as record:
+                    entry = (os.fstat(record.fileno()).st_mtime, record.read().strip())
             except OSError:
                 entry = None
         if entry is None or time.time() - entry[0] >= self.ttl:
@@ -138,87 +143,22 @@ def if_none_match(header: str | None, etag: str) -> bool:
     return parse_etags(header).contains_weak(unquote_etag(etag)[0] or "")
 
 
-# The environ key through which the /sparql view hands a cacheable answer's key and ETag
-# to the middleware.
+# The environ key through which the /sparql view hands a cacheable answer's ETag to the
+# direct path in front of Flask (web.sparql.DirectPath).
 ENVIRON_KEY = "conflictkg.cacheable"
 
+# How long clients may reuse an answer before they must revalidate it (a rebuild changes it).
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+
+# The headers every answer of the app carries, from Flask (web.app) or not (the direct path):
+# any origin may read the data (public, no credentials), and no browser guesses a type.
+API_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Access-Control-Allow-Origin", "*"),
+    (
+        "Access-Control-Expose-Headers",
+        "Content-Type, Content-Disposition, ETag, Last-Modified, Vary",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+)
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class FastPath:
-    """WSGI middleware: a repeated ``GET /sparql?query=...`` is answered from the cache.
-
-    The key is the raw query string with the Accept header and host, so only a
-    byte-identical request is a hit; everything else goes to Flask, and a ``GET`` the
-    view marked cacheable (``environ[ENVIRON_KEY]``) is stored on its way out with the
-    headers Flask gave it (CORS, Vary, ETag, Content-Type). Logs one line per answer it
-    gives, like the app does.
-    """
-
-    def __init__(self, app: WSGIApp, cache: ResultCache, path: str = "/sparql") -> None:
-        self.app = app
-        self.cache = cache
-        self.path = path
-
-    @staticmethod
-    def key(environ: dict[str, Any]) -> tuple[str, ...]:
-        return (
-            environ.get("HTTP_HOST", ""),
-            environ.get("SCRIPT_NAME", ""),
-            environ.get("QUERY_STRING", ""),
-            environ.get("HTTP_ACCEPT", ""),
-        )
-
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != self.path:
-            return self.app(environ, start_response)
-        if not environ.get("QUERY_STRING"):
-            return self.app(environ, start_response)
-        started = time.perf_counter()
-        key = self.key(environ)
-        answer = self.cache.get(key)
-        if answer is not None:
-            return self._answer(environ, start_response, answer, started)
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured["status"] = status
-            captured["headers"] = headers
-            return start_response(status, headers, exc_info)
-
-        body = self.app(environ, capture)
-        marked = environ.get(ENVIRON_KEY)
-        if marked is None or not captured.get("status", "").startswith("200"):
-            return body
-        try:
-            data = b"".join(body)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-        headers = tuple((k, v) for k, v in captured["headers"] if k.lower() != "content-length")
-        self.cache.put(key, Answer(data, headers, marked))
-        return [data]
-
-    def _answer(
-        self,
-        environ: dict[str, Any],
-        start_response: Callable[..., Any],
-        answer: Answer,
-        started: float,
-    ) -> Iterable[bytes]:
-        if if_none_match(environ.get("HTTP_IF_NONE_MATCH"), answer.etag):
-            headers = [(k, v) for k, v in answer.headers if k.lower() != "content-type"]
-            start_response("304 NOT MODIFIED", headers)
-            body: list[bytes] = []
-            status = 304
-        else:
-            headers = [*answer.headers, ("Content-Length", str(len(answer.body)))]
-            start_response("200 OK", headers)
-            body = [answer.body]
-            status = 200
-        elapsed = (time.perf_counter() - started) * 1000
-        access_log.info("GET %s %d %.1fms (cached)", self.path, status, elapsed)
-        return body

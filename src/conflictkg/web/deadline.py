@@ -2,8 +2,8 @@
 
 pyoxigraph cannot cancel a running query and releases the GIL while it runs, so neither a
 signal nor a server's worker timeout can stop a runaway query (five unconstrained triple
-patterns, or a few hundred patterns to plan, run for minutes). So the query runs in its
-own daemon thread and the request waits for it at most ``limit`` seconds (after
+patterns, or a few hundred patterns to plan, run for minutes). So the query runs in
+another daemon thread, and the request waits for it at most ``limit`` seconds (after
 ``DEPRIORITISE_AFTER`` seconds the thread drops to the lowest CPU priority, so that a long
 query does not slow the quick ones of other clients); past that the
 client gets a 503 naming the time limit and the thread is abandoned. An abandoned thread
@@ -16,12 +16,19 @@ The queries a process is running are listed in a :class:`RunningQueries`; its
 (``conflictkg serve`` calls it when the worker's memory grew past its limit, just before
 the worker is recycled), so those clients get a 503 with the reason instead of a closed
 connection, and the app can remember the queries as runaways.
+
+The threads that run queries are kept and reused (:class:`_QueryThreads`): starting a
+thread per query cost about 200 µs and, under load, a wait for the GIL, which was most of
+an uncached request's time; handing a query to a waiting thread costs about 10 µs. A
+thread whose query was deprioritised ends after it (it cannot take its priority back
+without privileges), and an abandoned one returns to the pool only if its query ever ends.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import queue
 import threading
 import time
 import traceback
@@ -38,9 +45,10 @@ DEPRIORITISE_AFTER = 0.5
 class QueryStopped(Exception):
     """The query was stopped before it finished; it goes on in an abandoned thread."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, runaway: bool = True) -> None:
         super().__init__(f"the query was stopped: {reason}")
         self.reason = reason
+        self.runaway = runaway  # False: stopped for no fault of its own (a restart)
 
 
 class DeadlineExceeded(QueryStopped):
@@ -51,6 +59,7 @@ class DeadlineExceeded(QueryStopped):
             self, f"the query exceeded the time limit of {limit:g} s and was stopped"
         )
         self.reason = f"it exceeded the time limit of {limit:g} s"
+        self.runaway = True
         self.limit = limit
 
 
@@ -60,11 +69,11 @@ class RunningQueries:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._numbers = itertools.count()
-        self._waiting: dict[int, tuple[threading.Event, list[str]]] = {}
+        self._waiting: dict[int, tuple[Signal | threading.Event, list[tuple[str, bool]]]] = {}
 
-    def enter(self, done: threading.Event) -> tuple[int, list[str]]:
+    def enter(self, done: Signal | threading.Event) -> tuple[int, list[tuple[str, bool]]]:
         number = next(self._numbers)
-        reasons: list[str] = []
+        reasons: list[tuple[str, bool]] = []
         with self._lock:
             self._waiting[number] = (done, reasons)
         return number, reasons
@@ -73,17 +82,114 @@ class RunningQueries:
         with self._lock:
             self._waiting.pop(number, None)
 
-    def stop_all(self, reason: str) -> int:
-        """Wake every waiting request with QueryStopped(reason); how many there were."""
+    def stop_all(self, reason: str, runaway: bool = True) -> int:
+        """Wake every waiting request with QueryStopped(reason); how many there were.
+
+        ``runaway``: whether the queries are to be remembered as runaways (memory grew
+        while they ran) or not (the process is ending anyway)."""
         with self._lock:
             waiting = list(self._waiting.values())
         for done, reasons in waiting:
-            reasons.append(reason)
+            reasons.append((reason, runaway))
             done.set()
         return len(waiting)
 
+    def stop_for_exit(self, reason: str) -> int:
+        """``stop_all`` for queries stopped because their process ends (not runaways)."""
+        return self.stop_all(reason, runaway=False)
+
     def __len__(self) -> int:
         return len(self._waiting)
+
+
+class Signal:
+    """A one-shot wake-up, lighter than ``threading.Event`` (one lock, no condition):
+    ``set`` from any thread, any number of times; ``wait`` by the one thread that waits."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        try:
+            self._lock.release()
+        except RuntimeError:  # already set
+            pass
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether it was set, waiting at most ``timeout`` seconds (None: for good)."""
+        if self._lock.acquire(timeout=-1 if timeout is None else timeout):
+            self._lock.release()  # stays set for a later wait
+            return True
+        return False
+
+
+class _Job:
+    """One piece of work handed to a query thread, and what came of it."""
+
+    __slots__ = ("work", "done", "value", "error", "finished", "native_id", "deprioritised")
+
+    def __init__(self, work: Callable[[], object], done: Signal) -> None:
+        self.work = work
+        self.done = done
+        self.value: object = None
+        self.error: BaseException | None = None
+        self.finished = False
+        self.native_id: int | None = None
+        self.deprioritised = False
+
+    def run(self) -> None:
+        self.native_id = threading.get_native_id()
+        try:
+            self.value = self.work()
+        except BaseException as error:  # re-raised in the request's thread
+            self.error = _detached(error)
+        finally:
+            self.work = _nothing  # drop the closure (and what it holds) in this thread
+            self.finished = True
+            self.done.set()
+
+
+def _nothing() -> None:
+    return None
+
+
+class _QueryThreads:
+    """Daemon threads that wait for work; a new one starts only when none is idle."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        # After a fork the threads are gone (and a lock may be held by one of them).
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+
+    def submit(self, job: _Job) -> None:
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1
+        self._jobs.put(job)
+        if start:
+            threading.Thread(target=self._serve, name="sparql-query", daemon=True).start()
+
+    def _serve(self) -> None:
+        jobs = self._jobs
+        while True:
+            job = jobs.get()
+            job.run()
+            if job.deprioritised or jobs is not self._jobs:
+                return  # at the lowest priority for good, or from before a fork
+            with self._lock:
+                self._idle += 1
+
+
+_THREADS = _QueryThreads()
 
 
 def run_with_deadline(
@@ -96,35 +202,26 @@ def run_with_deadline(
     """
     if limit is None and running is None:
         return work()
-    outcome: dict[str, object] = {}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as error:  # re-raised in the request's thread below
-            outcome["error"] = _detached(error)
-        finally:
-            done.set()
-
+    done = Signal()
+    job = _Job(work, done)
     number, reasons = running.enter(done) if running is not None else (0, [])
     try:
-        thread = threading.Thread(target=run, name="sparql-query", daemon=True)
-        thread.start()
         started = time.monotonic()
+        _THREADS.submit(job)
         if not done.wait(_first_wait(limit)):
-            _deprioritise(thread)
+            job.deprioritised = True
+            _deprioritise(job)
             done.wait(None if limit is None else max(0.0, limit - (time.monotonic() - started)))
     finally:
         if running is not None:
             running.leave(number)
-    if "value" not in outcome and "error" not in outcome:
+    if not job.finished:
         if reasons:
-            raise QueryStopped(reasons[0])
+            raise QueryStopped(*reasons[0])
         raise DeadlineExceeded(limit if limit is not None else 0.0)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
+    if job.error is not None:
+        raise job.error
+    return job.value  # type: ignore[return-value]
 
 
 def _detached(error: BaseException) -> BaseException:
@@ -147,11 +244,12 @@ def _first_wait(limit: float | None) -> float:
     return DEPRIORITISE_AFTER if limit is None else min(limit, DEPRIORITISE_AFTER)
 
 
-def _deprioritise(thread: threading.Thread) -> None:
-    """Give ``thread`` the lowest scheduling priority, where the system allows per-thread
-    priorities (Linux: nice 19 for that thread id); elsewhere nothing happens."""
-    native = thread.native_id
-    if native is None or not hasattr(os, "setpriority") or not thread.is_alive():
+def _deprioritise(job: _Job) -> None:
+    """Give the thread running ``job`` the lowest scheduling priority, where the system
+    allows per-thread priorities (Linux: nice 19 for that thread id); elsewhere nothing
+    happens."""
+    native = job.native_id
+    if native is None or not hasattr(os, "setpriority") or job.finished:
         return
     try:
         os.setpriority(os.PRIO_PROCESS, native, 19)

@@ -17,6 +17,7 @@ rather than a silently mangled query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -60,20 +61,18 @@ def _decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
         ) from None
 
 
-def _charset_is_utf8(request: Request) -> bool:
-    charset = request.mimetype_params.get("charset")
+def _charset_is_utf8(charset: str | None) -> bool:
     return charset is None or charset.lower().replace("_", "-") in ("utf-8", "utf8")
 
 
-def _body_text(request: Request) -> str:
-    if not _charset_is_utf8(request):
+def _body_text(charset: str | None, body: bytes) -> str:
+    if not _charset_is_utf8(charset):
         raise ProtocolError(
-            f"unsupported charset {request.mimetype_params.get('charset')!r}: "
-            "SPARQL requests must be UTF-8",
+            f"unsupported charset {charset!r}: SPARQL requests must be UTF-8",
             415,
         )
     try:
-        return request.get_data(cache=True).decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProtocolError(f"the request body is not UTF-8 (byte {error.start})") from None
 
@@ -96,17 +95,34 @@ def _refuse_update() -> ProtocolError:
 
 def parse_request(request: Request) -> SparqlRequest:
     """The SPARQL request an HTTP request carries, or a ProtocolError saying what is wrong."""
-    params = _decode_params(request.query_string, "URL query string")
-    if request.method == "GET":
+    return parse_parts(
+        request.method,
+        request.query_string,
+        request.mimetype,
+        request.mimetype_params.get("charset"),
+        lambda: request.get_data(cache=True),
+    )
+
+
+def parse_parts(
+    method: str,
+    query_string: bytes,
+    mimetype: str,
+    charset: str | None,
+    body: Callable[[], bytes],
+) -> SparqlRequest:
+    """The SPARQL request in a request's parts (``mimetype`` lower case, without its
+    parameters; ``body`` reads the body), or a ProtocolError saying what is wrong."""
+    params = _decode_params(query_string, "URL query string")
+    if method == "GET":
         if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
             raise _refuse_update()
         query = _single(params, "query")
-    elif request.method == "POST":
-        mimetype = request.mimetype
+    elif method == "POST":
         if mimetype == FORM:
-            if not _charset_is_utf8(request):
+            if not _charset_is_utf8(charset):
                 raise ProtocolError("form bodies must be UTF-8", 415)
-            params += _decode_params(request.get_data(cache=True), "request body")
+            params += _decode_params(body(), "request body")
             if any(k == "update" for k, _ in params):
                 raise _refuse_update()
             query = _single(params, "query")
@@ -117,7 +133,7 @@ def parse_request(request: Request) -> SparqlRequest:
                 raise ProtocolError(
                     "a query both in the body (application/sparql-query) and in the URL"
                 )
-            query = _body_text(request)
+            query = _body_text(charset, body())
         elif mimetype == SPARQL_UPDATE:
             raise _refuse_update()
         elif not mimetype:
@@ -127,7 +143,7 @@ def parse_request(request: Request) -> SparqlRequest:
                 f"unsupported Content-Type {mimetype!r}: use {FORM} or {SPARQL_QUERY}", 415
             )
     else:
-        raise ProtocolError(f"method {request.method} not allowed: use GET or POST", 405)
+        raise ProtocolError(f"method {method} not allowed: use GET or POST", 405)
     return SparqlRequest(
         query=query,
         default_graphs=_graphs(params, "default-graph-uri"),

@@ -1,0 +1,131 @@
+"""The direct path in front of Flask: the same answers and headers as the view, every check
+kept, failures answered by the view without running the query again, the cache off when
+asked."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from werkzeug.test import Client, TestResponse
+
+from conflictkg.web.app import create_app
+from conflictkg.web.state import state_of
+from tests.support.liveserver import SAMPLE
+from tests.web.test_cache import RUNAWAY, Counting
+
+QUERY = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
+JSON = "application/sparql-results+json"
+NO_CACHE = {"DATASET": SAMPLE, "TESTING": True, "CACHE_BYTES": 0, "QUERY_TIMEOUT": 10}
+
+
+def counted(config: dict[str, Any]) -> tuple[Any, Counting]:
+    app = create_app(config)
+    served = state_of(app)
+    served.backend = counting = Counting(served.backend)
+    return app, counting
+
+
+def test_direct_answers_equal_flasks_with_the_same_headers() -> None:
+    app = create_app({**NO_CACHE})
+    # Flask alone: the app's WSGI callable behind the direct path.
+    flask_only = Client(app.wsgi_app.app, TestResponse)  # type: ignore[attr-defined]
+    for kwargs in (
+        {"query_string": {"query": QUERY}, "headers": {"Accept": JSON}},
+        {"query_string": {"query": QUERY, "format": "csv"}},
+        {"data": QUERY, "content_type": "application/sparql-query", "method": "POST"},
+        {
+            "data": {"query": "ASK {}"},
+            "method": "POST",
+            "headers": {"Accept": "application/sparql-results+xml"},
+        },
+        {
+            "query_string": {"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2"},
+            "headers": {"Accept": "text/turtle"},
+        },
+    ):
+        method = kwargs.pop("method", "GET")
+        direct = app.test_client().open("/sparql", method=method, **kwargs)
+        through_flask = flask_only.open("/sparql", method=method, **kwargs)
+        assert direct.status_code == through_flask.status_code == 200, kwargs
+        assert direct.data == through_flask.data
+        # Date: werkzeug's make_conditional adds one; the HTTP server (Granian) dates every
+        # answer anyway.
+        assert set(direct.headers.keys()) == set(through_flask.headers.keys()) - {"Date"}
+        for name in ("Content-Type", "ETag", "Vary", "Access-Control-Allow-Origin"):
+            assert direct.headers[name] == through_flask.headers[name], name
+        assert direct.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_without_a_cache_every_request_runs_the_query() -> None:
+    app, counting = counted({**NO_CACHE})
+    client = app.test_client()
+    replies = [client.get("/sparql", query_string={"query": QUERY}) for _ in range(3)]
+    assert {r.status_code for r in replies} == {200}
+    assert counting.queries == [QUERY] * 3
+    assert state_of(app).fast_cache is None and len(state_of(app).view_cache) == 0
+
+
+def test_a_failing_query_is_answered_by_the_view_and_run_once() -> None:
+    app, counting = counted({**NO_CACHE})
+    client = app.test_client()
+    broken = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s"})
+    assert broken.status_code == 400 and "syntax error" in broken.text
+    refused = client.get(
+        "/sparql", query_string={"query": "SELECT * { SERVICE <x:y> { ?s ?p ?o } }"}
+    )
+    assert refused.status_code == 400 and "SERVICE" in refused.text
+    wrong_format = client.get(
+        "/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": JSON}
+    )
+    assert wrong_format.status_code == 406 and "graph results" in wrong_format.text
+    assert len(counting.queries) == 3  # each query asked of the store once
+    for reply in (broken, refused, wrong_format):
+        assert reply.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_unusual_requests_go_to_flask() -> None:
+    app, counting = counted({**NO_CACHE, "MAX_URL_BYTES": 200})
+    client = app.test_client()
+    table = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "text/html"})
+    assert table.status_code == 200 and table.headers["Content-Type"].startswith("text/html")
+    description = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert description.status_code == 200 and b"sd:Service" in description.data
+    too_long = client.get("/sparql", query_string={"query": QUERY + " " * 300})
+    assert too_long.status_code == 414
+    update = client.post("/sparql", data={"update": "CLEAR ALL"})
+    assert update.status_code == 403
+    assert counting.queries == [QUERY]
+
+
+def test_a_query_stopped_because_its_worker_ends_gets_503_and_is_not_recorded() -> None:
+    app = create_app({**NO_CACHE, "QUERY_TIMEOUT": 30})
+    running = state_of(app).running
+    replies: list[Any] = []
+    thread = threading.Thread(
+        target=lambda: replies.append(
+            app.test_client().get("/sparql", query_string={"query": RUNAWAY})
+        )
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while len(running) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert running.stop_for_exit("the server process answering it was restarted") == 1
+    thread.join(10)
+    (reply,) = replies
+    assert reply.status_code == 503 and "restarted" in reply.text
+    # Not remembered as a runaway: asked again, it runs (and is stopped again here).
+    again: list[Any] = []
+    thread = threading.Thread(
+        target=lambda: again.append(
+            app.test_client().get("/sparql", query_string={"query": RUNAWAY})
+        )
+    )
+    thread.start()
+    while len(running) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert running.stop_for_exit("the server process answering it was restarted") == 1
+    thread.join(10)
+    assert again[0].status_code == 503 and "not run again" not in again[0].text
