@@ -35,6 +35,7 @@ from conflictkg.web.cache import (
 )
 from conflictkg.web.deadline import QueryStopped, run_with_deadline
 from conflictkg.web.errors import error_response
+from conflictkg.web.headers import POLICY, REFERRER_POLICY
 from conflictkg.web.links import as_link
 from conflictkg.web.mediatypes import (
     BOOLEAN_TYPES,
@@ -509,8 +510,12 @@ class DirectPath:
 def _direct_answer(data: bytes, content_type: str, etag: str) -> Answer:
     """A 200 answer with the headers the view and the app's hooks would give it."""
     tagged = (("ETag", etag), ("Cache-Control", CACHE_CONTROL)) if etag else ()
+    # web.headers sets these on Flask's answers; the direct path never reaches that hook.
+    security = (("Content-Security-Policy", POLICY), ("Referrer-Policy", REFERRER_POLICY))
     return Answer(
-        data, (("Content-Type", content_type), ("Vary", "Accept"), *tagged, *API_HEADERS), etag
+        data,
+        (("Content-Type", content_type), ("Vary", "Accept"), *tagged, *API_HEADERS, *security),
+        etag,
     )
 
 
