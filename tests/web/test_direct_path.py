@@ -56,6 +56,7 @@ def test_direct_answers_equal_flasks_with_the_same_headers() -> None:
         for name in ("Content-Type", "ETag", "Vary", "Access-Control-Allow-Origin"):
             assert direct.headers[name] == through_flask.headers[name], name
         assert direct.headers["X-Content-Type-Options"] == "nosniff"
+        assert direct.headers["Content-Security-Policy"].startswith("default-src 'self'")
 
 
 def test_without_a_cache_every_request_runs_the_query() -> None:
