@@ -232,7 +232,7 @@ def check_shacl(inputs: Inputs, data: Graph) -> Check:
     others = [str(r) for r in report.results if r.severity != "Violation"]
     check.notes.append(
         f"{len(report.violations)} violation(s), {len(others)} warning(s)/info(s) "
-        f"(inference: {shacl.INFERENCE})"
+        f"(inference: {shacl.INFERENCE}, engine: {_shacl_engine()})"
     )
     check.notes += others
     return check
@@ -515,7 +515,7 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "inputs": inputs.hashes,
                 "counts": counts(inputs, data, inferred),
-                "shacl": {"inference": shacl.INFERENCE},
+                "shacl": {"inference": shacl.INFERENCE, "engine": _shacl_engine()},
                 "tools": tool_versions(),
                 "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
                 "wall_seconds": round(time.perf_counter() - wall, 3),
@@ -527,6 +527,12 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
 
     folder = publish(output, write)
     return record | {"folder": str(folder), "notes": [n for c in outcome.checks for n in c.notes]}
+
+
+def _shacl_engine() -> str:
+    from conflictkg.fastshacl import selection
+
+    return selection.selected()
 
 
 def _current_record(output: Path) -> dict | None:
@@ -601,6 +607,9 @@ def _indented(text: str, first: str) -> list[str]:
 
 def command(args: argparse.Namespace) -> int:
     """``conflictkg build`` and ``conflictkg validate``."""
+    from conflictkg.fastshacl import selection
+
+    selection.use_from_args(args)
     project = project_from_args(args)
     if args.command == "validate":
         outcome = run_checks(project)

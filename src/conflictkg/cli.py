@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
+from conflictkg.fastshacl.selection import add_shacl_engine_option
 
 # sub-command -> module that implements ``command(args) -> int``; imported only when run,
 # so ``conflictkg --help`` stays fast.
@@ -56,12 +57,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do nothing when the last build was made from the same inputs (by SHA-256)",
     )
+    add_shacl_engine_option(p)
 
     p = sub.add_parser(
         "validate",
         help="run every check of the build and print a readable report; write nothing",
         description="Run the checks of `build` (quotes, SHACL, reasoner) without writing.",
     )
+    add_shacl_engine_option(p)
 
     p = sub.add_parser(
         "query",

@@ -35,29 +35,72 @@ ILL_TYPED_GRAPH = "urn:x-conflictkg:shacl:ill-typed"
 RETYPED_GRAPH = "urn:x-conflictkg:shacl:retyped"
 DERIVED_GRAPH = "urn:x-conflictkg:shacl:datatype:"
 INTEGER_DERIVED = {
-    XSD.nonPositiveInteger, XSD.negativeInteger, XSD.long, XSD.int, XSD.short, XSD.byte,
-    XSD.nonNegativeInteger, XSD.unsignedLong, XSD.unsignedInt, XSD.unsignedShort,
-    XSD.unsignedByte, XSD.positiveInteger,
-}  # fmt: skip
+    XSD.nonPositiveInteger,
+    XSD.negativeInteger,
+    XSD.long,
+    XSD.int,
+    XSD.short,
+    XSD.byte,
+    XSD.nonNegativeInteger,
+    XSD.unsignedLong,
+    XSD.unsignedInt,
+    XSD.unsignedShort,
+    XSD.unsignedByte,
+    XSD.positiveInteger,
+}
 
 # Parameters of a shape that are no constraint (or are read with the constraint they belong to).
 NON_CONSTRAINTS = {
-    SH.path, SH.property, SH.message, SH.severity, SH.deactivated, SH.name, SH.description,
-    SH.order, SH.group, SH.defaultValue, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
-    SH.targetObjectsOf, SH.target, SH.ignoredProperties, SH.flags, SH.qualifiedMinCount,
+    SH.path,
+    SH.property,
+    SH.message,
+    SH.severity,
+    SH.deactivated,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.target,
+    SH.ignoredProperties,
+    SH.flags,
+    SH.qualifiedMinCount,
     SH.qualifiedMaxCount,
-}  # fmt: skip
+}
 # Constraint parameters that hold of each value node on their own.
 VALUE_PARAMETERS = {
-    SH["class"], SH.datatype, SH.nodeKind, SH.minInclusive, SH.maxInclusive, SH.minExclusive,
-    SH.maxExclusive, SH.minLength, SH.maxLength, SH.pattern, SH.languageIn, SH["in"], SH.node,
-    SH["or"], SH["and"], SH["not"],
-}  # fmt: skip
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.minLength,
+    SH.maxLength,
+    SH.pattern,
+    SH.languageIn,
+    SH["in"],
+    SH.node,
+    SH["or"],
+    SH["and"],
+    SH["not"],
+}
 # Constraint parameters of a property shape that count or compare its values.
 PROPERTY_PARAMETERS = {
-    SH.minCount, SH.maxCount, SH.hasValue, SH.lessThan, SH.lessThanOrEquals, SH.disjoint,
-    SH.equals, SH.qualifiedValueShape,
-}  # fmt: skip
+    SH.minCount,
+    SH.maxCount,
+    SH.hasValue,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+    SH.disjoint,
+    SH.equals,
+    SH.qualifiedValueShape,
+}
 PAIR_PARAMETERS = {SH.lessThan, SH.lessThanOrEquals, SH.disjoint, SH.equals}
 NODE_PARAMETERS = {SH.closed, SH.sparql}
 SUPPORTED = VALUE_PARAMETERS | PROPERTY_PARAMETERS | NODE_PARAMETERS
@@ -226,8 +269,19 @@ class Compiler:
         raise self.error(path, "is not a SHACL property path")
 
     def error(self, node: Node, text: str) -> ConflictKGError:
-        name = node.n3(self.shapes.namespace_manager)
-        return ConflictKGError(f"{self.shapes_name}: shape {name} {text}")
+        return ConflictKGError(
+            f"{self.shapes_name}: the SPARQL SHACL engine cannot use the shapes: "
+            f"{self.name(node)} {text}"
+        )
+
+    def name(self, node: Node) -> str:
+        """A shape as people know it: its name, or the shape that holds a blank one."""
+        if not isinstance(node, BNode):
+            return f"shape {node.n3(self.shapes.namespace_manager)}"
+        owners = sorted(self.shapes.subjects(SH.property, node), key=str)
+        if owners:
+            return f"a property shape of {self.name(owners[0])}"
+        return "an anonymous shape"
 
     def members(self, items: Node) -> list[Node]:
         return list(Collection(self.shapes, items))
@@ -317,7 +371,9 @@ class Compiler:
                 parts.append(self._flagged(shape, parameter, argument, x))
             if self.shapes.value(shape, SH.closed) == Literal(True):
                 p, o = self.fresh("p"), self.fresh("o")
-                parts.append(f"EXISTS {{ {x} {p} {o} FILTER ({p} NOT IN ({self.allowed(shape)})) }}")
+                parts.append(
+                    f"EXISTS {{ {x} {p} {o} FILTER ({p} NOT IN ({self.allowed(shape)})) }}"
+                )
             for prop in sorted(self.shapes.objects(shape, SH.property), key=str):
                 parts.append(f"!({self.conforms(prop, x)})")
         else:
@@ -375,7 +431,9 @@ class Compiler:
     def property_constraints(self, shape: Node) -> Iterator[tuple[URIRef, Node]]:
         """A property shape's counting and comparing constraints, each with its argument
         (sh:qualifiedValueShape is read through sh:qualifiedMinCount/MaxCount)."""
-        for parameter in sorted(PROPERTY_PARAMETERS | {SH.qualifiedMinCount, SH.qualifiedMaxCount}, key=str):
+        for parameter in sorted(
+            PROPERTY_PARAMETERS | {SH.qualifiedMinCount, SH.qualifiedMaxCount}, key=str
+        ):
             if parameter == SH.qualifiedValueShape:
                 continue
             for argument in sorted(self.shapes.objects(shape, parameter), key=str):
@@ -405,8 +463,11 @@ class Compiler:
         return f"EXISTS {{ {patterns}{where} }}"
 
     def allowed(self, shape: Node) -> str:
-        paths = [p for prop in self.shapes.objects(shape, SH.property)
-                 if isinstance(p := self.shapes.value(prop, SH.path), URIRef)]  # fmt: skip
+        paths = [
+            p
+            for prop in self.shapes.objects(shape, SH.property)
+            if isinstance(p := self.shapes.value(prop, SH.path), URIRef)
+        ]
         ignored = self.shapes.value(shape, SH.ignoredProperties)
         if ignored is not None:
             paths += [p for p in self.members(ignored) if isinstance(p, URIRef)]
@@ -471,8 +532,11 @@ class Compiler:
         if path is None:
             for parameter, argument in self.value_constraints(shape):
                 test = self._flagged(shape, parameter, argument, "?this")
-                yield Check(shape, COMPONENT[parameter],
-                            f"SELECT ?this (?this AS ?value) WHERE {{ {focus} FILTER ({test}) }}")  # fmt: skip
+                yield Check(
+                    shape,
+                    COMPONENT[parameter],
+                    f"SELECT ?this (?this AS ?value) WHERE {{ {focus} FILTER ({test}) }}",
+                )
             if g.value(shape, SH.closed) == Literal(True):
                 yield Check(
                     shape,
@@ -498,9 +562,12 @@ class Compiler:
         steps = self.path(path)
         for parameter, argument in self.value_constraints(prop):
             test = self._flagged(prop, parameter, argument, "?value", ("?this", steps))
-            yield Check(prop, COMPONENT[parameter],
-                        f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {steps} ?value "
-                        f"FILTER ({test}) }}")  # fmt: skip
+            yield Check(
+                prop,
+                COMPONENT[parameter],
+                f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {steps} ?value "
+                f"FILTER ({test}) }}",
+            )
         for parameter, argument in self.property_constraints(prop):
             if parameter in PAIR_PARAMETERS:
                 test = self.pair_violation(parameter, argument, "?this", "?value")
@@ -533,8 +600,8 @@ class Compiler:
         problems = unsupported(self.shapes)
         if problems:
             raise ConflictKGError(
-                f"{self.shapes_name}: the SPARQL SHACL engine does not implement "
-                f"{', '.join(problems)}; run with --shacl-engine pyshacl"
+                f"{self.shapes_name}: the SPARQL SHACL engine cannot use the shapes: it does "
+                f"not implement {', '.join(problems)} (`--shacl-engine pyshacl` does)"
             )
         plan = Plan()
         for shape in sorted(shape_nodes(self.shapes), key=lambda n: n.n3()):

@@ -171,7 +171,9 @@ def _run(method, text: str, shapes_name: str):  # noqa: ANN001, ANN202
     try:
         return method(text)
     except (SyntaxError, ValueError, OSError) as error:
-        raise ConflictKGError(f"{shapes_name}: SPARQL compiled from the shapes failed: {error}") from None
+        raise ConflictKGError(
+            f"{shapes_name}: SPARQL compiled from the shapes failed: {error}"
+        ) from None
 
 
 def _add_result(
@@ -196,7 +198,11 @@ def _add_result(
         path = shapes.value(check.shape, SH.path)
         if path is not None:
             _copy_closure(shapes, path, out)
-    if check.constraint is not None and value is None and shapes.value(check.shape, SH.path) is None:
+    if (
+        check.constraint is not None
+        and value is None
+        and shapes.value(check.shape, SH.path) is None
+    ):
         value = focus  # pySHACL: a node shape's SPARQL result without ?value is about the focus
     if value is not None:
         out.add((result, SH.value, value))
@@ -223,7 +229,8 @@ def _fill(message: str, variables: dict[str, Node | None]) -> str:
     """``{$this}``/``{?value}``… replaced by the bound terms (as pySHACL writes them)."""
     for name, term in variables.items():
         if term is not None:
-            message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _: str(term), message)
+            pattern = r"\{[?$]" + re.escape(name) + r"\}"
+            message = re.sub(pattern, str(term).replace("\\", "\\\\"), message)
     return message
 
 
