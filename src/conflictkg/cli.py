@@ -79,6 +79,19 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do nothing when the last build was made from the same inputs (by SHA-256)",
     )
+    _shacl_engine_argument(parser)
+
+
+def _shacl_engine_argument(parser: argparse.ArgumentParser) -> None:
+    # The names of conflictkg.pipeline.fastshacl.selection.ENGINES, which checks them again;
+    # spelled here so that parsing the command line imports nothing of the pipeline.
+    parser.add_argument(
+        "--shacl-engine",
+        choices=("sparql", "pyshacl"),
+        default=None,
+        help="SHACL engine: sparql (the shapes compiled to SPARQL on pyoxigraph, the default) "
+        "or pyshacl (the reference); also $CONFLICTKG_SHACL_ENGINE",
+    )
 
 
 def _query_arguments(parser: argparse.ArgumentParser) -> None:
@@ -156,6 +169,7 @@ COMMANDS: dict[str, Command] = {
         "conflictkg.pipeline.build",
         "run every check of the build and print a readable report; write nothing",
         "Run the checks of `build` (quotes, SHACL, reasoner) without writing.",
+        _shacl_engine_argument,
     ),
     "query": Command(
         "conflictkg.store.querying",

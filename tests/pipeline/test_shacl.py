@@ -9,6 +9,7 @@ import pytest
 from rdflib import Graph
 
 from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline.fastshacl.selection import ENV
 from conflictkg.pipeline.shacl import INFERENCE, validate
 
 PREFIXES = """
@@ -100,8 +101,15 @@ def test_domain_axioms_do_not_type_the_data() -> None:
     assert ("ckr:org/b", "cks:MemberShape") in focus
 
 
-def test_unusable_shapes_are_an_error_naming_the_shapes_file() -> None:
+@pytest.mark.parametrize(
+    ("engine", "says"),
+    [("pyshacl", "pySHACL cannot use"), ("sparql", "the SPARQL SHACL engine cannot use")],
+)
+def test_unusable_shapes_are_an_error_naming_the_shapes_file(
+    engine: str, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV, engine)
     shapes = graph("cks:Bad a sh:NodeShape ; sh:targetClass ckg:Person ; sh:property [ ] .")
     data = graph("<person/a> a ckg:Person .")
-    with pytest.raises(ConflictKGError, match="^ontology/shapes.ttl: pySHACL cannot use"):
+    with pytest.raises(ConflictKGError, match=f"^ontology/shapes.ttl: {says}"):
         validate(data, shapes, shapes_name="ontology/shapes.ttl")

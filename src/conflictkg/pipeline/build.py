@@ -20,6 +20,7 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import entailment, shacl
 from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
+from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.inputs import input_hashes
 from conflictkg.pipeline.publish import CURRENT, counts, publish, tool_versions, write_artefacts
 from conflictkg.project import Project
@@ -67,7 +68,7 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "inputs": inputs.hashes,
                 "counts": counts(inputs, data, inferred),
-                "shacl": {"inference": shacl.INFERENCE},
+                "shacl": {"inference": shacl.INFERENCE, "engine": selection.selected()},
                 "tools": tool_versions(),
                 "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
                 "wall_seconds": round(time.perf_counter() - wall, 3),
@@ -153,6 +154,7 @@ def _indented(text: str, first: str) -> list[str]:
 
 def command(args: argparse.Namespace) -> int:
     """``conflictkg build`` and ``conflictkg validate``."""
+    selection.use_from_args(args)
     project = Project.at(args.project)
     if args.command == "validate":
         outcome = run_checks(project)

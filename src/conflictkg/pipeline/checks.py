@@ -12,6 +12,7 @@ from rdflib.namespace import RDF
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, anchors, reasoning, shacl, views
+from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.inputs import Inputs, load_inputs
 from conflictkg.pipeline.rdfio import new_graph, short
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project
@@ -101,7 +102,7 @@ def check_shacl(inputs: Inputs, data: Graph) -> Check:
     others = [str(r) for r in report.results if r.severity != "Violation"]
     check.notes.append(
         f"{len(report.violations)} violation(s), {len(others)} warning(s)/info(s) "
-        f"(inference: {shacl.INFERENCE})"
+        f"(inference: {shacl.INFERENCE}, engine: {selection.selected()})"
     )
     check.notes += others
     return check

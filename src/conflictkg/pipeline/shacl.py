@@ -77,8 +77,18 @@ def run(
     *,
     shapes_name: str = "shapes",
     inplace: bool = False,
+    engine: str | None = None,
 ) -> Graph:
-    """pySHACL's report graph for ``data``; ``inplace`` lets it mix the ontology into ``data``."""
+    """The report graph for ``data``: pySHACL's, or the SPARQL engine's (the default; see
+    ``conflictkg.pipeline.fastshacl.selection``). ``inplace`` lets pySHACL mix the ontology
+    into ``data``.
+    """
+    from conflictkg.pipeline.fastshacl import selection
+
+    if selection.selected(engine) == selection.SPARQL:
+        from conflictkg.pipeline.fastshacl import engine as fast
+
+        return fast.report(data, shapes, ontology, shapes_name=shapes_name)
     import pyshacl  # slow to import (~0.7 s): only validation needs it
     from pyshacl.errors import ReportableRuntimeError
 
