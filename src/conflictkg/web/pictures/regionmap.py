@@ -53,6 +53,25 @@ MUTED = "#4b5563"
 PLACE = "#1d4ed8"
 HIGHLIGHT = "#b91c1c"
 EVENT = "#92400e"
+# How each line layer of the region is drawn (attribute order is the SVG's); a named river
+# is drawn wider.
+_LINE_STYLES: dict[str, dict[str, str | float]] = {
+    "river": {
+        "fill": "none",
+        "stroke": WATER,
+        "stroke_width": 1.2,
+        "stroke_linejoin": "round",
+        "class_": "river",
+    },
+    "border": {
+        "fill": "none",
+        "stroke": BORDER,
+        "stroke_width": 1.2,
+        "stroke_dasharray": "6 3",
+        "class_": "border",
+    },
+    "coast": {"fill": "none", "stroke": COAST, "stroke_width": 0.8},
+}
 
 
 @dataclass(frozen=True)
@@ -348,35 +367,16 @@ def _backdrop(frame: _Frame, region: Mapping[str, Any]) -> list[str]:
             d = _path(frame, pieces, closed=False)
             if not d:
                 continue
+            style = dict(_LINE_STYLES[layer])
+            title: str | None = None  # no title: a self-closing path
             if layer == "river":
-                named = "name" in props
-                rivers.append(
-                    el(
-                        "path",
-                        el("title", text(str(props["name"]))) if named else "",
-                        d=d,
-                        fill="none",
-                        stroke=WATER,
-                        stroke_width=2.2 if named else 1.2,
-                        stroke_linejoin="round",
-                        class_="river",
-                    )
-                )
+                title = ""
+                if "name" in props:
+                    title = el("title", text(str(props["name"])))
+                    style["stroke_width"] = 2.2
             elif layer == "border":
-                borders.append(
-                    el(
-                        "path",
-                        el("title", text(str(props.get("name", "border")))),
-                        d=d,
-                        fill="none",
-                        stroke=BORDER,
-                        stroke_width=1.2,
-                        stroke_dasharray="6 3",
-                        class_="border",
-                    )
-                )
-            else:
-                borders.append(el("path", d=d, fill="none", stroke=COAST, stroke_width=0.8))
+                title = el("title", text(str(props.get("name", "border"))))
+            (rivers if layer == "river" else borders).append(el("path", title, d=d, **style))
     return [*land, *lakes, *rivers, *borders, *labels]
 
 
