@@ -72,6 +72,37 @@ _LINE_STYLES: dict[str, dict[str, str | float]] = {
     },
     "coast": {"fill": "none", "stroke": COAST, "stroke_width": 0.8},
 }
+_COLOUR = "colour"
+"""In :data:`_PLACE_STYLES`, the place's colour (highlighted or not)."""
+# How each part of a place's mark is drawn (attribute order is the SVG's).
+_PLACE_STYLES: dict[str, dict[str, str | float]] = {
+    "halo": {"fill": "none", "stroke": "#ffffff", "stroke_width": 7, "stroke_opacity": 0.7},
+    "line": {
+        "fill": "none",
+        "stroke": _COLOUR,
+        "stroke_width": 3.5,
+        "stroke_linecap": "round",
+        "class_": "shape",
+    },
+    "area": {
+        "fill": _COLOUR,
+        "fill_opacity": 0.18,
+        "stroke": _COLOUR,
+        "stroke_width": 2,
+        "fill_rule": "evenodd",
+        "class_": "shape",
+    },
+    "precision": {
+        "fill": _COLOUR,
+        "fill_opacity": 0.08,
+        "stroke": _COLOUR,
+        "stroke_width": 1.2,
+        "stroke_dasharray": "4 3",
+        "class_": "precision",
+    },
+    "target": {"fill": "#ffffff", "fill_opacity": 0},
+    "dot": {"fill": _COLOUR, "stroke": "#ffffff", "stroke_width": 2, "class_": "dot"},
+}
 
 
 @dataclass(frozen=True)
@@ -454,6 +485,11 @@ def _precision_note(place: MapPlace) -> str:
     return f"precision: {place.precision.label}"
 
 
+def _place_style(part: str, colour: str) -> dict[str, str | float]:
+    """The attributes of one part of a place's mark, in ``colour``."""
+    return {k: colour if v == _COLOUR else v for k, v in _PLACE_STYLES[part].items()}
+
+
 def _place_shape(frame: _Frame, place: MapPlace, big: bool) -> str:
     colour = HIGHLIGHT if big else PLACE
     x, y = frame.xy(_anchor(place))
@@ -461,54 +497,17 @@ def _place_shape(frame: _Frame, place: MapPlace, big: bool) -> str:
     if place.kind == "line":
         pieces = [piece for line in place.geometry for piece in _clip_line(line, frame.view)]
         d = _path(frame, pieces, closed=False)
-        shape += el("path", d=d, fill="none", stroke="#ffffff", stroke_width=7, stroke_opacity=0.7)
-        shape += el(
-            "path",
-            d=d,
-            fill="none",
-            stroke=colour,
-            stroke_width=3.5,
-            stroke_linecap="round",
-            class_="shape",
-        )
+        shape += el("path", d=d, **_place_style("halo", colour))
+        shape += el("path", d=d, **_place_style("line", colour))
     elif place.kind == "area":
         rings = [r for r in (_clip_ring(ring, frame.view) for ring in place.geometry) if r]
-        shape += el(
-            "path",
-            d=_path(frame, rings, True),
-            fill=colour,
-            fill_opacity=0.18,
-            stroke=colour,
-            stroke_width=2,
-            fill_rule="evenodd",
-            class_="shape",
-        )
+        shape += el("path", d=_path(frame, rings, True), **_place_style("area", colour))
     radius = place.precision.radius_km
     if radius and frame.km(radius) >= 3:
-        shape += el(
-            "circle",
-            cx=x,
-            cy=y,
-            r=frame.km(radius),
-            fill=colour,
-            fill_opacity=0.08,
-            stroke=colour,
-            stroke_width=1.2,
-            stroke_dasharray="4 3",
-            class_="precision",
-        )
+        shape += el("circle", cx=x, cy=y, r=frame.km(radius), **_place_style("precision", colour))
     # A transparent disc: a finger-sized target on a phone, whatever the dot's size.
-    shape += el("circle", cx=x, cy=y, r=16, fill="#ffffff", fill_opacity=0)
-    shape += el(
-        "circle",
-        cx=x,
-        cy=y,
-        r=8 if big else 6,
-        fill=colour,
-        stroke="#ffffff",
-        stroke_width=2,
-        class_="dot",
-    )
+    shape += el("circle", cx=x, cy=y, r=16, **_place_style("target", colour))
+    shape += el("circle", cx=x, cy=y, r=8 if big else 6, **_place_style("dot", colour))
     return shape
 
 
