@@ -23,7 +23,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -93,7 +93,7 @@ class Nation:
     leader: str
     minister: str
     division: str
-    weapons: list[tuple[str, str]] = field(default_factory=list)
+    weapons: list[tuple[str, str]]
 
     @property
     def slug(self) -> str:
