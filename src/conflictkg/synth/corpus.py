@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,6 +36,7 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import entailment, rdfio
 from conflictkg.pipeline.accounts import ASSERTION_SUFFIX
 from conflictkg.project import Project, ontology_files
+from conflictkg.synth import templates
 from conflictkg.vocab import CKG, CKR, GEO, GRAPH, OA, PREFIXES, WGS
 
 # Characters of context kept on each side of a span (oa:prefix / oa:suffix).
@@ -358,8 +360,7 @@ class _Article:
         self._resources(v)
         self._actors(v)
         self._places(v)
-        self._events_1(v)
-        self._events_2(v)
+        self._events(v)
         self._claims_and_reports_1(v)
         self._claims_and_reports_2(v)
         self._claims_and_reports_3(v)
@@ -758,126 +759,16 @@ class _Article:
             )
         )
 
-    def _events_1(self, v: SimpleNamespace) -> None:
-        g = self.g
-        # events
-        self.thing(
-            v.negotiation,
-            CKG.Negotiation,
-            f"{v.home.place.name}–{v.host.place.name} talks on a lasting troop presence",
-        )
-        g.add((v.negotiation, CKG.ledBy, v.minister))
-        g.add((v.negotiation, CKG.participant, v.gov_home))
-        g.add((v.negotiation, CKG.participant, v.gov_host))
-        g.add((v.negotiation, CKG.concerns, v.presence))
-        g.add((v.negotiation, CKG.location, v.host.place.iri))
-        g.add((v.negotiation, CKG.status, CKG.Ongoing))
-        self.thing(
-            v.presence,
-            CKG.TroopPresence,
-            f"proposed permanent {v.home.adjective} troop presence in {v.host.place.name}",
-        )
-        g.add((v.presence, CKG.conductedBy, v.forces_home))
-        g.add((v.presence, CKG.location, v.host.place.iri))
-        g.add((v.presence, CKG.status, CKG.Proposed))
-        self.thing(
-            v.invasion,
-            CKG.Invasion,
-            f"{v.invasion_year} {v.home.adjective} invasion of {v.host.place.name}",
-        )
-        g.add((v.invasion, CKG.conductedBy, v.forces_home))
-        g.add((v.invasion, CKG.target, v.host.place.iri))
-        g.add((v.invasion, CKG.location, v.host.place.iri))
-        g.add((v.invasion, CKG.status, CKG.Occurred))
-        self.dated(
-            v.invasion,
-            dt.date(v.invasion_year, 1, 1),
-            dt.date(v.invasion_year, 12, 31),
-            str(v.invasion_year),
-            "year",
-        )
-        self.thing(
-            v.withdrawal,
-            CKG.Withdrawal,
-            f"{v.withdrawal_year} withdrawal of {v.home.adjective} forces from {v.host.place.name}",
-        )
-        g.add((v.withdrawal, CKG.conductedBy, v.forces_home))
-        g.add((v.withdrawal, CKG.location, v.host.place.iri))
-        g.add((v.withdrawal, CKG.status, CKG.Occurred))
-        self.dated(
-            v.withdrawal,
-            dt.date(v.withdrawal_year, 1, 1),
-            dt.date(v.withdrawal_year, 12, 31),
-            str(v.withdrawal_year),
-            "year",
-        )
-        self.thing(v.operation, CKG.MilitaryOperation, v.operation_name)
-        g.add((v.operation, CKG.conductedBy, v.forces_home))
-        g.add((v.operation, CKG.location, v.host.place.iri))
-        g.add((v.operation, CKG.status, CKG.Ongoing))
-        self.dated(
-            v.operation,
-            dt.date(v.operation_year, 1, 1),
-            dt.date(v.operation_year, 12, 31),
-            str(v.operation_year),
-            "year",
-        )
-        self.thing(v.offensive, CKG.Offensive, f"offensive against {v.city.name}")
-        g.add((v.offensive, CKG.conductedBy, v.forces_host))
-        g.add((v.offensive, CKG.supportedBy, v.forces_home))
-        g.add((v.offensive, CKG.target, v.city.iri))
-        g.add((v.offensive, CKG.location, v.city.iri))
-        g.add((v.offensive, CKG.usesWeapon, v.weapon))
-        g.add((v.offensive, CKG.usesWeapon, v.weapon2))
-        g.add((v.offensive, CKG.status, CKG.Ongoing))
-
-    def _events_2(self, v: SimpleNamespace) -> None:
-        g = self.g
-        self.thing(v.takeover, CKG.Takeover, f"takeover of {v.city.name} by {v.group_name}")
-        g.add((v.takeover, CKG.conductedBy, v.group))
-        g.add((v.takeover, CKG.target, v.city.iri))
-        g.add((v.takeover, CKG.location, v.city.iri))
-        g.add((v.takeover, CKG.status, CKG.Occurred))
-        self.dated(
-            v.takeover, v.seized, _month_end(v.seized.year, v.seized.month), v.seized_words, "month"
-        )
-        self.thing(
-            v.strike,
-            CKG.Airstrike,
-            f"{v.strike_day.isoformat()} airstrike in {v.district_name} {v.city.name}",
-        )
-        g.add((v.strike, CKG.conductedBy, v.forces_home))
-        g.add((v.strike, CKG.location, v.district.iri))
-        g.add((v.strike, CKG.usesWeapon, v.weapon))
-        g.add((v.strike, CKG.partOfEvent, v.offensive))
-        g.add((v.strike, CKG.status, CKG.Occurred))
-        self.dated(v.strike, v.strike_day, v.strike_day, v.weekday, "day")
-        self.thing(
-            v.strike2, CKG.Airstrike, f"{v.earlier.isoformat()} airstrike in {v.other_city.name}"
-        )
-        g.add((v.strike2, CKG.conductedBy, v.forces_home))
-        g.add((v.strike2, CKG.location, v.other_city.iri))
-        g.add((v.strike2, CKG.status, CKG.Occurred))
-        self.dated(v.strike2, v.earlier, v.earlier, v.earlier_words, "day")
-        self.thing(
-            v.investigation,
-            CKG.Investigation,
-            f"investigation of the {v.earlier.isoformat()} airstrike in {v.other_city.name}",
-        )
-        g.add((v.investigation, CKG.conductedBy, v.ministry))
-        g.add((v.investigation, CKG.concerns, v.strike2))
-        g.add((v.investigation, CKG.status, CKG.Ongoing))
-        self.thing(v.displacement, CKG.Displacement, f"displacement from {v.city.name}")
-        g.add((v.displacement, CKG.location, v.city.iri))
-        g.add((v.displacement, CKG.causedBy, v.offensive))
-        g.add((v.displacement, CKG.status, CKG.Occurred))
-        self.dated(
-            v.displacement,
-            v.first_month,
-            _month_end(v.second_month.year, v.second_month.month),
-            v.months_words,
-            "month",
-        )
+    def _events(self, v: SimpleNamespace) -> None:
+        """The events of :data:`templates.EVENTS`, each with its links, status and dates."""
+        for event in templates.EVENTS:
+            iri = attrgetter(event.iri)(v)
+            self.thing(iri, CKG[event.cls], event.label.format(v=v))
+            for prop, path in event.links:
+                self.g.add((iri, CKG[prop], attrgetter(path)(v)))
+            self.g.add((iri, CKG.status, CKG[event.status]))
+            if event.when:
+                self.dated(iri, *_when(v, event.when))
 
     def _claims_and_reports_1(self, v: SimpleNamespace) -> None:
         g = self.g
@@ -1126,6 +1017,22 @@ class _Article:
             end = int(str(self.g.value(span, OA.end)))
             if text[start:end] != str(self.g.value(span, OA.exact)):
                 raise AssertionError(f"offsets of {span} do not match its text")
+
+
+def _when(v: SimpleNamespace, when: tuple[str, ...]) -> tuple[dt.date, dt.date, str, str]:
+    """Start, end, words and precision of an event's date, from a row's ``when`` (the kinds
+    of :data:`templates.WHEN_KINDS`)."""
+    kind, *paths = when
+    values = [attrgetter(path)(v) for path in paths]
+    if kind == "year":
+        year = values[0]
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), "year"
+    if kind == "day":
+        return values[0], values[0], values[1], "day"
+    if kind == "month":
+        first, last, words = values
+        return first, _month_end(last.year, last.month), words, "month"
+    raise ValueError(f"synth/templates.py: unknown kind of date {kind!r} (not in WHEN_KINDS)")
 
 
 def _is_report(classes: list[URIRef]) -> bool:
