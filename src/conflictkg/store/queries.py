@@ -104,6 +104,34 @@ ORDER BY ?place
 """Every resource with a WGS84 point."""
 
 
+MAP_LOCATIONS = _named(
+    """
+SELECT DISTINCT ?place ?label ?type ?lat ?long ?parent ?near WHERE {
+  ?place a/rdfs:subClassOf* ckg:Location .
+  OPTIONAL { ?place rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
+  OPTIONAL { ?place a ?type . FILTER(STRSTARTS(STR(?type), STR(ckg:))) }
+  OPTIONAL { ?place wgs:lat ?lat ; wgs:long ?long }
+  OPTIONAL { ?place ckg:locatedIn ?parent }
+  OPTIONAL { ?place ckg:near ?near }
+}
+ORDER BY ?place
+"""
+)
+"""For the map: every location: label, ckg: types, point, the places it is in and near."""
+
+MAP_EVENTS = _named(
+    """
+SELECT DISTINCT ?event ?label ?place ?start WHERE {
+  ?event ckg:location ?place .
+  OPTIONAL { ?event rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
+  OPTIONAL { ?event ckg:startDate ?start }
+}
+ORDER BY ?place ?start ?event
+"""
+)
+"""For the map: every event with the place it happened at (one row per place)."""
+
+
 def _linked(pattern: str) -> str:
     """The IRIs ``?other`` that ``pattern`` links to ``?resource``, with their labels."""
     return (
