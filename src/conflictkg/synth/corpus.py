@@ -263,6 +263,23 @@ class _Article:
         self.pending = []
         return span
 
+    def write(self, v: SimpleNamespace, paragraph: templates.Paragraph) -> None:
+        """Write a paragraph of :mod:`templates`: its templates filled from ``v``, each
+        sentence closed as a span (kept in ``v`` when the sentence names where)."""
+        for item in paragraph:
+            if isinstance(item, str):
+                self.w.add(item.format(v=v))
+                continue
+            start = self.w.length
+            for piece in item.pieces:
+                if isinstance(piece, str):
+                    self.w.add(piece.format(v=v))
+                else:
+                    self.mention(attrgetter(piece.resource)(v), piece.words.format(v=v))
+            span = self.close(start, *(attrgetter(path)(v) for path in item.also))
+            if item.span is not None:
+                setattr(v, item.span, span)
+
     def attest(self, resource: URIRef, span: tuple[int, int]) -> None:
         self.spans.append(span)
         self.attested.setdefault(resource, span)
@@ -423,42 +440,17 @@ class _Article:
         v.survivors = self.unique("group", f"survivors-in-{v.district.slug}")
 
     def _title_and_byline(self, v: SimpleNamespace) -> None:
-        w = self.w
-        # ---- title and byline
-        w.add("\n\n# ")
-        start = w.length
-        w.add(v.title)
-        self.close(start, v.article, v.home.place.iri)
-        w.add("\n\n")
-        start = w.length
-        self.mention(v.author_iri, v.author)
-        self.close(start)
-        w.add("  \n" + f"{v.published.day} {_MONTHS[v.published.month - 1]} {v.published.year}\n\n")
+        v.published_words = f"{v.published.day} {_MONTHS[v.published.month - 1]} {v.published.year}"
+        self.write(v, templates.TITLE_AND_BYLINE)
 
     def _paragraph_1(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 1: the talks
         v.negotiation = self.unique("event", f"{v.home.slug}-{v.host.slug}-troop-talks")
         v.presence = self.unique("event", f"{v.home.slug}-troop-presence-in-{v.host.slug}")
-        start = w.length
-        w.add("The ")
-        self.mention(v.gov_home, f"{v.home.adjective} government")
-        w.add(" and the government of Prime Minister ")
-        self.mention(v.leader, v.host.leader)
-        w.add(" are engaged in ")
-        self.mention(v.negotiation, "negotiations")
-        w.add(" over a proposal that would maintain a ")
-        self.mention(v.presence, f"permanent {v.home.adjective} troop presence")
-        w.add(" in ")
-        self.mention(v.host.place.iri, v.host.place.name)
-        w.add(", according to officials cited by ")
-        self.mention(v.relay_iri, v.relay)
-        w.add(".")
-        v.talks_span = self.close(start, v.gov_host)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[0])
 
     def _paragraph_2(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 2: history
         v.invasion_year = v.published.year - rng.randint(9, 14)
         v.withdrawal_year = v.invasion_year + rng.randint(4, 6)
@@ -474,36 +466,15 @@ class _Article:
                 ("over a million", 1000001, None, CKG.MoreThan),
             ]
         )
-        start = w.length
-        w.add(f"The talks come {v.published.year - v.invasion_year} years after ")
-        self.mention(v.forces_home, f"{v.home.adjective} forces")
-        w.add(" ")
-        self.mention(v.invasion, "invaded the country")
-        w.add(f" in {v.invasion_year} and unleashed a war that cost {v.toll[0]} lives.")
-        v.history_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add("They formally ")
-        self.mention(v.withdrawal, "withdrew")
-        w.add(f" in {v.withdrawal_year}, but the military presence never fully ended.")
-        self.close(start)
-        w.add("\n\n")
+        v.years_since = v.published.year - v.invasion_year
+        self.write(v, templates.PARAGRAPHS[1])
 
     def _paragraph_3(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 3: the minister
-        start = w.length
-        w.add("Defense Minister ")
-        self.mention(v.minister, v.home.minister)
-        w.add(", who commanded the ")
-        self.mention(v.division, v.home.division)
-        w.add(" during the invasion, is leading the talks with ")
-        w.add(f"{v.host.adjective} officials, according to the {v.relay} report.")
-        self.close(start, v.ministry)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[2])
 
     def _paragraph_4(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 4: troop numbers
         v.operation_name = f"Operation {rng.choice(['Steadfast', 'Enduring', 'Northern', 'Iron'])} "
         v.operation_name += rng.choice(["Resolve", "Shield", "Guardian", "Dawn"])
@@ -513,102 +484,35 @@ class _Article:
         v.actual_n = v.official_n + rng.randrange(1000, 4000, 500)
         v.official_words = _thousands(v.official_n)
         v.actual_words = f"well over {_thousands(v.actual_n)}"
-        start = w.length
-        w.add("Under the so-called ")
-        self.mention(v.operation, v.operation_name)
-        w.add(
-            f" launched in {v.operation_year}, the troops have risen officially to "
-            f"{v.official_words}"
-        )
-        v.official_span = self.close(start)
-        w.add(", ")
-        start = w.length
-        w.add(
-            f"while the real number of troops is {v.actual_words} as the {v.home.adjective} "
-            "defense ministry uses temporary deployments."
-        )
-        v.actual_span = self.close(start)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[3])
 
     def _paragraph_5(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 5: the official's quote
         v.projected_words = "several thousand"
-        start = w.length
-        w.add(
-            "“There is a general understanding on both sides that a continued presence "
-            "would be in the long-term interests of each,” "
-        )
-        self.mention(v.official, f"a {v.home.adjective} official")
-        w.add(f" told {v.relay}.")
-        self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(
-            "The official said the number of troops that would remain would be "
-            f"“{v.projected_words}.”"
-        )
-        v.projected_span = self.close(start)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[4])
 
     def _paragraph_6(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 6: the offensive
         v.offensive = self.unique("event", f"{v.city.slug}-offensive")
         v.takeover = self.unique("event", f"{slugify(v.group_name)}-takeover-of-{v.city.slug}")
         v.seized = dt.date(v.published.year - rng.randint(1, 3), rng.randint(1, 12), 1)
         v.seized_words = f"{_MONTHS[v.seized.month - 1]} {v.seized.year}"
-        start = w.length
-        w.add(
-            f"The discussions are unfolding under the shadow of the {rng.randint(3, 9)}-month-long "
-        )
-        self.mention(v.offensive, f"{v.home.adjective}-backed offensive")
-        w.add(" by ")
-        self.mention(v.forces_host, f"{v.host.adjective} government forces")
-        w.add(" against ")
-        self.mention(v.city.iri, v.city.name)
-        w.add(f", {v.host.place.name}’s {rng.choice(_ORDINALS)}-largest city, which ")
-        self.mention(v.group, v.group_name)
-        w.add(" ")
-        self.mention(v.takeover, "seized")
-        w.add(f" in {v.seized_words}.")
-        self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(f"{v.home.adjective} ")
-        self.mention(v.weapon, v.weapon_words)
-        w.add(" and ")
-        self.mention(v.weapon2, v.other_weapon[1])
-        w.add(" have played a decisive role in the siege.")
-        self.close(start)
-        w.add("\n\n")
+        v.siege_months = rng.randint(3, 9)
+        v.city_rank = rng.choice(_ORDINALS)
+        self.write(v, templates.PARAGRAPHS[5])
 
     def _paragraph_7(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 7: the latest strike
         v.strike_day = v.published - dt.timedelta(days=rng.randint(1, 6))
         v.weekday = _WEEKDAYS[v.strike_day.weekday()]
         v.strike = self.unique("event", f"{v.strike_day.isoformat()}-{v.district.slug}-airstrike")
         v.killed = rng.randint(5, 60)
-        start = w.length
-        w.add("In the latest atrocity, a ")
-        self.mention(v.strike, f"strike by {v.home.adjective} {v.weapon_words}")
-        w.add(f" killed at least {v.killed} civilians in ")
-        self.mention(v.district.iri, f"{v.district_name} {v.city.name}")
-        w.add(f" on {v.weekday}.")
-        v.strike_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add("The ")
-        self.mention(v.local_iri, v.local_media)
-        w.add(" web site, quoting ")
-        self.mention(v.sources, "local sources")
-        w.add(", reported that women and children were among the dead.")
-        self.close(start)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[6])
 
     def _paragraph_8(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 8: the investigation, the allegation and the denial
         v.earlier = v.published - dt.timedelta(days=rng.randint(20, 120))
         v.earlier_words = f"{_MONTHS[v.earlier.month - 1]} {v.earlier.day}"
@@ -617,35 +521,10 @@ class _Article:
             "event", f"investigation-of-{v.earlier.isoformat()}-{v.other_city.slug}-airstrike"
         )
         v.estimated = rng.randint(40, 300)
-        start = w.length
-        w.add(f"The {v.home.adjective} ")
-        self.mention(v.ministry, "defense ministry")
-        w.add(" routinely denies responsibility for civilian deaths.")
-        self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add("It has been compelled, however, to open an ")
-        self.mention(v.investigation, "investigation")
-        w.add(f" into a {v.earlier_words} ")
-        self.mention(v.strike2, "attack")
-        w.add(" in ")
-        self.mention(v.other_city.iri, v.other_city.name)
-        w.add(f" that killed an estimated {v.estimated} people, according to ")
-        self.mention(v.monitor_iri, v.monitor)
-        w.add(".")
-        v.estimate_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(f"{v.monitor} holds {v.home.adjective} forces responsible for the deaths.")
-        v.allegation_span = self.close(start)
-        w.add(" A ministry spokesman replied: “")
-        start = w.length
-        w.add("Our forces take every precaution to avoid harm to civilians.")
-        v.denial_span = self.close(start)
-        w.add("”\n\n")
+        self.write(v, templates.PARAGRAPHS[7])
 
     def _paragraph_9(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 9: testimony and displacement
         v.first_month = (
             dt.date(v.published.year, v.published.month, 1) - dt.timedelta(days=45)
@@ -658,35 +537,11 @@ class _Article:
         v.displaced = rng.randrange(2000, 40000, 100)
         v.displaced_words = f"more than {_thousands(v.displaced)}"
         v.unit_words = rng.choice([("families", CKG.Families), ("residents", CKG.Residents)])
-        start = w.length
-        self.mention(v.survivors, "Survivors")
-        w.add(
-            f" in {v.district_name} {v.city.name} told {v.local_media}: “The planes came at night "
-            "and the whole street was gone.”"
-        )
-        v.testimony_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(f"According to the same monitor, {v.displaced_words} {v.unit_words[0]} ")
-        self.mention(v.displacement, "fled")
-        w.add(f" {v.city.name} in {v.months_words}.")
-        v.displaced_span = self.close(start)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[8])
 
     def _paragraph_10(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 10: editorial judgement and closing
-        start = w.length
-        w.add(
-            f"The plan for a lasting presence has nothing to do with fighting {v.group_name}; "
-            f"it aims to secure {v.home.adjective} dominance over the region."
-        )
-        v.editorial_span = self.close(start)
-        w.add("\n\nPublished by ")
-        start = w.length
-        self.mention(v.publisher_iri, v.publisher)
-        self.close(start)
-        w.add("\n")
+        self.write(v, templates.PARAGRAPHS[9])
 
     def _resources(self, v: SimpleNamespace) -> None:
         w, g = self.w, self.g

@@ -139,3 +139,263 @@ EVENTS: tuple[EventTemplate, ...] = (
     ),
 )
 """The events of every article, in the order their triples are written."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Words (a template) that name a resource (a path in ``v``); the sentence they stand in
+    attests it."""
+
+    resource: str
+    words: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A run of text that becomes one text span: templates and mentions in order. ``span``
+    names the attribute of ``v`` that keeps the span for a claim made later; ``also`` lists
+    resources (paths in ``v``) the span attests without naming them."""
+
+    pieces: tuple[str | Mention, ...]
+    span: str | None = None
+    also: tuple[str, ...] = ()
+
+
+Paragraph = tuple[str | Sentence, ...]
+"""Sentences, and text between them that no span covers (spaces, breaks, punctuation)."""
+
+TITLE_AND_BYLINE: Paragraph = (
+    "\n\n# ",
+    Sentence(("{v.title}",), also=("article", "home.place.iri")),
+    "\n\n",
+    Sentence((Mention("author_iri", "{v.author}"),)),
+    "  \n{v.published_words}\n\n",
+)
+
+PARAGRAPHS: tuple[Paragraph, ...] = (
+    # 1: the talks
+    (
+        Sentence(
+            (
+                "The ",
+                Mention("gov_home", "{v.home.adjective} government"),
+                " and the government of Prime Minister ",
+                Mention("leader", "{v.host.leader}"),
+                " are engaged in ",
+                Mention("negotiation", "negotiations"),
+                " over a proposal that would maintain a ",
+                Mention("presence", "permanent {v.home.adjective} troop presence"),
+                " in ",
+                Mention("host.place.iri", "{v.host.place.name}"),
+                ", according to officials cited by ",
+                Mention("relay_iri", "{v.relay}"),
+                ".",
+            ),
+            span="talks_span",
+            also=("gov_host",),
+        ),
+        "\n\n",
+    ),
+    # 2: history
+    (
+        Sentence(
+            (
+                "The talks come {v.years_since} years after ",
+                Mention("forces_home", "{v.home.adjective} forces"),
+                " ",
+                Mention("invasion", "invaded the country"),
+                " in {v.invasion_year} and unleashed a war that cost {v.toll[0]} lives.",
+            ),
+            span="history_span",
+        ),
+        " ",
+        Sentence(
+            (
+                "They formally ",
+                Mention("withdrawal", "withdrew"),
+                " in {v.withdrawal_year}, but the military presence never fully ended.",
+            )
+        ),
+        "\n\n",
+    ),
+    # 3: the minister
+    (
+        Sentence(
+            (
+                "Defense Minister ",
+                Mention("minister", "{v.home.minister}"),
+                ", who commanded the ",
+                Mention("division", "{v.home.division}"),
+                " during the invasion, is leading the talks with ",
+                "{v.host.adjective} officials, according to the {v.relay} report.",
+            ),
+            also=("ministry",),
+        ),
+        "\n\n",
+    ),
+    # 4: troop numbers
+    (
+        Sentence(
+            (
+                "Under the so-called ",
+                Mention("operation", "{v.operation_name}"),
+                " launched in {v.operation_year}, the troops have risen officially to "
+                "{v.official_words}",
+            ),
+            span="official_span",
+        ),
+        ", ",
+        Sentence(
+            (
+                "while the real number of troops is {v.actual_words} as the {v.home.adjective} "
+                "defense ministry uses temporary deployments.",
+            ),
+            span="actual_span",
+        ),
+        "\n\n",
+    ),
+    # 5: the official's quote
+    (
+        Sentence(
+            (
+                "“There is a general understanding on both sides that a continued presence "
+                "would be in the long-term interests of each,” ",
+                Mention("official", "a {v.home.adjective} official"),
+                " told {v.relay}.",
+            )
+        ),
+        " ",
+        Sentence(
+            (
+                "The official said the number of troops that would remain would be "
+                "“{v.projected_words}.”",
+            ),
+            span="projected_span",
+        ),
+        "\n\n",
+    ),
+    # 6: the offensive
+    (
+        Sentence(
+            (
+                "The discussions are unfolding under the shadow of the "
+                "{v.siege_months}-month-long ",
+                Mention("offensive", "{v.home.adjective}-backed offensive"),
+                " by ",
+                Mention("forces_host", "{v.host.adjective} government forces"),
+                " against ",
+                Mention("city.iri", "{v.city.name}"),
+                ", {v.host.place.name}’s {v.city_rank}-largest city, which ",
+                Mention("group", "{v.group_name}"),
+                " ",
+                Mention("takeover", "seized"),
+                " in {v.seized_words}.",
+            )
+        ),
+        " ",
+        Sentence(
+            (
+                "{v.home.adjective} ",
+                Mention("weapon", "{v.weapon_words}"),
+                " and ",
+                Mention("weapon2", "{v.other_weapon[1]}"),
+                " have played a decisive role in the siege.",
+            )
+        ),
+        "\n\n",
+    ),
+    # 7: the latest strike
+    (
+        Sentence(
+            (
+                "In the latest atrocity, a ",
+                Mention("strike", "strike by {v.home.adjective} {v.weapon_words}"),
+                " killed at least {v.killed} civilians in ",
+                Mention("district.iri", "{v.district_name} {v.city.name}"),
+                " on {v.weekday}.",
+            ),
+            span="strike_span",
+        ),
+        " ",
+        Sentence(
+            (
+                "The ",
+                Mention("local_iri", "{v.local_media}"),
+                " web site, quoting ",
+                Mention("sources", "local sources"),
+                ", reported that women and children were among the dead.",
+            )
+        ),
+        "\n\n",
+    ),
+    # 8: the investigation, the allegation and the denial
+    (
+        Sentence(
+            (
+                "The {v.home.adjective} ",
+                Mention("ministry", "defense ministry"),
+                " routinely denies responsibility for civilian deaths.",
+            )
+        ),
+        " ",
+        Sentence(
+            (
+                "It has been compelled, however, to open an ",
+                Mention("investigation", "investigation"),
+                " into a {v.earlier_words} ",
+                Mention("strike2", "attack"),
+                " in ",
+                Mention("other_city.iri", "{v.other_city.name}"),
+                " that killed an estimated {v.estimated} people, according to ",
+                Mention("monitor_iri", "{v.monitor}"),
+                ".",
+            ),
+            span="estimate_span",
+        ),
+        " ",
+        Sentence(
+            ("{v.monitor} holds {v.home.adjective} forces responsible for the deaths.",),
+            span="allegation_span",
+        ),
+        " A ministry spokesman replied: “",
+        Sentence(
+            ("Our forces take every precaution to avoid harm to civilians.",), span="denial_span"
+        ),
+        "”\n\n",
+    ),
+    # 9: testimony and displacement
+    (
+        Sentence(
+            (
+                Mention("survivors", "Survivors"),
+                " in {v.district_name} {v.city.name} told {v.local_media}: “The planes came at "
+                "night and the whole street was gone.”",
+            ),
+            span="testimony_span",
+        ),
+        " ",
+        Sentence(
+            (
+                "According to the same monitor, {v.displaced_words} {v.unit_words[0]} ",
+                Mention("displacement", "fled"),
+                " {v.city.name} in {v.months_words}.",
+            ),
+            span="displaced_span",
+        ),
+        "\n\n",
+    ),
+    # 10: editorial judgement and closing
+    (
+        Sentence(
+            (
+                "The plan for a lasting presence has nothing to do with fighting {v.group_name}; "
+                "it aims to secure {v.home.adjective} dominance over the region.",
+            ),
+            span="editorial_span",
+        ),
+        "\n\nPublished by ",
+        Sentence((Mention("publisher_iri", "{v.publisher}"),)),
+        "\n",
+    ),
+)
+"""The body of every article, paragraph by paragraph, after the title and byline."""
