@@ -352,6 +352,27 @@ class _Article:
             g.add((report, CKG.maximumCount, Literal(high, datatype=XSD.nonNegativeInteger)))
         g.add((report, CKG.countQualifier, qualifier))
 
+    def casualties(
+        self,
+        report: URIRef,
+        event: URIRef,
+        place: URIRef,
+        outcome: URIRef,
+        victims: URIRef,
+        figure: tuple[str, int, int | None, URIRef],
+        when: tuple[dt.date, dt.date, str, str] | None = None,
+    ) -> None:
+        """What a casualty report is about: the event, the place, what befell whom, the
+        figure (words, low, high, qualifier) and, when the text gives it, the date."""
+        g = self.g
+        g.add((report, CKG.aboutEvent, event))
+        g.add((report, CKG.aboutPlace, place))
+        g.add((report, CKG.outcome, outcome))
+        g.add((report, CKG.victimCategory, victims))
+        self.figure(report, *figure)
+        if when is not None:
+            self.dated(report, *when)
+
     # -- the article -----------------------------------------------------------------------
 
     def build(self) -> tuple[str, Graph]:
@@ -648,11 +669,7 @@ class _Article:
             v.author_iri,
             v.history_span,
         )
-        g.add((toll_report, CKG.aboutEvent, v.invasion))
-        g.add((toll_report, CKG.aboutPlace, v.host.place.iri))
-        g.add((toll_report, CKG.outcome, CKG.Killed))
-        g.add((toll_report, CKG.victimCategory, CKG.People))
-        self.figure(toll_report, v.toll[0], v.toll[1], v.toll[2], v.toll[3])
+        self.casualties(toll_report, v.invasion, v.host.place.iri, CKG.Killed, CKG.People, v.toll)
 
     def _claims_and_reports_2(self, v: SimpleNamespace) -> None:
         g = self.g
@@ -719,12 +736,15 @@ class _Article:
             v.strike_span,
             relayed=v.local_iri,
         )
-        g.add((killed_report, CKG.aboutEvent, v.strike))
-        g.add((killed_report, CKG.aboutPlace, v.district.iri))
-        g.add((killed_report, CKG.outcome, CKG.Killed))
-        g.add((killed_report, CKG.victimCategory, CKG.Civilians))
-        self.figure(killed_report, f"at least {v.killed}", v.killed, None, CKG.AtLeast)
-        self.dated(killed_report, v.strike_day, v.strike_day, v.weekday, "day")
+        self.casualties(
+            killed_report,
+            v.strike,
+            v.district.iri,
+            CKG.Killed,
+            CKG.Civilians,
+            (f"at least {v.killed}", v.killed, None, CKG.AtLeast),
+            _when(v, ("day", "strike_day", "weekday")),
+        )
 
     def _claims_and_reports_3(self, v: SimpleNamespace) -> None:
         g = self.g
@@ -737,14 +757,15 @@ class _Article:
             v.monitor_iri,
             v.estimate_span,
         )
-        g.add((estimate, CKG.aboutEvent, v.strike2))
-        g.add((estimate, CKG.aboutPlace, v.other_city.iri))
-        g.add((estimate, CKG.outcome, CKG.Killed))
-        g.add((estimate, CKG.victimCategory, CKG.People))
-        self.figure(
-            estimate, f"an estimated {v.estimated}", v.estimated, v.estimated, CKG.Estimated
+        self.casualties(
+            estimate,
+            v.strike2,
+            v.other_city.iri,
+            CKG.Killed,
+            CKG.People,
+            (f"an estimated {v.estimated}", v.estimated, v.estimated, CKG.Estimated),
+            _when(v, ("day", "earlier", "earlier_words")),
         )
-        self.dated(estimate, v.earlier, v.earlier, v.earlier_words, "day")
         allegation = self.claim(
             [CKG.Allegation],
             f"{v.strike2.split('/')[-1]}-responsibility",
@@ -785,17 +806,14 @@ class _Article:
             v.monitor_iri,
             v.displaced_span,
         )
-        g.add((displaced_report, CKG.aboutEvent, v.displacement))
-        g.add((displaced_report, CKG.aboutPlace, v.city.iri))
-        g.add((displaced_report, CKG.outcome, CKG.Displaced))
-        g.add((displaced_report, CKG.victimCategory, v.unit_words[1]))
-        self.figure(displaced_report, v.displaced_words, v.displaced + 1, None, CKG.MoreThan)
-        self.dated(
+        self.casualties(
             displaced_report,
-            v.first_month,
-            _month_end(v.second_month.year, v.second_month.month),
-            v.months_words,
-            "month",
+            v.displacement,
+            v.city.iri,
+            CKG.Displaced,
+            v.unit_words[1],
+            (v.displaced_words, v.displaced + 1, None, CKG.MoreThan),
+            _when(v, ("month", "first_month", "second_month", "months_words")),
         )
 
     def _claims_and_reports_4(self, v: SimpleNamespace) -> None:
