@@ -28,6 +28,7 @@ from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -399,10 +400,7 @@ class _Article:
         self._actors(v)
         self._places(v)
         self._events(v)
-        self._claims_and_reports_1(v)
-        self._claims_and_reports_2(v)
-        self._claims_and_reports_3(v)
-        self._claims_and_reports_4(v)
+        self._claims(v)
         self._narration(v)
         self._attestations(v)
         return v.text, self.g
@@ -505,6 +503,7 @@ class _Article:
         v.actual_n = v.official_n + rng.randrange(1000, 4000, 500)
         v.official_words = _thousands(v.official_n)
         v.actual_words = f"well over {_thousands(v.actual_n)}"
+        v.actual_low = v.actual_n + 1
         self.write(v, templates.PARAGRAPHS[3])
 
     def _paragraph_5(self, v: SimpleNamespace) -> None:
@@ -557,6 +556,7 @@ class _Article:
         v.displacement = self.unique("event", f"{v.first_month:%Y-%m}-{v.city.slug}-displacement")
         v.displaced = rng.randrange(2000, 40000, 100)
         v.displaced_words = f"more than {_thousands(v.displaced)}"
+        v.displaced_low = v.displaced + 1
         v.unit_words = rng.choice([("families", CKG.Families), ("residents", CKG.Residents)])
         self.write(v, templates.PARAGRAPHS[8])
 
@@ -646,188 +646,44 @@ class _Article:
             if event.when:
                 self.dated(iri, *_when(v, event.when))
 
-    def _claims_and_reports_1(self, v: SimpleNamespace) -> None:
-        g = self.g
-        # claims and reports
-        talks = self.claim(
-            [CKG.Claim],
-            f"{v.negotiation.split('/')[-1]}-reported",
-            f"report of the talks on a {v.home.adjective} troop presence",
-            f"The {v.home.adjective} and {v.host.adjective} governments are "
-            "negotiating a permanent troop presence.",
-            v.official,
-            v.talks_span,
-            relayed=v.relay_iri,
-        )
-        g.add((talks, CKG.aboutEvent, v.negotiation))
-        # a figure the author gives without a source is an editorial claim (modelling guide)
-        toll_report = self.claim(
-            [CKG.CasualtyReport, CKG.AuthorStatement],
-            f"{v.invasion.split('/')[-1]}-death-toll",
-            f"death toll of the {v.home.adjective} war in {v.host.place.name}",
-            f"The war that began with the {v.invasion_year} invasion cost {v.toll[0]} lives.",
-            v.author_iri,
-            v.history_span,
-        )
-        self.casualties(toll_report, v.invasion, v.host.place.iri, CKG.Killed, CKG.People, v.toll)
-
-    def _claims_and_reports_2(self, v: SimpleNamespace) -> None:
-        g = self.g
-        for slug, kind, words, span, low, high, qualifier, claimant in (
-            (
-                "official",
-                CKG.OfficialFigure,
-                v.official_words,
-                v.official_span,
-                v.official_n,
-                v.official_n,
-                CKG.Exact,
-                v.ministry,
-            ),
-            (
-                "actual",
-                CKG.ActualFigure,
-                v.actual_words,
-                v.actual_span,
-                v.actual_n + 1,
-                None,
-                CKG.MoreThan,
-                v.author_iri,
-            ),
-            (
-                "projected",
-                CKG.ProjectedFigure,
-                v.projected_words,
-                v.projected_span,
-                3000,
-                9999,
-                CKG.VagueQuantity,
-                v.official,
-            ),
-        ):
-            classes = [CKG.TroopStrengthReport]
-            if claimant == v.author_iri:
-                classes.append(CKG.AuthorStatement)
-            report = self.claim(
-                classes,
-                f"{v.home.slug}-troops-in-{v.host.slug}-{slug}-{v.published.isoformat()}",
-                f"{slug} {v.home.adjective} troop strength in {v.host.place.name}",
-                f"The {slug} number of {v.home.adjective} troops in {v.host.place.name} "
-                f"is {words}.",
-                claimant,
-                span,
-                relayed=v.relay_iri if claimant == v.official else None,
-                direct=True if claimant == v.official else None,
+    def _claims(self, v: SimpleNamespace) -> None:
+        """The claims and reports of :data:`templates.CLAIMS`, each kept in ``v``."""
+        tail = _Tails(v)
+        for c in templates.CLAIMS:
+            iri = self.claim(
+                [CKG[name] for name in c.classes],
+                c.slug.format(v=v, tail=tail),
+                c.label.format(v=v),
+                c.statement.format(v=v),
+                _value(v, c.claimant),
+                _value(v, c.span),
+                direct=c.direct,
+                relayed=None if c.relayed is None else _value(v, c.relayed),
             )
-            g.add((report, CKG.aboutForce, v.forces_home))
-            g.add((report, CKG.aboutPlace, v.host.place.iri))
-            g.add((report, CKG.figureKind, kind))
-            self.figure(report, words, low, high, qualifier)
-            if slug != "projected":
-                g.add((report, CKG.aboutEvent, v.operation))
-
-        killed_report = self.claim(
-            [CKG.CasualtyReport],
-            f"{v.strike.split('/')[-1]}-deaths",
-            f"civilians killed in the {v.strike_day.isoformat()} airstrike",
-            f"At least {v.killed} civilians were killed in the airstrike in {v.district_name} "
-            f"{v.city.name}.",
-            v.sources,
-            v.strike_span,
-            relayed=v.local_iri,
-        )
-        self.casualties(
-            killed_report,
-            v.strike,
-            v.district.iri,
-            CKG.Killed,
-            CKG.Civilians,
-            (f"at least {v.killed}", v.killed, None, CKG.AtLeast),
-            _when(v, ("day", "strike_day", "weekday")),
-        )
-
-    def _claims_and_reports_3(self, v: SimpleNamespace) -> None:
-        g = self.g
-        estimate = self.claim(
-            [CKG.CasualtyReport],
-            f"{v.strike2.split('/')[-1]}-deaths",
-            f"people killed in the {v.earlier.isoformat()} airstrike",
-            f"An estimated {v.estimated} people were killed in the airstrike in "
-            f"{v.other_city.name}.",
-            v.monitor_iri,
-            v.estimate_span,
-        )
-        self.casualties(
-            estimate,
-            v.strike2,
-            v.other_city.iri,
-            CKG.Killed,
-            CKG.People,
-            (f"an estimated {v.estimated}", v.estimated, v.estimated, CKG.Estimated),
-            _when(v, ("day", "earlier", "earlier_words")),
-        )
-        allegation = self.claim(
-            [CKG.Allegation],
-            f"{v.strike2.split('/')[-1]}-responsibility",
-            f"{v.home.adjective} forces blamed for the {v.earlier.isoformat()} deaths",
-            f"{v.home.adjective} forces are responsible for the deaths in {v.other_city.name}.",
-            v.monitor_iri,
-            v.allegation_span,
-        )
-        g.add((allegation, CKG.aboutEvent, v.strike2))
-        g.add((allegation, CKG.disputedBy, v.ministry))
-        denial = self.claim(
-            [CKG.Denial],
-            f"{v.strike2.split('/')[-1]}-denial",
-            f"{v.home.adjective} defense ministry denies harming civilians",
-            "The defense ministry says its forces avoid harm to civilians.",
-            v.ministry,
-            v.denial_span,
-            direct=True,
-        )
-        g.add((denial, CKG.disputes, allegation))
-        testimony = self.claim(
-            [CKG.Testimony],
-            f"{v.strike.split('/')[-1]}-survivors",
-            f"survivors of the {v.strike_day.isoformat()} airstrike",
-            "Survivors say the night strike destroyed their whole street.",
-            v.survivors,
-            v.testimony_span,
-            direct=True,
-            relayed=v.local_iri,
-        )
-        g.add((testimony, CKG.aboutEvent, v.strike))
-        displaced_report = self.claim(
-            [CKG.CasualtyReport],
-            f"{v.displacement.split('/')[-1]}-count",
-            f"{v.unit_words[0]} displaced from {v.city.name}",
-            f"More than {_thousands(v.displaced)} {v.unit_words[0]} fled {v.city.name} in "
-            f"{v.months_words}.",
-            v.monitor_iri,
-            v.displaced_span,
-        )
-        self.casualties(
-            displaced_report,
-            v.displacement,
-            v.city.iri,
-            CKG.Displaced,
-            v.unit_words[1],
-            (v.displaced_words, v.displaced + 1, None, CKG.MoreThan),
-            _when(v, ("month", "first_month", "second_month", "months_words")),
-        )
-
-    def _claims_and_reports_4(self, v: SimpleNamespace) -> None:
-        g = self.g
-        editorial = self.claim(
-            [CKG.AuthorJudgement],
-            f"{v.presence.split('/')[-1]}-purpose-{v.published.isoformat()}",
-            f"purpose of a lasting {v.home.adjective} presence",
-            f"The lasting presence serves {v.home.adjective} dominance, not the fight against "
-            f"{v.group_name}.",
-            v.author_iri,
-            v.editorial_span,
-        )
-        g.add((editorial, CKG.aboutEvent, v.presence))
+            setattr(v, c.name, iri)
+            for prop, value in c.links:
+                self.g.add((iri, CKG[prop], _value(v, value)))
+            figure = None
+            if c.figure is not None:
+                words, low, high, qualifier = c.figure
+                figure = (words.format(v=v), _value(v, low), _value(v, high), _value(v, qualifier))
+            if c.casualties is not None:
+                if figure is None:
+                    raise ValueError(
+                        f"synth/templates.py: {c.name}: a casualty report needs a figure"
+                    )
+                k = c.casualties
+                self.casualties(
+                    iri,
+                    _value(v, k.event),
+                    _value(v, k.place),
+                    _value(v, k.outcome),
+                    _value(v, k.victims),
+                    figure,
+                    _when(v, c.when) if c.when else None,
+                )
+            elif figure is not None:
+                self.figure(iri, *figure)
 
     def _narration(self, v: SimpleNamespace) -> None:
         g = self.g
@@ -890,6 +746,29 @@ class _Article:
             end = int(str(self.g.value(span, OA.end)))
             if text[start:end] != str(self.g.value(span, OA.exact)):
                 raise AssertionError(f"offsets of {span} do not match its text")
+
+
+def _value(v: SimpleNamespace, spec: str | int | None) -> Any:
+    """A value of a template row: a number or nothing as it is, ``ckg:Name`` a term of the
+    ontology, else a path in ``v`` whose digit segments index tuples (``"toll.1"``)."""
+    if not isinstance(spec, str):
+        return spec
+    if spec.startswith("ckg:"):
+        return CKG[spec.removeprefix("ckg:")]
+    value: Any = v
+    for part in spec.split("."):
+        value = value[int(part)] if part.isdigit() else getattr(value, part)
+    return value
+
+
+class _Tails:
+    """``{tail.x}`` in a slug template: the last path segment of the IRI ``v.x``."""
+
+    def __init__(self, v: SimpleNamespace) -> None:
+        self.v = v
+
+    def __getattr__(self, name: str) -> str:
+        return str(getattr(self.v, name)).split("/")[-1]
 
 
 def _when(v: SimpleNamespace, when: tuple[str, ...]) -> tuple[dt.date, dt.date, str, str]:

@@ -399,3 +399,192 @@ PARAGRAPHS: tuple[Paragraph, ...] = (
     ),
 )
 """The body of every article, paragraph by paragraph, after the title and byline."""
+
+
+@dataclass(frozen=True)
+class Casualties:
+    """What a casualty report is about: event and place (paths in ``v``), outcome and
+    victims (values, see :data:`CLAIMS`)."""
+
+    event: str
+    place: str
+    outcome: str
+    victims: str
+
+
+@dataclass(frozen=True)
+class ClaimTemplate:
+    """One claim or report of the article. ``name`` keeps its IRI in ``v`` (for a later
+    claim to point at); ``slug`` may use ``{tail.x}``, the last segment of the IRI ``v.x``;
+    ``span`` names the span (kept by a :class:`Sentence`) that attests it; ``figure`` is a
+    report's number: words (a template), low, high, qualifier; ``when`` the date a casualty
+    report gives (see :data:`WHEN_KINDS`)."""
+
+    name: str
+    classes: tuple[str, ...]
+    slug: str
+    label: str
+    statement: str
+    claimant: str
+    span: str
+    direct: bool | None = None
+    relayed: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    figure: tuple[str, str | int, str | int | None, str] | None = None
+    casualties: Casualties | None = None
+    when: tuple[str, ...] = ()
+
+
+_TROOPS = "{v.home.slug}-troops-in-{v.host.slug}"
+_STRENGTH = "{v.home.adjective} troop strength in {v.host.place.name}"
+_NUMBER = "number of {v.home.adjective} troops in {v.host.place.name}"
+_TROOP_LINKS = (
+    ("aboutForce", "forces_home"),
+    ("aboutPlace", "host.place.iri"),
+)
+
+CLAIMS: tuple[ClaimTemplate, ...] = (
+    ClaimTemplate(
+        "talks_claim",
+        ("Claim",),
+        "{tail.negotiation}-reported",
+        "report of the talks on a {v.home.adjective} troop presence",
+        "The {v.home.adjective} and {v.host.adjective} governments are "
+        "negotiating a permanent troop presence.",
+        "official",
+        "talks_span",
+        relayed="relay_iri",
+        links=(("aboutEvent", "negotiation"),),
+    ),
+    # a figure the author gives without a source is an editorial claim (modelling guide)
+    ClaimTemplate(
+        "toll_claim",
+        ("CasualtyReport", "AuthorStatement"),
+        "{tail.invasion}-death-toll",
+        "death toll of the {v.home.adjective} war in {v.host.place.name}",
+        "The war that began with the {v.invasion_year} invasion cost {v.toll[0]} lives.",
+        "author_iri",
+        "history_span",
+        figure=("{v.toll[0]}", "toll.1", "toll.2", "toll.3"),
+        casualties=Casualties("invasion", "host.place.iri", "ckg:Killed", "ckg:People"),
+    ),
+    ClaimTemplate(
+        "official_claim",
+        ("TroopStrengthReport",),
+        _TROOPS + "-official-{v.published}",
+        "official " + _STRENGTH,
+        "The official " + _NUMBER + " is {v.official_words}.",
+        "ministry",
+        "official_span",
+        links=(*_TROOP_LINKS, ("figureKind", "ckg:OfficialFigure"), ("aboutEvent", "operation")),
+        figure=("{v.official_words}", "official_n", "official_n", "ckg:Exact"),
+    ),
+    ClaimTemplate(
+        "actual_claim",
+        ("TroopStrengthReport", "AuthorStatement"),
+        _TROOPS + "-actual-{v.published}",
+        "actual " + _STRENGTH,
+        "The actual " + _NUMBER + " is {v.actual_words}.",
+        "author_iri",
+        "actual_span",
+        links=(*_TROOP_LINKS, ("figureKind", "ckg:ActualFigure"), ("aboutEvent", "operation")),
+        figure=("{v.actual_words}", "actual_low", None, "ckg:MoreThan"),
+    ),
+    ClaimTemplate(
+        "projected_claim",
+        ("TroopStrengthReport",),
+        _TROOPS + "-projected-{v.published}",
+        "projected " + _STRENGTH,
+        "The projected " + _NUMBER + " is {v.projected_words}.",
+        "official",
+        "projected_span",
+        direct=True,
+        relayed="relay_iri",
+        links=(*_TROOP_LINKS, ("figureKind", "ckg:ProjectedFigure")),
+        figure=("{v.projected_words}", 3000, 9999, "ckg:VagueQuantity"),
+    ),
+    ClaimTemplate(
+        "killed_claim",
+        ("CasualtyReport",),
+        "{tail.strike}-deaths",
+        "civilians killed in the {v.strike_day} airstrike",
+        "At least {v.killed} civilians were killed in the airstrike in {v.district_name} "
+        "{v.city.name}.",
+        "sources",
+        "strike_span",
+        relayed="local_iri",
+        figure=("at least {v.killed}", "killed", None, "ckg:AtLeast"),
+        casualties=Casualties("strike", "district.iri", "ckg:Killed", "ckg:Civilians"),
+        when=("day", "strike_day", "weekday"),
+    ),
+    ClaimTemplate(
+        "estimate_claim",
+        ("CasualtyReport",),
+        "{tail.strike2}-deaths",
+        "people killed in the {v.earlier} airstrike",
+        "An estimated {v.estimated} people were killed in the airstrike in {v.other_city.name}.",
+        "monitor_iri",
+        "estimate_span",
+        figure=("an estimated {v.estimated}", "estimated", "estimated", "ckg:Estimated"),
+        casualties=Casualties("strike2", "other_city.iri", "ckg:Killed", "ckg:People"),
+        when=("day", "earlier", "earlier_words"),
+    ),
+    ClaimTemplate(
+        "allegation_claim",
+        ("Allegation",),
+        "{tail.strike2}-responsibility",
+        "{v.home.adjective} forces blamed for the {v.earlier} deaths",
+        "{v.home.adjective} forces are responsible for the deaths in {v.other_city.name}.",
+        "monitor_iri",
+        "allegation_span",
+        links=(("aboutEvent", "strike2"), ("disputedBy", "ministry")),
+    ),
+    ClaimTemplate(
+        "denial_claim",
+        ("Denial",),
+        "{tail.strike2}-denial",
+        "{v.home.adjective} defense ministry denies harming civilians",
+        "The defense ministry says its forces avoid harm to civilians.",
+        "ministry",
+        "denial_span",
+        direct=True,
+        links=(("disputes", "allegation_claim"),),
+    ),
+    ClaimTemplate(
+        "testimony_claim",
+        ("Testimony",),
+        "{tail.strike}-survivors",
+        "survivors of the {v.strike_day} airstrike",
+        "Survivors say the night strike destroyed their whole street.",
+        "survivors",
+        "testimony_span",
+        direct=True,
+        relayed="local_iri",
+        links=(("aboutEvent", "strike"),),
+    ),
+    ClaimTemplate(
+        "displaced_claim",
+        ("CasualtyReport",),
+        "{tail.displacement}-count",
+        "{v.unit_words[0]} displaced from {v.city.name}",
+        "More than {v.displaced:,} {v.unit_words[0]} fled {v.city.name} in {v.months_words}.",
+        "monitor_iri",
+        "displaced_span",
+        figure=("{v.displaced_words}", "displaced_low", None, "ckg:MoreThan"),
+        casualties=Casualties("displacement", "city.iri", "ckg:Displaced", "unit_words.1"),
+        when=("month", "first_month", "second_month", "months_words"),
+    ),
+    ClaimTemplate(
+        "editorial_claim",
+        ("AuthorJudgement",),
+        "{tail.presence}-purpose-{v.published}",
+        "purpose of a lasting {v.home.adjective} presence",
+        "The lasting presence serves {v.home.adjective} dominance, not the fight against "
+        "{v.group_name}.",
+        "author_iri",
+        "editorial_span",
+        links=(("aboutEvent", "presence"),),
+    ),
+)
+"""The claims and reports of every article, in order. A value is a path in ``v`` (a
+digit segment indexes a tuple), ``ckg:Name`` for a term of the ontology, or a number."""
