@@ -497,17 +497,19 @@ def _place_shape(frame: _Frame, place: MapPlace, big: bool) -> str:
     if place.kind == "line":
         pieces = [piece for line in place.geometry for piece in _clip_line(line, frame.view)]
         d = _path(frame, pieces, closed=False)
-        shape += el("path", d=d, **_place_style("halo", colour))
-        shape += el("path", d=d, **_place_style("line", colour))
+        shape += el("path", None, d=d, **_place_style("halo", colour))
+        shape += el("path", None, d=d, **_place_style("line", colour))
     elif place.kind == "area":
         rings = [r for r in (_clip_ring(ring, frame.view) for ring in place.geometry) if r]
-        shape += el("path", d=_path(frame, rings, True), **_place_style("area", colour))
+        shape += el("path", None, d=_path(frame, rings, True), **_place_style("area", colour))
     radius = place.precision.radius_km
     if radius and frame.km(radius) >= 3:
-        shape += el("circle", cx=x, cy=y, r=frame.km(radius), **_place_style("precision", colour))
+        shape += el(
+            "circle", None, cx=x, cy=y, r=frame.km(radius), **_place_style("precision", colour)
+        )
     # A transparent disc: a finger-sized target on a phone, whatever the dot's size.
-    shape += el("circle", cx=x, cy=y, r=16, **_place_style("target", colour))
-    shape += el("circle", cx=x, cy=y, r=8 if big else 6, **_place_style("dot", colour))
+    shape += el("circle", None, cx=x, cy=y, r=16, **_place_style("target", colour))
+    shape += el("circle", None, cx=x, cy=y, r=8 if big else 6, **_place_style("dot", colour))
     return shape
 
 
