@@ -8,7 +8,7 @@ describes them. A new artefact is one row here, plus the code that writes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from conflictkg.pipeline.formats import format_by_name
 
@@ -49,53 +49,38 @@ class Artefact:
         return self.role in ("dataset", "table", "ontology", "shapes", "catalogue")
 
 
-ARTEFACTS: tuple[Artefact, ...] = (
-    Artefact("dataset.ttl", "turtle", "dataset", "the dataset, Turtle"),
-    Artefact("dataset.nt", "ntriples", "dataset", "the dataset, N-Triples"),
-    Artefact("dataset.jsonld", "jsonld", "dataset", "the dataset, JSON-LD"),
-    Artefact("dataset.rdf", "rdfxml", "dataset", "the dataset, RDF/XML"),
-    Artefact(
-        "dataset.trig",
-        "trig",
-        "dataset",
-        "the dataset with every named graph (articles, accounts, inferred...), TriG",
-    ),
-    Artefact(
-        "events.csv",
-        "csv",
-        "table",
-        "the events, one row per event with the columns of UCDP GED where they apply, CSV",
-    ),
-    Artefact("ontology.ttl", "turtle", "ontology", "the ontology, Turtle"),
-    Artefact(
-        "ontology.rdf",
-        "rdfxml",
-        "ontology",
-        "the ontology, RDF/XML (for Protégé)",
-    ),
-    Artefact("shapes.ttl", "turtle", "shapes", "the SHACL shapes, Turtle"),
-    Artefact(
-        "view-shapes.ttl",
-        "turtle",
-        "shapes",
-        "the SHACL shapes of each view (backbone, accounts, outside), Turtle",
-    ),
-    Artefact(
-        "dcat.ttl",
-        "turtle",
-        "catalogue",
-        "the DCAT 3 description: catalogue, datasets, distributions, SPARQL endpoint",
-    ),
-    Artefact("void.ttl", "turtle", "void", "the VoID description of the dataset"),
-    Artefact("ontology.html", "html", "docs", "the ontology's documentation (pyLODE)"),
-    Artefact(
-        "schema-org.jsonld",
-        "jsonld",
-        "markup",
-        "the schema.org Dataset the home page embeds, JSON-LD",
-    ),
-    Artefact("build.json", "json", "record", "input digests, counts and the time each step took"),
-)
+# One artefact a line: file, format, role, then the description to the end of the line.
+_TABLE = """\
+dataset.ttl       turtle   dataset   the dataset, Turtle
+dataset.nt        ntriples dataset   the dataset, N-Triples
+dataset.jsonld    jsonld   dataset   the dataset, JSON-LD
+dataset.rdf       rdfxml   dataset   the dataset, RDF/XML
+dataset.trig      trig     dataset   the dataset with every named graph (articles, accounts, inferred...), TriG
+events.csv        csv      table     the events, one row per event with the columns of UCDP GED where they apply, CSV
+ontology.ttl      turtle   ontology  the ontology, Turtle
+ontology.rdf      rdfxml   ontology  the ontology, RDF/XML (for Protégé)
+shapes.ttl        turtle   shapes    the SHACL shapes, Turtle
+view-shapes.ttl   turtle   shapes    the SHACL shapes of each view (backbone, accounts, outside), Turtle
+dcat.ttl          turtle   catalogue the DCAT 3 description: catalogue, datasets, distributions, SPARQL endpoint
+void.ttl          turtle   void      the VoID description of the dataset
+ontology.html     html     docs      the ontology's documentation (pyLODE)
+schema-org.jsonld jsonld   markup    the schema.org Dataset the home page embeds, JSON-LD
+build.json        json     record    input digests, counts and the time each step took
+"""  # noqa: E501
+
+
+def _rows(table: str) -> tuple[Artefact, ...]:
+    """The artefacts of ``table``; an unknown role is a mistake in this module, named."""
+    rows = []
+    for line in table.splitlines():
+        file, fmt, role, description = line.split(maxsplit=3)
+        if role not in get_args(Role):
+            raise ValueError(f"artefacts.py: {file}: unknown role {role!r}")
+        rows.append(Artefact(file, fmt, cast(Role, role), description))
+    return tuple(rows)
+
+
+ARTEFACTS: tuple[Artefact, ...] = _rows(_TABLE)
 
 BY_FILE: dict[str, Artefact] = {a.file: a for a in ARTEFACTS}
 DUMPS: tuple[str, ...] = tuple(a.file for a in ARTEFACTS if a.role == "dataset")

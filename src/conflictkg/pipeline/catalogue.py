@@ -87,12 +87,12 @@ class Place:
 
 @dataclass(frozen=True)
 class Distribution:
+    """A downloadable artefact, its size, and the dataset it is part of (data, ontology or
+    shapes)."""
+
     artefact: Artefact
     byte_size: int
-
-    @property
-    def part_of(self) -> str:
-        return _PART_OF[self.artefact.role]
+    part_of: str
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,9 @@ def metadata(
     dates = [d for d in dates if isinstance(d, dt.date)]
     temporal = (min(dates), max(dates)) if dates else None
     distributions = tuple(
-        Distribution(a, sizes[a.file]) for a in ARTEFACTS if a.role in _PART_OF and a.file in sizes
+        Distribution(a, sizes[a.file], _PART_OF[a.role])
+        for a in ARTEFACTS
+        if a.role in _PART_OF and a.file in sizes
     )
     return Metadata(issued, temporal, _places(data, events), distributions, base)
 

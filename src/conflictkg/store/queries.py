@@ -9,6 +9,8 @@ only holds valid IRIs, so a value can never close the ``<…>`` and change the q
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph
 
 from conflictkg.store.backend import QueryBackend, Term
@@ -31,9 +33,17 @@ def _label(var: str, out: str) -> str:
     )
 
 
-ARTICLES = (
-    PROLOGUE
-    + """
+_LABEL_LINE = re.compile(r"^LABEL\((\?\w+)\)\n", re.MULTILINE)
+
+
+def _named(text: str) -> str:
+    """A named query: the prologue, then ``text`` with each line ``LABEL(?var)`` replaced by
+    the pattern that binds ``?label`` to the display name of ``?var``."""
+    return PROLOGUE + _LABEL_LINE.sub(lambda m: _label(m[1], "label"), text)
+
+
+ARTICLES = _named(
+    """
 SELECT ?article ?title ?date ?seedFile ?sha256
        (GROUP_CONCAT(DISTINCT ?creatorName; separator=", ") AS ?creators)
        (GROUP_CONCAT(DISTINCT ?publisherName; separator=", ") AS ?publishers)
@@ -56,27 +66,24 @@ ORDER BY ?date ?article
 )
 """Every article with its metadata; creators and publishers joined by commas."""
 
-EVENTS = (
-    PROLOGUE
-    + """
+EVENTS = _named(
+    """
 SELECT DISTINCT ?event ?label ?start ?end ?expression ?type WHERE {
   ?event a/rdfs:subClassOf* ckg:Event .
   OPTIONAL { ?event ckg:startDate ?start }
   OPTIONAL { ?event ckg:endDate ?end }
   OPTIONAL { ?event ckg:dateExpression ?expression }
   OPTIONAL { ?event a ?type . FILTER(STRSTARTS(STR(?type), STR(ckg:))) }
-"""
-    + _label("?event", "label")
-    + """
+LABEL(?event)
+
 }
 ORDER BY ?start ?end ?event ?type
 """
 )
 """Every event (an instance of ckg:Event or a subclass), dated or not."""
 
-ARTICLE_EVENTS = (
-    PROLOGUE
-    + """
+ARTICLE_EVENTS = _named(
+    """
 SELECT DISTINCT ?article ?event WHERE {
   ?event a/rdfs:subClassOf* ckg:Event ; ckg:attestedBy/ckg:inArticle ?article .
 }
@@ -84,19 +91,45 @@ SELECT DISTINCT ?article ?event WHERE {
 )
 """The events attested by a span of ``?article``."""
 
-PLACES = (
-    PROLOGUE
-    + """
+PLACES = _named(
+    """
 SELECT DISTINCT ?place ?label ?lat ?long WHERE {
   ?place wgs:lat ?lat ; wgs:long ?long .
-"""
-    + _label("?place", "label")
-    + """
+LABEL(?place)
+
 }
 ORDER BY ?place
 """
 )
 """Every resource with a WGS84 point."""
+
+
+MAP_LOCATIONS = _named(
+    """
+SELECT DISTINCT ?place ?label ?type ?lat ?long ?parent ?near WHERE {
+  ?place a/rdfs:subClassOf* ckg:Location .
+  OPTIONAL { ?place rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
+  OPTIONAL { ?place a ?type . FILTER(STRSTARTS(STR(?type), STR(ckg:))) }
+  OPTIONAL { ?place wgs:lat ?lat ; wgs:long ?long }
+  OPTIONAL { ?place ckg:locatedIn ?parent }
+  OPTIONAL { ?place ckg:near ?near }
+}
+ORDER BY ?place
+"""
+)
+"""For the map: every location: label, ckg: types, point, the places it is in and near."""
+
+MAP_EVENTS = _named(
+    """
+SELECT DISTINCT ?event ?label ?place ?start WHERE {
+  ?event ckg:location ?place .
+  OPTIONAL { ?event rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
+  OPTIONAL { ?event ckg:startDate ?start }
+}
+ORDER BY ?place ?start ?event
+"""
+)
+"""For the map: every event with the place it happened at (one row per place)."""
 
 
 def _linked(pattern: str) -> str:
@@ -116,21 +149,18 @@ OUTGOING = _linked("?resource ?property ?other .")
 INCOMING = _linked("?other ?property ?resource .")
 """The IRIs that point to ``?resource``, with their labels."""
 
-LABEL = (
-    PROLOGUE
-    + """
+LABEL = _named(
+    """
 SELECT DISTINCT ?resource ?label WHERE {
-"""
-    + _label("?resource", "label")
-    + """
+LABEL(?resource)
+
 }
 """
 )
 """The display label of ``?resource`` (unbound when it has none)."""
 
-CLASSES = (
-    PROLOGUE
-    + """
+CLASSES = _named(
+    """
 SELECT DISTINCT ?class ?label ?super WHERE {
   ?class a owl:Class .
   FILTER(STRSTARTS(STR(?class), STR(ckg:)))
@@ -142,9 +172,8 @@ ORDER BY ?class ?super
 )
 """The ontology's own classes with their named superclasses."""
 
-OBJECT_PROPERTIES = (
-    PROLOGUE
-    + """
+OBJECT_PROPERTIES = _named(
+    """
 SELECT DISTINCT ?property ?label ?domain ?range WHERE {
   ?property a owl:ObjectProperty .
   FILTER(STRSTARTS(STR(?property), STR(ckg:)))
@@ -161,15 +190,13 @@ ORDER BY ?property ?domain ?range
 )
 """The ontology's object properties; a union domain or range gives one row per member."""
 
-SPANS_OF_ARTICLE = (
-    PROLOGUE
-    + """
+SPANS_OF_ARTICLE = _named(
+    """
 SELECT DISTINCT ?article ?span ?start ?end ?exact ?resource ?label WHERE {
   ?span ckg:inArticle ?article ; oa:start ?start ; oa:end ?end ; oa:exact ?exact .
   OPTIONAL { ?resource ckg:attestedBy ?span .
-"""
-    + _label("?resource", "label")
-    + """
+LABEL(?resource)
+
   }
 }
 ORDER BY ?start ?end ?span ?resource
@@ -177,9 +204,8 @@ ORDER BY ?start ?end ?span ?resource
 )
 """The spans of ``?article`` with the resources each one attests."""
 
-SPANS_OF_RESOURCE = (
-    PROLOGUE
-    + """
+SPANS_OF_RESOURCE = _named(
+    """
 SELECT DISTINCT ?resource ?span ?start ?end ?exact ?article WHERE {
   ?resource ckg:attestedBy ?span .
   ?span oa:start ?start ; oa:end ?end ; oa:exact ?exact .
@@ -190,9 +216,8 @@ ORDER BY ?article ?start ?end ?span
 )
 """The spans that attest ``?resource``, with their article."""
 
-COUNTS = (
-    PROLOGUE
-    + """
+COUNTS = _named(
+    """
 SELECT ?top (COUNT(DISTINCT ?s) AS ?n) WHERE {
   ?s a ?type .
   ?type rdfs:subClassOf* ?top .
@@ -211,9 +236,8 @@ ORDER BY ?top
 RESOURCE_EXISTS = PROLOGUE + "ASK WHERE { { ?resource ?p ?o } UNION { ?s ?p ?resource } }"
 """Does anything mention ``?resource`` (as subject or object)?"""
 
-RESOURCE_DESCRIPTION = (
-    PROLOGUE
-    + """CONSTRUCT { ?resource ?p ?o . ?s ?q ?resource . ?span ?sp ?so . }
+RESOURCE_DESCRIPTION = _named(
+    """CONSTRUCT { ?resource ?p ?o . ?s ?q ?resource . ?span ?sp ?so . }
 WHERE {
   { ?resource ?p ?o }
   UNION { ?s ?q ?resource }
@@ -223,17 +247,15 @@ WHERE {
 """The description of ``?resource`` for RDF clients, CBD-like: its outgoing triples, its
 incoming triples, and the text spans it is attested by with their own properties."""
 
-RESOURCE_OUTGOING = (
-    PROLOGUE
-    + """SELECT ?p ?o (SAMPLE(?l) AS ?label)
+RESOURCE_OUTGOING = _named(
+    """SELECT ?p ?o (SAMPLE(?l) AS ?label)
 WHERE { ?resource ?p ?o OPTIONAL { ?o rdfs:label|skos:prefLabel ?l } }
 GROUP BY ?p ?o ORDER BY ?p ?o"""
 )
 """The properties of ``?resource``, with a label for each object that has one."""
 
-RESOURCE_INCOMING = (
-    PROLOGUE
-    + """SELECT ?s ?p (SAMPLE(?l) AS ?label)
+RESOURCE_INCOMING = _named(
+    """SELECT ?s ?p (SAMPLE(?l) AS ?label)
 WHERE { ?s ?p ?resource OPTIONAL { ?s rdfs:label|skos:prefLabel ?l } }
 GROUP BY ?s ?p ORDER BY ?p ?s"""
 )
@@ -245,9 +267,8 @@ GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 GRAPH_EXISTS = "ASK WHERE { GRAPH ?graph { ?s ?p ?o } }"
 """Is ``?graph`` a named graph of the dataset (one with a triple)?"""
 
-ONTOLOGY_TERMS = (
-    PROLOGUE
-    + """SELECT ?term (SAMPLE(?k) AS ?kind) (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition)
+ONTOLOGY_TERMS = _named(
+    """SELECT ?term (SAMPLE(?k) AS ?kind) (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition)
 WHERE {
   GRAPH ?graph {
     ?term a ?k .

@@ -23,10 +23,12 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -35,6 +37,7 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import entailment, rdfio
 from conflictkg.pipeline.accounts import ASSERTION_SUFFIX
 from conflictkg.project import Project, ontology_files
+from conflictkg.synth import templates
 from conflictkg.vocab import CKG, CKR, GEO, GRAPH, OA, PREFIXES, WGS
 
 # Characters of context kept on each side of a span (oa:prefix / oa:suffix).
@@ -93,7 +96,7 @@ class Nation:
     leader: str
     minister: str
     division: str
-    weapons: list[tuple[str, str]] = field(default_factory=list)
+    weapons: list[tuple[str, str]]
 
     @property
     def slug(self) -> str:
@@ -261,6 +264,23 @@ class _Article:
         self.pending = []
         return span
 
+    def write(self, v: SimpleNamespace, paragraph: templates.Paragraph) -> None:
+        """Write a paragraph of :mod:`templates`: its templates filled from ``v``, each
+        sentence closed as a span (kept in ``v`` when the sentence names where)."""
+        for item in paragraph:
+            if isinstance(item, str):
+                self.w.add(item.format(v=v))
+                continue
+            start = self.w.length
+            for piece in item.pieces:
+                if isinstance(piece, str):
+                    self.w.add(piece.format(v=v))
+                else:
+                    self.mention(attrgetter(piece.resource)(v), piece.words.format(v=v))
+            span = self.close(start, *(attrgetter(path)(v) for path in item.also))
+            if item.span is not None:
+                setattr(v, item.span, span)
+
     def attest(self, resource: URIRef, span: tuple[int, int]) -> None:
         self.spans.append(span)
         self.attested.setdefault(resource, span)
@@ -333,6 +353,27 @@ class _Article:
             g.add((report, CKG.maximumCount, Literal(high, datatype=XSD.nonNegativeInteger)))
         g.add((report, CKG.countQualifier, qualifier))
 
+    def casualties(
+        self,
+        report: URIRef,
+        event: URIRef,
+        place: URIRef,
+        outcome: URIRef,
+        victims: URIRef,
+        figure: tuple[str, int, int | None, URIRef],
+        when: tuple[dt.date, dt.date, str, str] | None = None,
+    ) -> None:
+        """What a casualty report is about: the event, the place, what befell whom, the
+        figure (words, low, high, qualifier) and, when the text gives it, the date."""
+        g = self.g
+        g.add((report, CKG.aboutEvent, event))
+        g.add((report, CKG.aboutPlace, place))
+        g.add((report, CKG.outcome, outcome))
+        g.add((report, CKG.victimCategory, victims))
+        self.figure(report, *figure)
+        if when is not None:
+            self.dated(report, *when)
+
     # -- the article -----------------------------------------------------------------------
 
     def build(self) -> tuple[str, Graph]:
@@ -358,12 +399,8 @@ class _Article:
         self._resources(v)
         self._actors(v)
         self._places(v)
-        self._events_1(v)
-        self._events_2(v)
-        self._claims_and_reports_1(v)
-        self._claims_and_reports_2(v)
-        self._claims_and_reports_3(v)
-        self._claims_and_reports_4(v)
+        self._events(v)
+        self._claims(v)
         self._narration(v)
         self._attestations(v)
         return v.text, self.g
@@ -422,42 +459,17 @@ class _Article:
         v.survivors = self.unique("group", f"survivors-in-{v.district.slug}")
 
     def _title_and_byline(self, v: SimpleNamespace) -> None:
-        w = self.w
-        # ---- title and byline
-        w.add("\n\n# ")
-        start = w.length
-        w.add(v.title)
-        self.close(start, v.article, v.home.place.iri)
-        w.add("\n\n")
-        start = w.length
-        self.mention(v.author_iri, v.author)
-        self.close(start)
-        w.add("  \n" + f"{v.published.day} {_MONTHS[v.published.month - 1]} {v.published.year}\n\n")
+        v.published_words = f"{v.published.day} {_MONTHS[v.published.month - 1]} {v.published.year}"
+        self.write(v, templates.TITLE_AND_BYLINE)
 
     def _paragraph_1(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 1: the talks
         v.negotiation = self.unique("event", f"{v.home.slug}-{v.host.slug}-troop-talks")
         v.presence = self.unique("event", f"{v.home.slug}-troop-presence-in-{v.host.slug}")
-        start = w.length
-        w.add("The ")
-        self.mention(v.gov_home, f"{v.home.adjective} government")
-        w.add(" and the government of Prime Minister ")
-        self.mention(v.leader, v.host.leader)
-        w.add(" are engaged in ")
-        self.mention(v.negotiation, "negotiations")
-        w.add(" over a proposal that would maintain a ")
-        self.mention(v.presence, f"permanent {v.home.adjective} troop presence")
-        w.add(" in ")
-        self.mention(v.host.place.iri, v.host.place.name)
-        w.add(", according to officials cited by ")
-        self.mention(v.relay_iri, v.relay)
-        w.add(".")
-        v.talks_span = self.close(start, v.gov_host)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[0])
 
     def _paragraph_2(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 2: history
         v.invasion_year = v.published.year - rng.randint(9, 14)
         v.withdrawal_year = v.invasion_year + rng.randint(4, 6)
@@ -473,36 +485,15 @@ class _Article:
                 ("over a million", 1000001, None, CKG.MoreThan),
             ]
         )
-        start = w.length
-        w.add(f"The talks come {v.published.year - v.invasion_year} years after ")
-        self.mention(v.forces_home, f"{v.home.adjective} forces")
-        w.add(" ")
-        self.mention(v.invasion, "invaded the country")
-        w.add(f" in {v.invasion_year} and unleashed a war that cost {v.toll[0]} lives.")
-        v.history_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add("They formally ")
-        self.mention(v.withdrawal, "withdrew")
-        w.add(f" in {v.withdrawal_year}, but the military presence never fully ended.")
-        self.close(start)
-        w.add("\n\n")
+        v.years_since = v.published.year - v.invasion_year
+        self.write(v, templates.PARAGRAPHS[1])
 
     def _paragraph_3(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 3: the minister
-        start = w.length
-        w.add("Defense Minister ")
-        self.mention(v.minister, v.home.minister)
-        w.add(", who commanded the ")
-        self.mention(v.division, v.home.division)
-        w.add(" during the invasion, is leading the talks with ")
-        w.add(f"{v.host.adjective} officials, according to the {v.relay} report.")
-        self.close(start, v.ministry)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[2])
 
     def _paragraph_4(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 4: troop numbers
         v.operation_name = f"Operation {rng.choice(['Steadfast', 'Enduring', 'Northern', 'Iron'])} "
         v.operation_name += rng.choice(["Resolve", "Shield", "Guardian", "Dawn"])
@@ -512,102 +503,36 @@ class _Article:
         v.actual_n = v.official_n + rng.randrange(1000, 4000, 500)
         v.official_words = _thousands(v.official_n)
         v.actual_words = f"well over {_thousands(v.actual_n)}"
-        start = w.length
-        w.add("Under the so-called ")
-        self.mention(v.operation, v.operation_name)
-        w.add(
-            f" launched in {v.operation_year}, the troops have risen officially to "
-            f"{v.official_words}"
-        )
-        v.official_span = self.close(start)
-        w.add(", ")
-        start = w.length
-        w.add(
-            f"while the real number of troops is {v.actual_words} as the {v.home.adjective} "
-            "defense ministry uses temporary deployments."
-        )
-        v.actual_span = self.close(start)
-        w.add("\n\n")
+        v.actual_low = v.actual_n + 1
+        self.write(v, templates.PARAGRAPHS[3])
 
     def _paragraph_5(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 5: the official's quote
         v.projected_words = "several thousand"
-        start = w.length
-        w.add(
-            "“There is a general understanding on both sides that a continued presence "
-            "would be in the long-term interests of each,” "
-        )
-        self.mention(v.official, f"a {v.home.adjective} official")
-        w.add(f" told {v.relay}.")
-        self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(
-            "The official said the number of troops that would remain would be "
-            f"“{v.projected_words}.”"
-        )
-        v.projected_span = self.close(start)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[4])
 
     def _paragraph_6(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 6: the offensive
         v.offensive = self.unique("event", f"{v.city.slug}-offensive")
         v.takeover = self.unique("event", f"{slugify(v.group_name)}-takeover-of-{v.city.slug}")
         v.seized = dt.date(v.published.year - rng.randint(1, 3), rng.randint(1, 12), 1)
         v.seized_words = f"{_MONTHS[v.seized.month - 1]} {v.seized.year}"
-        start = w.length
-        w.add(
-            f"The discussions are unfolding under the shadow of the {rng.randint(3, 9)}-month-long "
-        )
-        self.mention(v.offensive, f"{v.home.adjective}-backed offensive")
-        w.add(" by ")
-        self.mention(v.forces_host, f"{v.host.adjective} government forces")
-        w.add(" against ")
-        self.mention(v.city.iri, v.city.name)
-        w.add(f", {v.host.place.name}’s {rng.choice(_ORDINALS)}-largest city, which ")
-        self.mention(v.group, v.group_name)
-        w.add(" ")
-        self.mention(v.takeover, "seized")
-        w.add(f" in {v.seized_words}.")
-        self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(f"{v.home.adjective} ")
-        self.mention(v.weapon, v.weapon_words)
-        w.add(" and ")
-        self.mention(v.weapon2, v.other_weapon[1])
-        w.add(" have played a decisive role in the siege.")
-        self.close(start)
-        w.add("\n\n")
+        v.siege_months = rng.randint(3, 9)
+        v.city_rank = rng.choice(_ORDINALS)
+        self.write(v, templates.PARAGRAPHS[5])
 
     def _paragraph_7(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 7: the latest strike
         v.strike_day = v.published - dt.timedelta(days=rng.randint(1, 6))
         v.weekday = _WEEKDAYS[v.strike_day.weekday()]
         v.strike = self.unique("event", f"{v.strike_day.isoformat()}-{v.district.slug}-airstrike")
         v.killed = rng.randint(5, 60)
-        start = w.length
-        w.add("In the latest atrocity, a ")
-        self.mention(v.strike, f"strike by {v.home.adjective} {v.weapon_words}")
-        w.add(f" killed at least {v.killed} civilians in ")
-        self.mention(v.district.iri, f"{v.district_name} {v.city.name}")
-        w.add(f" on {v.weekday}.")
-        v.strike_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add("The ")
-        self.mention(v.local_iri, v.local_media)
-        w.add(" web site, quoting ")
-        self.mention(v.sources, "local sources")
-        w.add(", reported that women and children were among the dead.")
-        self.close(start)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[6])
 
     def _paragraph_8(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 8: the investigation, the allegation and the denial
         v.earlier = v.published - dt.timedelta(days=rng.randint(20, 120))
         v.earlier_words = f"{_MONTHS[v.earlier.month - 1]} {v.earlier.day}"
@@ -616,35 +541,10 @@ class _Article:
             "event", f"investigation-of-{v.earlier.isoformat()}-{v.other_city.slug}-airstrike"
         )
         v.estimated = rng.randint(40, 300)
-        start = w.length
-        w.add(f"The {v.home.adjective} ")
-        self.mention(v.ministry, "defense ministry")
-        w.add(" routinely denies responsibility for civilian deaths.")
-        self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add("It has been compelled, however, to open an ")
-        self.mention(v.investigation, "investigation")
-        w.add(f" into a {v.earlier_words} ")
-        self.mention(v.strike2, "attack")
-        w.add(" in ")
-        self.mention(v.other_city.iri, v.other_city.name)
-        w.add(f" that killed an estimated {v.estimated} people, according to ")
-        self.mention(v.monitor_iri, v.monitor)
-        w.add(".")
-        v.estimate_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(f"{v.monitor} holds {v.home.adjective} forces responsible for the deaths.")
-        v.allegation_span = self.close(start)
-        w.add(" A ministry spokesman replied: “")
-        start = w.length
-        w.add("Our forces take every precaution to avoid harm to civilians.")
-        v.denial_span = self.close(start)
-        w.add("”\n\n")
+        self.write(v, templates.PARAGRAPHS[7])
 
     def _paragraph_9(self, v: SimpleNamespace) -> None:
-        rng, w = self.rng, self.w
+        rng = self.rng
         # ---- paragraph 9: testimony and displacement
         v.first_month = (
             dt.date(v.published.year, v.published.month, 1) - dt.timedelta(days=45)
@@ -656,36 +556,13 @@ class _Article:
         v.displacement = self.unique("event", f"{v.first_month:%Y-%m}-{v.city.slug}-displacement")
         v.displaced = rng.randrange(2000, 40000, 100)
         v.displaced_words = f"more than {_thousands(v.displaced)}"
+        v.displaced_low = v.displaced + 1
         v.unit_words = rng.choice([("families", CKG.Families), ("residents", CKG.Residents)])
-        start = w.length
-        self.mention(v.survivors, "Survivors")
-        w.add(
-            f" in {v.district_name} {v.city.name} told {v.local_media}: “The planes came at night "
-            "and the whole street was gone.”"
-        )
-        v.testimony_span = self.close(start)
-        w.add(" ")
-        start = w.length
-        w.add(f"According to the same monitor, {v.displaced_words} {v.unit_words[0]} ")
-        self.mention(v.displacement, "fled")
-        w.add(f" {v.city.name} in {v.months_words}.")
-        v.displaced_span = self.close(start)
-        w.add("\n\n")
+        self.write(v, templates.PARAGRAPHS[8])
 
     def _paragraph_10(self, v: SimpleNamespace) -> None:
-        w = self.w
         # ---- paragraph 10: editorial judgement and closing
-        start = w.length
-        w.add(
-            f"The plan for a lasting presence has nothing to do with fighting {v.group_name}; "
-            f"it aims to secure {v.home.adjective} dominance over the region."
-        )
-        v.editorial_span = self.close(start)
-        w.add("\n\nPublished by ")
-        start = w.length
-        self.mention(v.publisher_iri, v.publisher)
-        self.close(start)
-        w.add("\n")
+        self.write(v, templates.PARAGRAPHS[9])
 
     def _resources(self, v: SimpleNamespace) -> None:
         w, g = self.w, self.g
@@ -758,312 +635,55 @@ class _Article:
             )
         )
 
-    def _events_1(self, v: SimpleNamespace) -> None:
-        g = self.g
-        # events
-        self.thing(
-            v.negotiation,
-            CKG.Negotiation,
-            f"{v.home.place.name}–{v.host.place.name} talks on a lasting troop presence",
-        )
-        g.add((v.negotiation, CKG.ledBy, v.minister))
-        g.add((v.negotiation, CKG.participant, v.gov_home))
-        g.add((v.negotiation, CKG.participant, v.gov_host))
-        g.add((v.negotiation, CKG.concerns, v.presence))
-        g.add((v.negotiation, CKG.location, v.host.place.iri))
-        g.add((v.negotiation, CKG.status, CKG.Ongoing))
-        self.thing(
-            v.presence,
-            CKG.TroopPresence,
-            f"proposed permanent {v.home.adjective} troop presence in {v.host.place.name}",
-        )
-        g.add((v.presence, CKG.conductedBy, v.forces_home))
-        g.add((v.presence, CKG.location, v.host.place.iri))
-        g.add((v.presence, CKG.status, CKG.Proposed))
-        self.thing(
-            v.invasion,
-            CKG.Invasion,
-            f"{v.invasion_year} {v.home.adjective} invasion of {v.host.place.name}",
-        )
-        g.add((v.invasion, CKG.conductedBy, v.forces_home))
-        g.add((v.invasion, CKG.target, v.host.place.iri))
-        g.add((v.invasion, CKG.location, v.host.place.iri))
-        g.add((v.invasion, CKG.status, CKG.Occurred))
-        self.dated(
-            v.invasion,
-            dt.date(v.invasion_year, 1, 1),
-            dt.date(v.invasion_year, 12, 31),
-            str(v.invasion_year),
-            "year",
-        )
-        self.thing(
-            v.withdrawal,
-            CKG.Withdrawal,
-            f"{v.withdrawal_year} withdrawal of {v.home.adjective} forces from {v.host.place.name}",
-        )
-        g.add((v.withdrawal, CKG.conductedBy, v.forces_home))
-        g.add((v.withdrawal, CKG.location, v.host.place.iri))
-        g.add((v.withdrawal, CKG.status, CKG.Occurred))
-        self.dated(
-            v.withdrawal,
-            dt.date(v.withdrawal_year, 1, 1),
-            dt.date(v.withdrawal_year, 12, 31),
-            str(v.withdrawal_year),
-            "year",
-        )
-        self.thing(v.operation, CKG.MilitaryOperation, v.operation_name)
-        g.add((v.operation, CKG.conductedBy, v.forces_home))
-        g.add((v.operation, CKG.location, v.host.place.iri))
-        g.add((v.operation, CKG.status, CKG.Ongoing))
-        self.dated(
-            v.operation,
-            dt.date(v.operation_year, 1, 1),
-            dt.date(v.operation_year, 12, 31),
-            str(v.operation_year),
-            "year",
-        )
-        self.thing(v.offensive, CKG.Offensive, f"offensive against {v.city.name}")
-        g.add((v.offensive, CKG.conductedBy, v.forces_host))
-        g.add((v.offensive, CKG.supportedBy, v.forces_home))
-        g.add((v.offensive, CKG.target, v.city.iri))
-        g.add((v.offensive, CKG.location, v.city.iri))
-        g.add((v.offensive, CKG.usesWeapon, v.weapon))
-        g.add((v.offensive, CKG.usesWeapon, v.weapon2))
-        g.add((v.offensive, CKG.status, CKG.Ongoing))
+    def _events(self, v: SimpleNamespace) -> None:
+        """The events of :data:`templates.EVENTS`, each with its links, status and dates."""
+        for event in templates.EVENTS:
+            iri = attrgetter(event.iri)(v)
+            self.thing(iri, CKG[event.cls], event.label.format(v=v))
+            for prop, path in event.links:
+                self.g.add((iri, CKG[prop], attrgetter(path)(v)))
+            self.g.add((iri, CKG.status, CKG[event.status]))
+            if event.when:
+                self.dated(iri, *_when(v, event.when))
 
-    def _events_2(self, v: SimpleNamespace) -> None:
-        g = self.g
-        self.thing(v.takeover, CKG.Takeover, f"takeover of {v.city.name} by {v.group_name}")
-        g.add((v.takeover, CKG.conductedBy, v.group))
-        g.add((v.takeover, CKG.target, v.city.iri))
-        g.add((v.takeover, CKG.location, v.city.iri))
-        g.add((v.takeover, CKG.status, CKG.Occurred))
-        self.dated(
-            v.takeover, v.seized, _month_end(v.seized.year, v.seized.month), v.seized_words, "month"
-        )
-        self.thing(
-            v.strike,
-            CKG.Airstrike,
-            f"{v.strike_day.isoformat()} airstrike in {v.district_name} {v.city.name}",
-        )
-        g.add((v.strike, CKG.conductedBy, v.forces_home))
-        g.add((v.strike, CKG.location, v.district.iri))
-        g.add((v.strike, CKG.usesWeapon, v.weapon))
-        g.add((v.strike, CKG.partOfEvent, v.offensive))
-        g.add((v.strike, CKG.status, CKG.Occurred))
-        self.dated(v.strike, v.strike_day, v.strike_day, v.weekday, "day")
-        self.thing(
-            v.strike2, CKG.Airstrike, f"{v.earlier.isoformat()} airstrike in {v.other_city.name}"
-        )
-        g.add((v.strike2, CKG.conductedBy, v.forces_home))
-        g.add((v.strike2, CKG.location, v.other_city.iri))
-        g.add((v.strike2, CKG.status, CKG.Occurred))
-        self.dated(v.strike2, v.earlier, v.earlier, v.earlier_words, "day")
-        self.thing(
-            v.investigation,
-            CKG.Investigation,
-            f"investigation of the {v.earlier.isoformat()} airstrike in {v.other_city.name}",
-        )
-        g.add((v.investigation, CKG.conductedBy, v.ministry))
-        g.add((v.investigation, CKG.concerns, v.strike2))
-        g.add((v.investigation, CKG.status, CKG.Ongoing))
-        self.thing(v.displacement, CKG.Displacement, f"displacement from {v.city.name}")
-        g.add((v.displacement, CKG.location, v.city.iri))
-        g.add((v.displacement, CKG.causedBy, v.offensive))
-        g.add((v.displacement, CKG.status, CKG.Occurred))
-        self.dated(
-            v.displacement,
-            v.first_month,
-            _month_end(v.second_month.year, v.second_month.month),
-            v.months_words,
-            "month",
-        )
-
-    def _claims_and_reports_1(self, v: SimpleNamespace) -> None:
-        g = self.g
-        # claims and reports
-        talks = self.claim(
-            [CKG.Claim],
-            f"{v.negotiation.split('/')[-1]}-reported",
-            f"report of the talks on a {v.home.adjective} troop presence",
-            f"The {v.home.adjective} and {v.host.adjective} governments are "
-            "negotiating a permanent troop presence.",
-            v.official,
-            v.talks_span,
-            relayed=v.relay_iri,
-        )
-        g.add((talks, CKG.aboutEvent, v.negotiation))
-        # a figure the author gives without a source is an editorial claim (modelling guide)
-        toll_report = self.claim(
-            [CKG.CasualtyReport, CKG.AuthorStatement],
-            f"{v.invasion.split('/')[-1]}-death-toll",
-            f"death toll of the {v.home.adjective} war in {v.host.place.name}",
-            f"The war that began with the {v.invasion_year} invasion cost {v.toll[0]} lives.",
-            v.author_iri,
-            v.history_span,
-        )
-        g.add((toll_report, CKG.aboutEvent, v.invasion))
-        g.add((toll_report, CKG.aboutPlace, v.host.place.iri))
-        g.add((toll_report, CKG.outcome, CKG.Killed))
-        g.add((toll_report, CKG.victimCategory, CKG.People))
-        self.figure(toll_report, v.toll[0], v.toll[1], v.toll[2], v.toll[3])
-
-    def _claims_and_reports_2(self, v: SimpleNamespace) -> None:
-        g = self.g
-        for slug, kind, words, span, low, high, qualifier, claimant in (
-            (
-                "official",
-                CKG.OfficialFigure,
-                v.official_words,
-                v.official_span,
-                v.official_n,
-                v.official_n,
-                CKG.Exact,
-                v.ministry,
-            ),
-            (
-                "actual",
-                CKG.ActualFigure,
-                v.actual_words,
-                v.actual_span,
-                v.actual_n + 1,
-                None,
-                CKG.MoreThan,
-                v.author_iri,
-            ),
-            (
-                "projected",
-                CKG.ProjectedFigure,
-                v.projected_words,
-                v.projected_span,
-                3000,
-                9999,
-                CKG.VagueQuantity,
-                v.official,
-            ),
-        ):
-            classes = [CKG.TroopStrengthReport]
-            if claimant == v.author_iri:
-                classes.append(CKG.AuthorStatement)
-            report = self.claim(
-                classes,
-                f"{v.home.slug}-troops-in-{v.host.slug}-{slug}-{v.published.isoformat()}",
-                f"{slug} {v.home.adjective} troop strength in {v.host.place.name}",
-                f"The {slug} number of {v.home.adjective} troops in {v.host.place.name} "
-                f"is {words}.",
-                claimant,
-                span,
-                relayed=v.relay_iri if claimant == v.official else None,
-                direct=True if claimant == v.official else None,
+    def _claims(self, v: SimpleNamespace) -> None:
+        """The claims and reports of :data:`templates.CLAIMS`, each kept in ``v``."""
+        tail = _Tails(v)
+        for c in templates.CLAIMS:
+            iri = self.claim(
+                [CKG[name] for name in c.classes],
+                c.slug.format(v=v, tail=tail),
+                c.label.format(v=v),
+                c.statement.format(v=v),
+                _value(v, c.claimant),
+                _value(v, c.span),
+                direct=c.direct,
+                relayed=None if c.relayed is None else _value(v, c.relayed),
             )
-            g.add((report, CKG.aboutForce, v.forces_home))
-            g.add((report, CKG.aboutPlace, v.host.place.iri))
-            g.add((report, CKG.figureKind, kind))
-            self.figure(report, words, low, high, qualifier)
-            if slug != "projected":
-                g.add((report, CKG.aboutEvent, v.operation))
-
-        killed_report = self.claim(
-            [CKG.CasualtyReport],
-            f"{v.strike.split('/')[-1]}-deaths",
-            f"civilians killed in the {v.strike_day.isoformat()} airstrike",
-            f"At least {v.killed} civilians were killed in the airstrike in {v.district_name} "
-            f"{v.city.name}.",
-            v.sources,
-            v.strike_span,
-            relayed=v.local_iri,
-        )
-        g.add((killed_report, CKG.aboutEvent, v.strike))
-        g.add((killed_report, CKG.aboutPlace, v.district.iri))
-        g.add((killed_report, CKG.outcome, CKG.Killed))
-        g.add((killed_report, CKG.victimCategory, CKG.Civilians))
-        self.figure(killed_report, f"at least {v.killed}", v.killed, None, CKG.AtLeast)
-        self.dated(killed_report, v.strike_day, v.strike_day, v.weekday, "day")
-
-    def _claims_and_reports_3(self, v: SimpleNamespace) -> None:
-        g = self.g
-        estimate = self.claim(
-            [CKG.CasualtyReport],
-            f"{v.strike2.split('/')[-1]}-deaths",
-            f"people killed in the {v.earlier.isoformat()} airstrike",
-            f"An estimated {v.estimated} people were killed in the airstrike in "
-            f"{v.other_city.name}.",
-            v.monitor_iri,
-            v.estimate_span,
-        )
-        g.add((estimate, CKG.aboutEvent, v.strike2))
-        g.add((estimate, CKG.aboutPlace, v.other_city.iri))
-        g.add((estimate, CKG.outcome, CKG.Killed))
-        g.add((estimate, CKG.victimCategory, CKG.People))
-        self.figure(
-            estimate, f"an estimated {v.estimated}", v.estimated, v.estimated, CKG.Estimated
-        )
-        self.dated(estimate, v.earlier, v.earlier, v.earlier_words, "day")
-        allegation = self.claim(
-            [CKG.Allegation],
-            f"{v.strike2.split('/')[-1]}-responsibility",
-            f"{v.home.adjective} forces blamed for the {v.earlier.isoformat()} deaths",
-            f"{v.home.adjective} forces are responsible for the deaths in {v.other_city.name}.",
-            v.monitor_iri,
-            v.allegation_span,
-        )
-        g.add((allegation, CKG.aboutEvent, v.strike2))
-        g.add((allegation, CKG.disputedBy, v.ministry))
-        denial = self.claim(
-            [CKG.Denial],
-            f"{v.strike2.split('/')[-1]}-denial",
-            f"{v.home.adjective} defense ministry denies harming civilians",
-            "The defense ministry says its forces avoid harm to civilians.",
-            v.ministry,
-            v.denial_span,
-            direct=True,
-        )
-        g.add((denial, CKG.disputes, allegation))
-        testimony = self.claim(
-            [CKG.Testimony],
-            f"{v.strike.split('/')[-1]}-survivors",
-            f"survivors of the {v.strike_day.isoformat()} airstrike",
-            "Survivors say the night strike destroyed their whole street.",
-            v.survivors,
-            v.testimony_span,
-            direct=True,
-            relayed=v.local_iri,
-        )
-        g.add((testimony, CKG.aboutEvent, v.strike))
-        displaced_report = self.claim(
-            [CKG.CasualtyReport],
-            f"{v.displacement.split('/')[-1]}-count",
-            f"{v.unit_words[0]} displaced from {v.city.name}",
-            f"More than {_thousands(v.displaced)} {v.unit_words[0]} fled {v.city.name} in "
-            f"{v.months_words}.",
-            v.monitor_iri,
-            v.displaced_span,
-        )
-        g.add((displaced_report, CKG.aboutEvent, v.displacement))
-        g.add((displaced_report, CKG.aboutPlace, v.city.iri))
-        g.add((displaced_report, CKG.outcome, CKG.Displaced))
-        g.add((displaced_report, CKG.victimCategory, v.unit_words[1]))
-        self.figure(displaced_report, v.displaced_words, v.displaced + 1, None, CKG.MoreThan)
-        self.dated(
-            displaced_report,
-            v.first_month,
-            _month_end(v.second_month.year, v.second_month.month),
-            v.months_words,
-            "month",
-        )
-
-    def _claims_and_reports_4(self, v: SimpleNamespace) -> None:
-        g = self.g
-        editorial = self.claim(
-            [CKG.AuthorJudgement],
-            f"{v.presence.split('/')[-1]}-purpose-{v.published.isoformat()}",
-            f"purpose of a lasting {v.home.adjective} presence",
-            f"The lasting presence serves {v.home.adjective} dominance, not the fight against "
-            f"{v.group_name}.",
-            v.author_iri,
-            v.editorial_span,
-        )
-        g.add((editorial, CKG.aboutEvent, v.presence))
+            setattr(v, c.name, iri)
+            for prop, value in c.links:
+                self.g.add((iri, CKG[prop], _value(v, value)))
+            figure = None
+            if c.figure is not None:
+                words, low, high, qualifier = c.figure
+                figure = (words.format(v=v), _value(v, low), _value(v, high), _value(v, qualifier))
+            if c.casualties is not None:
+                if figure is None:
+                    raise ValueError(
+                        f"synth/templates.py: {c.name}: a casualty report needs a figure"
+                    )
+                k = c.casualties
+                self.casualties(
+                    iri,
+                    _value(v, k.event),
+                    _value(v, k.place),
+                    _value(v, k.outcome),
+                    _value(v, k.victims),
+                    figure,
+                    _when(v, c.when) if c.when else None,
+                )
+            elif figure is not None:
+                self.figure(iri, *figure)
 
     def _narration(self, v: SimpleNamespace) -> None:
         g = self.g
@@ -1126,6 +746,45 @@ class _Article:
             end = int(str(self.g.value(span, OA.end)))
             if text[start:end] != str(self.g.value(span, OA.exact)):
                 raise AssertionError(f"offsets of {span} do not match its text")
+
+
+def _value(v: SimpleNamespace, spec: str | int | None) -> Any:
+    """A value of a template row: a number or nothing as it is, ``ckg:Name`` a term of the
+    ontology, else a path in ``v`` whose digit segments index tuples (``"toll.1"``)."""
+    if not isinstance(spec, str):
+        return spec
+    if spec.startswith("ckg:"):
+        return CKG[spec.removeprefix("ckg:")]
+    value: Any = v
+    for part in spec.split("."):
+        value = value[int(part)] if part.isdigit() else getattr(value, part)
+    return value
+
+
+class _Tails:
+    """``{tail.x}`` in a slug template: the last path segment of the IRI ``v.x``."""
+
+    def __init__(self, v: SimpleNamespace) -> None:
+        self.v = v
+
+    def __getattr__(self, name: str) -> str:
+        return str(getattr(self.v, name)).split("/")[-1]
+
+
+def _when(v: SimpleNamespace, when: tuple[str, ...]) -> tuple[dt.date, dt.date, str, str]:
+    """Start, end, words and precision of an event's date, from a row's ``when`` (the kinds
+    of :data:`templates.WHEN_KINDS`)."""
+    kind, *paths = when
+    values = [attrgetter(path)(v) for path in paths]
+    if kind == "year":
+        year = values[0]
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), "year"
+    if kind == "day":
+        return values[0], values[0], values[1], "day"
+    if kind == "month":
+        first, last, words = values
+        return first, _month_end(last.year, last.month), words, "month"
+    raise ValueError(f"synth/templates.py: unknown kind of date {kind!r} (not in WHEN_KINDS)")
 
 
 def _is_report(classes: list[URIRef]) -> bool:

@@ -28,6 +28,18 @@ class Article:
         return self.seed_file.rsplit(".", 1)[0] if self.seed_file else ""
 
 
+@dataclass(frozen=True)
+class Attestation:
+    """A sentence of an article with the words that attest a resource marked."""
+
+    span: str
+    anchor: str
+    article: Article | None
+    before: str
+    exact: str
+    after: str
+
+
 def _value(row: queries.Row, name: str) -> str:
     term = row.get(name)
     return term.value if term is not None else ""
@@ -98,18 +110,6 @@ def article_spans(store: QueryBackend, article: str) -> list[Span]:
     for span in spans.values():
         span.resources.sort(key=lambda r: (r[1].casefold(), r[0]))
     return sorted(spans.values(), key=lambda s: (s.start, s.end, s.iri))
-
-
-@dataclass(frozen=True)
-class Attestation:
-    """A sentence of an article with the words that attest a resource marked."""
-
-    span: str
-    anchor: str
-    article: Article | None
-    before: str
-    exact: str
-    after: str
 
 
 def attestations(store: QueryBackend, seeds: Path | None, resource: str) -> list[Attestation]:

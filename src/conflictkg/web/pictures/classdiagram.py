@@ -4,7 +4,7 @@ properties as ``domain —property→ range`` lines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from conflictkg.pipeline.iris import curie, local_name
 from conflictkg.store import queries
@@ -24,10 +24,12 @@ CKG_NS = str(CKG._NS)
 
 @dataclass
 class OntologyClass:
+    """A ``ckg:`` class, with its superclasses in ``ckg:`` and outside it (in query order)."""
+
     iri: str
     label: str
-    parents: list[str] = field(default_factory=list)
-    external_parents: list[str] = field(default_factory=list)
+    parents: list[str]
+    external_parents: list[str]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def ontology_classes(store: QueryBackend) -> dict[str, OntologyClass]:
     for row in rows:
         iri = row["class"].value
         label = row["label"].value if "label" in row else local_name(iri)
-        entry = classes.setdefault(iri, OntologyClass(iri, label))
+        entry = classes.setdefault(iri, OntologyClass(iri, label, [], []))
         entry.label = min(entry.label, label)
     for row in rows:
         if "super" not in row:

@@ -26,6 +26,8 @@ HIDDEN_OUTGOING = {str(CKG.attestedBy)}
 
 @dataclass
 class Neighbour:
+    """A resource linked to the centre, with the properties of its links each way."""
+
     iri: str
     label: str
     outgoing: list[str] = field(default_factory=list)

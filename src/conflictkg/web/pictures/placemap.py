@@ -54,35 +54,6 @@ WITHIN_KM = {"District": 5.0, "Building": 5.0, "MilitaryBase": 15.0, "MilitaryBa
 DEFAULT_WITHIN_KM = 10.0
 NEAR_KM = 25.0
 
-LOCATIONS = (
-    queries.PROLOGUE
-    + """
-SELECT DISTINCT ?place ?label ?type ?lat ?long ?parent ?near WHERE {
-  ?place a/rdfs:subClassOf* ckg:Location .
-  OPTIONAL { ?place rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
-  OPTIONAL { ?place a ?type . FILTER(STRSTARTS(STR(?type), STR(ckg:))) }
-  OPTIONAL { ?place wgs:lat ?lat ; wgs:long ?long }
-  OPTIONAL { ?place ckg:locatedIn ?parent }
-  OPTIONAL { ?place ckg:near ?near }
-}
-ORDER BY ?place
-"""
-)
-"""Every location: label, ckg: types, point, the places it is in and near."""
-
-LOCATED_EVENTS = (
-    queries.PROLOGUE
-    + """
-SELECT DISTINCT ?event ?label ?place ?start WHERE {
-  ?event ckg:location ?place .
-  OPTIONAL { ?event rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
-  OPTIONAL { ?event ckg:startDate ?start }
-}
-ORDER BY ?place ?start ?event
-"""
-)
-"""Every event with the place it happened at (one row per place)."""
-
 
 @dataclass
 class _Location:
@@ -96,7 +67,7 @@ class _Location:
 
 def _locations(store: QueryBackend) -> dict[str, _Location]:
     found: dict[str, _Location] = {}
-    for row in queries.select(store, LOCATIONS):
+    for row in queries.select(store, queries.MAP_LOCATIONS):
         iri = row["place"].value
         place = found.setdefault(iri, _Location(iri))
         if "label" in row and not place.label:
@@ -201,7 +172,7 @@ def map_events(store: QueryBackend) -> list[MapEvent]:
             row["place"].value,
             row["start"].value[:10] if "start" in row else "",
         )
-        for row in queries.select(store, LOCATED_EVENTS)
+        for row in queries.select(store, queries.MAP_EVENTS)
     ]
 
 

@@ -53,6 +53,56 @@ MUTED = "#4b5563"
 PLACE = "#1d4ed8"
 HIGHLIGHT = "#b91c1c"
 EVENT = "#92400e"
+# How each line layer of the region is drawn (attribute order is the SVG's); a named river
+# is drawn wider.
+_LINE_STYLES: dict[str, dict[str, str | float]] = {
+    "river": {
+        "fill": "none",
+        "stroke": WATER,
+        "stroke_width": 1.2,
+        "stroke_linejoin": "round",
+        "class_": "river",
+    },
+    "border": {
+        "fill": "none",
+        "stroke": BORDER,
+        "stroke_width": 1.2,
+        "stroke_dasharray": "6 3",
+        "class_": "border",
+    },
+    "coast": {"fill": "none", "stroke": COAST, "stroke_width": 0.8},
+}
+_COLOUR = "colour"
+"""In :data:`_PLACE_STYLES`, the place's colour (highlighted or not)."""
+# How each part of a place's mark is drawn (attribute order is the SVG's).
+_PLACE_STYLES: dict[str, dict[str, str | float]] = {
+    "halo": {"fill": "none", "stroke": "#ffffff", "stroke_width": 7, "stroke_opacity": 0.7},
+    "line": {
+        "fill": "none",
+        "stroke": _COLOUR,
+        "stroke_width": 3.5,
+        "stroke_linecap": "round",
+        "class_": "shape",
+    },
+    "area": {
+        "fill": _COLOUR,
+        "fill_opacity": 0.18,
+        "stroke": _COLOUR,
+        "stroke_width": 2,
+        "fill_rule": "evenodd",
+        "class_": "shape",
+    },
+    "precision": {
+        "fill": _COLOUR,
+        "fill_opacity": 0.08,
+        "stroke": _COLOUR,
+        "stroke_width": 1.2,
+        "stroke_dasharray": "4 3",
+        "class_": "precision",
+    },
+    "target": {"fill": "#ffffff", "fill_opacity": 0},
+    "dot": {"fill": _COLOUR, "stroke": "#ffffff", "stroke_width": 2, "class_": "dot"},
+}
 
 
 @dataclass(frozen=True)
@@ -348,35 +398,16 @@ def _backdrop(frame: _Frame, region: Mapping[str, Any]) -> list[str]:
             d = _path(frame, pieces, closed=False)
             if not d:
                 continue
+            style = dict(_LINE_STYLES[layer])
+            title: str | None = None  # no title: a self-closing path
             if layer == "river":
-                named = "name" in props
-                rivers.append(
-                    el(
-                        "path",
-                        el("title", text(str(props["name"]))) if named else "",
-                        d=d,
-                        fill="none",
-                        stroke=WATER,
-                        stroke_width=2.2 if named else 1.2,
-                        stroke_linejoin="round",
-                        class_="river",
-                    )
-                )
+                title = ""
+                if "name" in props:
+                    title = el("title", text(str(props["name"])))
+                    style["stroke_width"] = 2.2
             elif layer == "border":
-                borders.append(
-                    el(
-                        "path",
-                        el("title", text(str(props.get("name", "border")))),
-                        d=d,
-                        fill="none",
-                        stroke=BORDER,
-                        stroke_width=1.2,
-                        stroke_dasharray="6 3",
-                        class_="border",
-                    )
-                )
-            else:
-                borders.append(el("path", d=d, fill="none", stroke=COAST, stroke_width=0.8))
+                title = el("title", text(str(props.get("name", "border"))))
+            (rivers if layer == "river" else borders).append(el("path", title, d=d, **style))
     return [*land, *lakes, *rivers, *borders, *labels]
 
 
@@ -454,6 +485,11 @@ def _precision_note(place: MapPlace) -> str:
     return f"precision: {place.precision.label}"
 
 
+def _place_style(part: str, colour: str) -> dict[str, str | float]:
+    """The attributes of one part of a place's mark, in ``colour``."""
+    return {k: colour if v == _COLOUR else v for k, v in _PLACE_STYLES[part].items()}
+
+
 def _place_shape(frame: _Frame, place: MapPlace, big: bool) -> str:
     colour = HIGHLIGHT if big else PLACE
     x, y = frame.xy(_anchor(place))
@@ -461,54 +497,19 @@ def _place_shape(frame: _Frame, place: MapPlace, big: bool) -> str:
     if place.kind == "line":
         pieces = [piece for line in place.geometry for piece in _clip_line(line, frame.view)]
         d = _path(frame, pieces, closed=False)
-        shape += el("path", d=d, fill="none", stroke="#ffffff", stroke_width=7, stroke_opacity=0.7)
-        shape += el(
-            "path",
-            d=d,
-            fill="none",
-            stroke=colour,
-            stroke_width=3.5,
-            stroke_linecap="round",
-            class_="shape",
-        )
+        shape += el("path", None, d=d, **_place_style("halo", colour))
+        shape += el("path", None, d=d, **_place_style("line", colour))
     elif place.kind == "area":
         rings = [r for r in (_clip_ring(ring, frame.view) for ring in place.geometry) if r]
-        shape += el(
-            "path",
-            d=_path(frame, rings, True),
-            fill=colour,
-            fill_opacity=0.18,
-            stroke=colour,
-            stroke_width=2,
-            fill_rule="evenodd",
-            class_="shape",
-        )
+        shape += el("path", None, d=_path(frame, rings, True), **_place_style("area", colour))
     radius = place.precision.radius_km
     if radius and frame.km(radius) >= 3:
         shape += el(
-            "circle",
-            cx=x,
-            cy=y,
-            r=frame.km(radius),
-            fill=colour,
-            fill_opacity=0.08,
-            stroke=colour,
-            stroke_width=1.2,
-            stroke_dasharray="4 3",
-            class_="precision",
+            "circle", None, cx=x, cy=y, r=frame.km(radius), **_place_style("precision", colour)
         )
     # A transparent disc: a finger-sized target on a phone, whatever the dot's size.
-    shape += el("circle", cx=x, cy=y, r=16, fill="#ffffff", fill_opacity=0)
-    shape += el(
-        "circle",
-        cx=x,
-        cy=y,
-        r=8 if big else 6,
-        fill=colour,
-        stroke="#ffffff",
-        stroke_width=2,
-        class_="dot",
-    )
+    shape += el("circle", None, cx=x, cy=y, r=16, **_place_style("target", colour))
+    shape += el("circle", None, cx=x, cy=y, r=8 if big else 6, **_place_style("dot", colour))
     return shape
 
 
