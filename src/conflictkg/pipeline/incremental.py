@@ -33,7 +33,9 @@ What an incremental build re-checks, against the last good build:
   plus the type of the value at its end. SHACL then validates only the focus nodes,
   each over the data it can reach.
 
-  HermiT checks the ontology with that region. The ontology's axioms that relate
+  HermiT checks the ontology with that region for consistency; the classification of
+  the ontology alone (its unsatisfiable classes) is left out, since the ontology is in
+  the environment key and the last good build found none. The ontology's axioms that relate
   individuals (disjoint classes, functional properties, domains and ranges, inverses) meet
   at an individual and its direct links; transitive chains are followed to the end, so
   an inconsistency the change brings in lies within the region. An inconsistency that
