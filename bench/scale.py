@@ -130,7 +130,8 @@ def _run_query(engine: object, text: str) -> int:
     from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 
     answer = engine.query(text)  # type: ignore[attr-defined]
-    return len(answer.serialize(RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]))
+    kind = RDF_TYPES[0].rdf if answer.kind == "graph" else RESULT_TYPES[0].results
+    return len(answer.serialize(kind))
 
 
 def _median_in_fork(engine: object, text: str, runs: int, cap: float) -> float | None:
