@@ -1,7 +1,8 @@
 """Every competency question in ``queries/*.rq`` returns exactly the result beside it.
 
-Each query runs with Oxigraph over the ontology (without the shapes) and every triples file,
-with the default graph the merge of all graphs (each triple once), as the endpoint serves it;
+Each query runs with Oxigraph over the ontology (without the shapes), every triples file and
+the inferred graph the build computes from them (``pipeline.entailment``), with the default
+graph the merge of all graphs (each triple once), as the endpoint serves a build;
 the named graphs (article accounts, outside knowledge) stay queryable with GRAPH. Its answer,
 in SPARQL 1.1 TSV, must equal ``queries/<name>.tsv`` - row for row when the query has an
 ORDER BY, as a multiset of rows otherwise.
@@ -18,7 +19,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from conflictkg.project import ontology_files
+from conflictkg.pipeline import entailment, rdfio
+from conflictkg.pipeline.accounts import INFERRED_GRAPH
+from conflictkg.pipeline.inputs import load_inputs
+from conflictkg.project import Project, ontology_files
 from conflictkg.store.files import load_files
 from conflictkg.store.local import OxigraphBackend
 
@@ -36,7 +40,15 @@ def _backend() -> OxigraphBackend:
     """The backend every query of the project goes through (the endpoint's, the CLI's)."""
     ontology = ontology_files(ROOT / "ontology")
     triples = sorted([*(ROOT / "triples").glob("*.trig"), *(ROOT / "triples").glob("*.ttl")])
-    return OxigraphBackend(load_files([*ontology, *triples]))
+    store = load_files([*ontology, *triples])
+    inputs = load_inputs(Project.at(ROOT))
+    inferred = entailment.infer(inputs.data, inputs.ontology)
+    store.load(
+        rdfio.to_ntriples(inferred),
+        format=pyoxigraph.RdfFormat.N_TRIPLES,
+        to_graph=pyoxigraph.NamedNode(str(INFERRED_GRAPH)),
+    )
+    return OxigraphBackend(store)
 
 
 def _without_comments(query: str) -> str:

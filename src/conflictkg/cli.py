@@ -79,6 +79,11 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do nothing when the last build was made from the same inputs (by SHA-256)",
     )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="check everything again, ignoring the incremental cache in OUTPUT/cache/",
+    )
     _shacl_engine_argument(parser)
 
 

@@ -17,21 +17,31 @@ from pathlib import Path
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import entailment, shacl
+from conflictkg.pipeline import accounts, entailment, incremental, shacl
 from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
 from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.inputs import input_hashes
+from conflictkg.pipeline.progress import Progress
 from conflictkg.pipeline.publish import CURRENT, counts, publish, tool_versions, write_artefacts
 from conflictkg.project import Project
 
 
-def build(project: Project, output: Path | None = None, *, if_needed: bool = False) -> dict:
+def build(
+    project: Project,
+    output: Path | None = None,
+    *,
+    if_needed: bool = False,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> dict:
     """Check and publish a build; returns the build record (``build.json``).
 
     With ``if_needed``, returns the current record (``"skipped": True``) when it was
     built from inputs with the same SHA-256s and holds every artefact of the table (a
-    build by an older version may lack one).
+    build by an older version may lack one). Unless ``full``, the checks of the merge
+    see only what changed since the last good build (:mod:`.incremental`); the
+    artefacts are the same either way.
     """
     output = output if output is not None else project.output
     wall = time.perf_counter()
@@ -41,7 +51,8 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
         complete = all((current / a.file).is_file() for a in ARTEFACTS)
         if last is not None and complete and last.get("inputs") == input_hashes(project):
             return last | {"skipped": True}
-    outcome = run_checks(project, fail_fast=True)
+    cache = incremental.open_cache(project, output, full=full)
+    outcome = run_checks(project, fail_fast=True, cache=cache, progress=progress)
     if outcome.inputs is None:  # did not parse: say exactly what the parser said
         raise ConflictKGError(outcome.checks[0].problems[0])
     if outcome.failed:
@@ -53,12 +64,16 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
         )
     inputs, data = outcome.inputs, outcome.data
     assert data is not None
+    if progress is not None:
+        progress.stage("inferred")
     started = time.perf_counter()
     inferred = entailment.infer(data, inputs.ontology)
     outcome.seconds["inferred"] = time.perf_counter() - started
     record: dict = {}
 
     def write(folder: Path) -> None:
+        if progress is not None:
+            progress.stage("write")
         started = time.perf_counter()
         artefacts = write_artefacts(inputs, data, inferred, folder)
         outcome.seconds["write"] = time.perf_counter() - started
@@ -69,6 +84,7 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
                 "inputs": inputs.hashes,
                 "counts": counts(inputs, data, inferred),
                 "shacl": {"inference": shacl.INFERENCE, "engine": selection.selected()},
+                "checked": _checked(cache),
                 "tools": tool_versions(),
                 "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
                 "wall_seconds": round(time.perf_counter() - wall, 3),
@@ -79,7 +95,15 @@ def build(project: Project, output: Path | None = None, *, if_needed: bool = Fal
         (folder / "build.json").write_text(text, encoding="utf-8")
 
     folder = publish(output, write)
+    cache.commit()
     return record | {"folder": str(folder), "notes": [n for c in outcome.checks for n in c.notes]}
+
+
+def _checked(cache: incremental.Cache) -> dict:
+    """How the checks of the merge ran: ``full`` (and why) or on the changed files."""
+    if not cache.incremental:
+        return {"full": True, "why": cache.full_reason}
+    return {"full": False, "changed": cache.changed}
 
 
 def _current_record(output: Path) -> dict | None:
@@ -167,6 +191,14 @@ def command(args: argparse.Namespace) -> int:
         return 0
     output = getattr(args, "output", None)
     output = Path(output) if output is not None else project.output
-    record = build(project, output, if_needed=getattr(args, "if_needed", False))
+    files = len(accounts.triples_files(project.triples)) if project.triples.is_dir() else 0
+    with Progress(files) as progress:
+        record = build(
+            project,
+            output,
+            if_needed=getattr(args, "if_needed", False),
+            full=getattr(args, "full", False),
+            progress=progress,
+        )
     print(summary(record, output))
     return 0

@@ -3,17 +3,22 @@ the reasoner. ``conflictkg validate`` runs them alone."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from rdflib import Graph
 from rdflib.namespace import RDF
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, anchors, reasoning, shacl, views
+from conflictkg.pipeline.accounts import TriplesFile
 from conflictkg.pipeline.fastshacl import selection
+from conflictkg.pipeline.incremental import Cache
 from conflictkg.pipeline.inputs import Inputs, load_inputs
+from conflictkg.pipeline.progress import Progress
 from conflictkg.pipeline.rdfio import new_graph, short
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project
 from conflictkg.vocab import CKG
@@ -45,32 +50,68 @@ class Outcome:
         return [c for c in self.checks if c.problems]
 
 
-def check_quotes(inputs: Inputs, data: Graph) -> Check:
-    """Every article names its seed and hash; every span quotes its seed exactly."""
+def check_quotes(
+    inputs: Inputs, data: Graph, cache: Cache | None = None, progress: Progress | None = None
+) -> Check:
+    """Every article names its seed and hash; every span quotes its seed exactly.
+
+    Each file's spans are checked in a view of its own graphs plus the few facts they
+    read from other files; with a ``cache``, a file whose view and seeds are as before
+    keeps its verdict.
+    """
     check = Check("quotes")
     check.problems += anchors.verify_articles(data, inputs.seeds)
     spans = 0
-    for stem, file in inputs.files.items():
-        graph, where = file.backbone, file.path
-        for article in sorted(set(graph.subjects(RDF.type, CKG.Article)), key=str):
-            named = graph.value(article, CKG.seedFile)
-            if named is not None and str(named) != f"{stem}.txt":
-                check.problems.append(
-                    f"{where}: describes {short(article)} with ckg:seedFile {str(named)!r}; "
-                    f"a triples file describes the article of its own seed ({stem}.txt)"
-                )
-        # spans are checked in their own file; their article may be described elsewhere
-        view = new_graph()
-        view += graph
-        for article in set(graph.objects(None, CKG.inArticle)):
-            for p in (CKG.seedFile, RDF.type):
-                for o in data.objects(article, p):
-                    view.add((article, p, o))
-        problems = anchors.verify_spans(view, inputs.seeds)
-        check.problems += [f"{where}: {p}" for p in problems]
-        spans += len(set(graph.subjects(RDF.type, CKG.TextSpan)))
+    for done, (stem, file) in enumerate(inputs.files.items(), start=1):
+        problems, count = _file_quotes(inputs, data, stem, file, cache)
+        check.problems += problems
+        spans += count
+        if progress is not None:
+            progress.advance("quotes", done, len(inputs.files))
     check.notes.append(f"{spans} text span(s) checked against their seeds")
     return check
+
+
+def _file_quotes(
+    inputs: Inputs, data: Graph, stem: str, file: TriplesFile, cache: Cache | None
+) -> tuple[list[str], int]:
+    """One file's quote problems and its number of spans."""
+    graph, where = file.backbone, file.path
+    # spans are checked in their own file; their article may be described elsewhere
+    borrowed = sorted(
+        (article, p, o)
+        for article in set(graph.objects(None, CKG.inArticle))
+        for p in (CKG.seedFile, RDF.type)
+        for o in data.objects(article, p)
+    )
+    key = ""
+    if cache is not None and stem in cache.current:
+        digest = hashlib.sha256(f"{where}\n{cache.current[stem]}\n".encode())
+        for s, p, o in borrowed:
+            digest.update(f"{s.n3()} {p.n3()} {o.n3()}\n".encode())
+            seed = inputs.seeds.get(str(o)) if p == CKG.seedFile else None
+            digest.update(f"{seed.sha256 if seed else '-'}\n".encode())
+        key = digest.hexdigest()
+        known = cache.verdict("quotes", key)
+        if known is not None:
+            return [str(p) for p in known["problems"]], int(known["spans"])
+    problems = []
+    for article in sorted(set(graph.subjects(RDF.type, CKG.Article)), key=str):
+        named = graph.value(article, CKG.seedFile)
+        if named is not None and str(named) != f"{stem}.txt":
+            problems.append(
+                f"{where}: describes {short(article)} with ckg:seedFile {str(named)!r}; "
+                f"a triples file describes the article of its own seed ({stem}.txt)"
+            )
+    view = new_graph()
+    view += graph
+    for triple in borrowed:
+        view.add(triple)
+    problems += [f"{where}: {p}" for p in anchors.verify_spans(view, inputs.seeds)]
+    count = len(set(graph.subjects(RDF.type, CKG.TextSpan)))
+    if cache is not None and key:
+        cache.remember("quotes", key, {"problems": problems, "spans": count})
+    return problems, count
 
 
 def check_views(inputs: Inputs, data: Graph) -> Check:
@@ -90,13 +131,23 @@ def check_views(inputs: Inputs, data: Graph) -> Check:
     return check
 
 
-def check_shacl(inputs: Inputs, data: Graph) -> Check:
+def check_shacl(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Check:
+    """SHACL on the merge; in an incremental build, on the region of the change."""
     check = Check("shacl")
+    focus = None
+    if cache is not None and cache.incremental:
+        region = cache.region(data, inputs.ontology, inputs.files)
+        data, focus = region.data, region.focus
+        check.notes.append(
+            f"incremental: {len(focus)} focus node(s) of {len(cache.changed)} changed "
+            f"file(s), over {len(data)} triple(s) they reach"
+        )
     report = shacl.validate(
         data,
         inputs.shapes,
         inputs.ontology,
         shapes_name=str(inputs.project.ontology / SHAPES_FILE),
+        focus_nodes=focus,
     )
     check.problems += [str(r) for r in report.violations]
     others = [str(r) for r in report.results if r.severity != "Violation"]
@@ -108,25 +159,44 @@ def check_shacl(inputs: Inputs, data: Graph) -> Check:
     return check
 
 
-def check_reasoner(inputs: Inputs, data: Graph) -> Check:
+def check_reasoner(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Check:
+    """HermiT on the ontology and the merge; in an incremental build, the change's region."""
     check = Check("reasoner")
-    report = reasoning.check(inputs.ontology, data)
+    incremental = cache is not None and cache.incremental
+    if cache is not None and incremental:
+        data = cache.region(data, inputs.ontology, inputs.files).data
+        check.notes.append(
+            f"incremental: HermiT on the {len(data)} triple(s) of the change; the ontology "
+            "(in the cache's key) was classified by the last good build"
+        )
+    report = reasoning.check(inputs.ontology, data, classify=not incremental)
     check.problems += report.problems()
     if report.ok:
         check.notes.append("HermiT: consistent, no unsatisfiable classes")
     return check
 
 
-def run_checks(project: Project, *, fail_fast: bool = False) -> Outcome:
+def run_checks(
+    project: Project,
+    *,
+    fail_fast: bool = False,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
     """Parse and run the checks, cheapest first; a failed check is reported, not raised.
 
     With ``fail_fast`` (the build) the checks after a failed one are skipped: SHACL and
     HermiT take seconds, and their verdicts on data that already failed matter less.
+    With a ``cache`` (the build), unchanged files are read from it and, unless the cache
+    asks for a full build, SHACL and HermiT see only the region of the change
+    (:mod:`conflictkg.pipeline.incremental`).
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
+    read = cache.read_triples_file if cache is not None else accounts.read_triples_file
+    tell = progress.advance if progress is not None else None
     try:
-        inputs = load_inputs(project)
+        inputs = load_inputs(project, read, tell)
     except ConflictKGError as error:
         seconds["parse"] = time.perf_counter() - started
         parse = Check("parse", problems=[str(error)])
@@ -141,10 +211,17 @@ def run_checks(project: Project, *, fail_fast: bool = False) -> Outcome:
         f"shapes {len(inputs.shapes)} triples"
     )
     checks = [parse]
-    for name, step in STEPS.items():
+    steps = dict(STEPS)
+    if cache is not None:
+        steps["quotes"] = partial(check_quotes, cache=cache, progress=progress)
+        steps["shacl"] = partial(check_shacl, cache=cache)
+        steps["reasoner"] = partial(check_reasoner, cache=cache)
+    for name, step in steps.items():
         if fail_fast and any(c.problems for c in checks):
             checks.append(Check(name, skipped="skipped after a failed check"))
             continue
+        if progress is not None:
+            progress.stage(name)
         started = time.perf_counter()
         checks.append(step(inputs, data))
         seconds[name] = time.perf_counter() - started

@@ -3,6 +3,7 @@ their SHA-256 digests. Errors name the file and line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,10 +71,16 @@ def input_hashes(project: Project) -> dict[str, str]:
     }
 
 
-def load_inputs(project: Project) -> Inputs:
+def load_inputs(
+    project: Project,
+    read: Callable[[Path], TriplesFile] = accounts.read_triples_file,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Inputs:
     """Parse the ontology, the shapes, every triples file and every seed.
 
-    Errors name the file (and line); a triples file without its seed is an error.
+    Errors name the file (and line); a triples file without its seed is an error. ``read``
+    parses one triples file (an incremental build's cache answers for unchanged files);
+    ``progress`` is told each file read (``"parse"``, done, total).
     """
     ontology_files = project_ontology_files(project.ontology)
     shapes_file = project.ontology / SHAPES_FILE
@@ -100,7 +107,11 @@ def load_inputs(project: Project) -> Inputs:
         rdfio.parse_file(path, ontology)
     shapes = rdfio.parse_file(shapes_file)
     view_shapes = rdfio.parse_file(view_shapes_file)
-    files = {path.stem: accounts.read_triples_file(path) for path in triples_files}
+    files = {}
+    for done, path in enumerate(triples_files, start=1):
+        files[path.stem] = read(path)
+        if progress is not None:
+            progress("parse", done, len(triples_files))
     hashes = {
         path.relative_to(project.root).as_posix(): sha256_file(path)
         for path in [*ontology_files, shapes_file, view_shapes_file, *triples_files]

@@ -60,14 +60,21 @@ class ShaclReport:
 
 
 def validate(
-    data: Graph, shapes: Graph, ontology: Graph | None = None, *, shapes_name: str = "shapes"
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    *,
+    shapes_name: str = "shapes",
+    focus_nodes: set[Node] | None = None,
 ) -> ShaclReport:
     """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``.
 
-    A shapes graph pySHACL cannot use is an error naming ``shapes_name``.
+    With ``focus_nodes``, only the results about those nodes are kept (an incremental
+    build validates the region of a change, whose edges are incomplete). A shapes graph
+    pySHACL cannot use is an error naming ``shapes_name``.
     """
     report = run(data, shapes, ontology, shapes_name=shapes_name)
-    return ShaclReport(tuple(sorted(_results(report, shapes))))
+    return ShaclReport(tuple(sorted(_results(report, shapes, focus_nodes))))
 
 
 def run(
@@ -115,11 +122,13 @@ def run(
     return report
 
 
-def _results(report: Graph, shapes: Graph) -> list[ShaclResult]:
+def _results(report: Graph, shapes: Graph, focus: set[Node] | None = None) -> list[ShaclResult]:
     results = []
     # Only the report's top-level results: pySHACL nests the results of value shapes
     # under sh:detail, and listing those too would report one violation twice.
     for result in report.objects(None, SH.result):
+        if focus is not None and report.value(result, SH.focusNode) not in focus:
+            continue
         severity = report.value(result, SH.resultSeverity)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)

@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import random
 import shutil
-import sys
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import entailment, rdfio
 from conflictkg.pipeline.accounts import ASSERTION_SUFFIX
+from conflictkg.pipeline.progress import Progress
 from conflictkg.project import Project, ontology_files
 from conflictkg.synth import templates
 from conflictkg.vocab import CKG, CKR, GEO, GRAPH, OA, PREFIXES, WGS
@@ -854,31 +854,6 @@ class Accounts:
 _DATES = (CKG.startDate, CKG.endDate, CKG.dateExpression, CKG.datePrecision)
 
 
-class Progress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
-
-    def __init__(self, total: int, label: str, width: int = 30) -> None:
-        self.total, self.label, self.width = total, label, width
-        self.started = self.last = time.monotonic()
-        self.enabled = total >= 20
-
-    def update(self, done: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or (now - self.last < 0.1 and done < self.total):
-            return
-        self.last = now
-        filled = self.width * done // max(self.total, 1)
-        elapsed = now - self.started
-        eta = elapsed / done * (self.total - done) if done else 0.0
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
-            f"{done}/{self.total}  {elapsed:5.1f}s  eta {eta:5.1f}s"
-        )
-        if done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def _source_project(args: argparse.Namespace) -> Project:
     explicit = getattr(args, "project", None)
     if explicit is not None:
@@ -902,16 +877,17 @@ def write_corpus(target: Path, articles: int, seed: int, ontology: Path | None) 
         shutil.copytree(ontology, target / "ontology")
     else:
         (target / "ontology").mkdir()
-    progress = Progress(articles, "synth")
     triples = 0
     accounts = Accounts(_ontology(ontology))
-    for done, (stem, text, graph) in enumerate(generate(articles, seed), start=1):
-        # newline="" keeps the text byte-for-byte as the offsets were computed
-        with open(target / "seeds" / f"{stem}.txt", "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        (target / "triples" / f"{stem}.trig").write_text(accounts.trig(graph), encoding="utf-8")
-        triples += len(graph)
-        progress.update(done)
+    with Progress(articles) as progress:
+        for done, (stem, text, graph) in enumerate(generate(articles, seed), start=1):
+            # newline="" keeps the text byte-for-byte as the offsets were computed
+            with open(target / "seeds" / f"{stem}.txt", "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            trig = accounts.trig(graph)
+            (target / "triples" / f"{stem}.trig").write_text(trig, encoding="utf-8")
+            triples += len(graph)
+            progress.advance("synth", done, articles)
     return triples
 
 

@@ -1,0 +1,264 @@
+"""Incremental builds: re-check only what a changed triples file can affect.
+
+A build keeps, in ``output/cache/incremental/``:
+
+- ``parsed/<sha256>.pickle``: each triples file as parsed (its backbone, accounts and
+  outside graphs), keyed by the SHA-256 of the file's bytes, so an unchanged file is
+  never parsed again (unpickling is ~25× faster than parsing TriG);
+- ``quotes/<key>.json``: each file's quote verdict, keyed by the file's digest, its
+  seeds' digests and the facts it reads from other files (the ``ckg:seedFile`` and types
+  of the articles its spans point to);
+- ``manifest.json``: the environment key and, for each triples file, the digest it had at
+  the last build that passed every check.
+
+The environment key is a digest of the conflictkg version, this package's source files,
+the ontology, the shapes and the view shapes: when any of them changes, the cache is
+emptied and the build is a full one. ``conflictkg build --full`` ignores the cache (and
+refills it). A build that fails keeps the manifest of the last good build, so the next
+build is compared with a state that passed.
+
+What an incremental build re-checks, against the last good build:
+
+- **parse**: only the changed files; the others come from ``parsed/``;
+- **quotes**: only the files whose key changed;
+- **views**: every file (pySHACL on each view; the rules read the types of every graph);
+- **SHACL** (of the merge) and **HermiT**: the *region* of the change. Its focus nodes are
+  the resources in the changed files' triples, old and new versions (a triple removed
+  from a file can break a resource described in another), and every resource with a
+  link to a resource the changed files describe (a ``sh:class`` on a link's value).
+  Its data are every triple of the merge whose subject lies within ``DEPTH`` links of a
+  focus node (links of a transitive property are free, so a ``locatedIn`` chain is
+  followed to its end), and the triples pointing at focus nodes. ``DEPTH`` is 4: the
+  longest path a shape follows is 3 links (``ckg:attestedBy/ckg:inArticle/dcterms:date``),
+  plus the type of the value at its end. SHACL then validates only the focus nodes,
+  each over the data it can reach.
+
+  HermiT checks the ontology with that region for consistency; the classification of
+  the ontology alone (its unsatisfiable classes) is left out, since the ontology is in
+  the environment key and the last good build found none. The ontology's axioms that relate
+  individuals (disjoint classes, functional properties, domains and ranges, inverses) meet
+  at an individual and its direct links; transitive chains are followed to the end, so
+  an inconsistency the change brings in lies within the region. An inconsistency that
+  needs a longer path (an axiom added to the ontology later) would be missed: the
+  ontology is in the environment key, so changing it forces a full build, and a
+  release should be built with ``--full`` (CI runs full builds).
+- **inferred graph and artefacts**: always computed from the whole merge, so the files
+  are byte-identical to a full build's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal
+from rdflib.namespace import OWL, RDF
+from rdflib.term import Node
+
+from conflictkg import __version__
+from conflictkg.pipeline import accounts
+from conflictkg.pipeline.accounts import TriplesFile
+from conflictkg.pipeline.rdfio import new_graph
+from conflictkg.pipeline.seeds import sha256_file
+from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project, ontology_files
+
+CACHE_FOLDER = Path("cache") / "incremental"
+FORMAT = "1"  # bump when what the cache holds changes shape
+DEPTH = 4
+
+
+def environment_key(project: Project) -> str:
+    """What every cached verdict depends on besides the triples files and seeds."""
+    digest = hashlib.sha256(f"conflictkg {__version__} cache {FORMAT}\n".encode())
+    here = Path(__file__).parent
+    for path in sorted(here.rglob("*.py")):  # fastshacl/ too: its verdicts are cached
+        digest.update(
+            path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
+        )
+    folder = project.ontology
+    for path in [*ontology_files(folder), folder / SHAPES_FILE, folder / VIEW_SHAPES_FILE]:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Cache:
+    """The incremental cache of one output folder, and what this build changes."""
+
+    folder: Path
+    key: str
+    previous: dict[str, str]  # triples-file stem -> its digest at the last good build
+    full_reason: str  # why this build checks everything; "" when incremental
+    current: dict[str, str] = field(default_factory=dict)  # stem -> digest, this build
+    _region: Region | None = None
+
+    @property
+    def incremental(self) -> bool:
+        return not self.full_reason
+
+    @property
+    def changed(self) -> list[str]:
+        """Stems added, changed or removed since the last good build."""
+        stems = set(self.previous) | set(self.current)
+        return sorted(s for s in stems if self.previous.get(s) != self.current.get(s))
+
+    def read_triples_file(self, path: Path) -> TriplesFile:
+        """A triples file parsed, from the cache when its bytes were seen before."""
+        digest = sha256_file(path)
+        self.current[path.stem] = digest
+        cached = self._parsed(digest)
+        if cached is not None:
+            cached.path = path  # the same bytes may have another name now
+            return cached
+        parsed = accounts.read_triples_file(path)
+        target = self.folder / "parsed" / f"{digest}.pickle"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(target, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        return parsed
+
+    def _parsed(self, digest: str) -> TriplesFile | None:
+        try:
+            loaded = pickle.loads((self.folder / "parsed" / f"{digest}.pickle").read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        return loaded if isinstance(loaded, TriplesFile) else None
+
+    def previous_versions(self) -> list[TriplesFile]:
+        """The changed files as the last good build read them (a new file has none)."""
+        found = []
+        for stem in self.changed:
+            digest = self.previous.get(stem)
+            old = self._parsed(digest) if digest is not None else None
+            if old is not None:
+                found.append(old)
+        return found
+
+    def region(self, data: Graph, ontology: Graph, files: dict[str, TriplesFile]) -> Region:
+        """The region of this build's change (computed once for SHACL and HermiT)."""
+        if self._region is None:
+            changed = [files[s] for s in self.changed if s in files]
+            self._region = region(data, ontology, [*changed, *self.previous_versions()])
+        return self._region
+
+    def verdict(self, kind: str, key: str) -> dict | None:
+        """A cached verdict (a JSON object) of check ``kind`` under ``key``."""
+        try:
+            loaded = json.loads((self.folder / kind / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return loaded if isinstance(loaded, dict) else None
+
+    def remember(self, kind: str, key: str, verdict: dict) -> None:
+        target = self.folder / kind / f"{key}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(target, json.dumps(verdict, sort_keys=True).encode())
+
+    def commit(self) -> None:
+        """Record this build's files as the last good state (after every check passed)."""
+        manifest = {"key": self.key, "files": dict(sorted(self.current.items()))}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.folder / "manifest.json", json.dumps(manifest, indent=1).encode())
+        self._prune()
+
+    def _prune(self) -> None:
+        """Drop parsed files no longer in the manifest (the changed file's old versions)."""
+        keep = {f"{d}.pickle" for d in self.current.values()}
+        for path in (self.folder / "parsed").glob("*.pickle"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
+
+def open_cache(project: Project, output: Path, *, full: bool = False) -> Cache:
+    """The cache of ``output`` for ``project``; emptied when the environment key changed."""
+    folder = output / CACHE_FOLDER
+    key = environment_key(project)
+    previous: dict[str, str] = {}
+    reason = ""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        reason = "no earlier build in the cache"
+    elif manifest.get("key") != key:
+        reason = "the ontology, the shapes or the code changed since the cached build"
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        previous = {str(k): str(v) for k, v in manifest["files"].items()}
+    if full:
+        reason = "--full"
+    return Cache(folder, key, previous, reason)
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    temporary.replace(path)
+
+
+# --------------------------------------------------------------------------- the region
+
+
+@dataclass
+class Region:
+    """What the checks of the merge re-read after a change: focus nodes and their data."""
+
+    focus: set[Node]
+    data: Graph
+
+
+def region(
+    data: Graph, ontology: Graph, changed: Iterable[TriplesFile], depth: int = DEPTH
+) -> Region:
+    """The focus nodes a change can affect and every triple of ``data`` they can reach."""
+    terms = set(ontology.subjects())
+    transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
+    touched: set[Node] = set()
+    described: set[Node] = set()
+    for file in changed:
+        for _, graph in file.graphs():
+            for s, p, o in graph:
+                described.add(s)
+                touched.add(s)
+                if p != RDF.type:
+                    touched.add(o)
+    touched = {n for n in touched if not isinstance(n, Literal) and n not in terms}
+    focus = set(touched)
+    for node in described:
+        if node in terms:
+            continue
+        for s, p in data.subject_predicates(node):
+            if p != RDF.type:
+                focus.add(s)
+    reached = new_graph()
+    _reach(data, focus, transitive, depth, reached)
+    for node in focus:
+        for s, p in data.subject_predicates(node):
+            if p != RDF.type:
+                reached.add((s, p, node))
+    return Region(focus, reached)
+
+
+def _reach(data: Graph, start: set[Node], transitive: set[Node], depth: int, into: Graph) -> None:
+    """Add to ``into`` the triples of ``data`` within ``depth`` links of ``start``."""
+    best: dict[Node, int] = {node: 0 for node in start}
+    todo = list(start)
+    while todo:
+        later: list[Node] = []
+        for node in todo:
+            spent = best[node]
+            for p, o in data.predicate_objects(node):
+                into.add((node, p, o))
+                if isinstance(o, Literal):
+                    continue
+                cost = spent + (0 if p in transitive else 1)
+                if cost < depth and cost < best.get(o, depth):
+                    best[o] = cost
+                    later.append(o)
+        todo = later

@@ -1,0 +1,140 @@
+"""Incremental builds give the artefacts and the verdicts of a full build of the same inputs.
+
+A small synthetic corpus is built once (a full build, which fills the cache); each test
+then changes it, builds again incrementally into the same output, builds the same inputs
+with ``--full`` into a fresh output, and compares.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline import artefacts, incremental
+from conflictkg.pipeline.build import build
+from conflictkg.pipeline.seeds import sha256_file
+from conflictkg.project import Project
+from conflictkg.synth.corpus import write_corpus
+from tests.support import ROOT as REPO
+
+ARTICLES = 3
+COMPARED = [*artefacts.RDF_ARTEFACTS, artefacts.DOCS_FILE]
+
+
+@pytest.fixture(scope="module")
+def corpus_and_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A corpus of ARTICLES + 1 articles (the last kept aside) and a full build of the rest."""
+    base = tmp_path_factory.mktemp("incremental")
+    spare = base / "spare"
+    write_corpus(spare, ARTICLES + 1, seed=3, ontology=REPO / "ontology")
+    root = base / "corpus"
+    shutil.copytree(spare, root)
+    last = sorted((root / "triples").glob("*.trig"))[-1].stem
+    (root / "triples" / f"{last}.trig").unlink()
+    (root / "seeds" / f"{last}.txt").unlink()
+    record = build(Project.at(root), base / "output")
+    assert record["checked"] == {"full": True, "why": "no earlier build in the cache"}
+    return root, base / "output", spare
+
+
+@pytest.fixture
+def project(corpus_and_build: tuple[Path, Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the corpus and of its output (cache included), for one test to change."""
+    root, output, _ = corpus_and_build
+    shutil.copytree(root, tmp_path / "corpus")
+    shutil.copytree(output, tmp_path / "output", symlinks=True)
+    return tmp_path / "corpus", tmp_path / "output"
+
+
+def _same_as_full(root: Path, output: Path, scratch: Path) -> dict:
+    """Build incrementally, then fully elsewhere; every artefact must be byte-identical."""
+    record = build(Project.at(root), output)
+    # pyLODE's page is kept per ontology digest (not per build): share it, not the checks'
+    shutil.copytree(
+        output / "cache", scratch / "cache", ignore=shutil.ignore_patterns("incremental")
+    )
+    full = build(Project.at(root), scratch, full=True)
+    assert full["checked"]["full"] is True
+    for name in COMPARED:
+        made = (output / "current" / name).read_bytes()
+        assert made == (scratch / "current" / name).read_bytes(), f"{name} differs"
+    return record
+
+
+def _first_trig(root: Path) -> Path:
+    return sorted((root / "triples").glob("*.trig"))[0]
+
+
+def test_a_changed_article_rebuilds_incrementally_and_identically(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, output = project
+    path = _first_trig(root)
+    text = path.read_text(encoding="utf-8")
+    changed, n = re.subn(r'rdfs:label "', 'rdfs:label "Renamed ', text, count=1)
+    assert n == 1
+    path.write_text(changed, encoding="utf-8")
+    record = _same_as_full(root, output, tmp_path / "full")
+    assert record["checked"] == {"full": False, "changed": [path.stem]}
+    assert b"Renamed " in (output / "current" / "dataset.nt").read_bytes()
+
+
+def test_an_added_article_rebuilds_incrementally_and_identically(
+    project: tuple[Path, Path], corpus_and_build: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    root, output = project
+    spare = corpus_and_build[2]
+    added = sorted((spare / "triples").glob("*.trig"))[-1]
+    shutil.copy(added, root / "triples" / added.name)
+    shutil.copy(spare / "seeds" / f"{added.stem}.txt", root / "seeds")
+    record = _same_as_full(root, output, tmp_path / "full")
+    assert record["checked"] == {"full": False, "changed": [added.stem]}
+
+
+def test_a_removed_article_rebuilds_incrementally_and_identically(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, output = project
+    path = _first_trig(root)
+    path.unlink()
+    (root / "seeds" / f"{path.stem}.txt").unlink()
+    record = _same_as_full(root, output, tmp_path / "full")
+    assert record["checked"] == {"full": False, "changed": [path.stem]}
+
+
+def test_a_break_fails_incrementally_as_in_a_full_build(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # a place the first article describes made a person in the second: disjoint classes
+    root, output = project
+    first, second = sorted((root / "triples").glob("*.trig"))[:2]
+    places = sorted(_places(first))
+    assert places, "the first synthetic article describes no place"
+    with open(second, "a", encoding="utf-8") as f:
+        f.write(f"\n{places[0]} a ckg:Person .\n")
+    with pytest.raises(ConflictKGError) as incremental_error:
+        build(Project.at(root), output)
+    with pytest.raises(ConflictKGError) as full_error:
+        build(Project.at(root), tmp_path / "full", full=True)
+    assert incremental_error.value.details, "the failure names its problems"
+    assert incremental_error.value.details == full_error.value.details
+    # the failed build left the cache at the last good state: still incremental afterwards
+    cache = incremental.open_cache(Project.at(root), output)
+    assert cache.incremental and cache.previous[second.stem] != sha256_file(second)
+
+
+def _places(path: Path) -> set[str]:
+    return set(re.findall(r"<https://w3id.org/conflictkg/id/place/[\w-]+>", path.read_text()))
+
+
+def test_a_changed_ontology_empties_the_cache(project: tuple[Path, Path]) -> None:
+    root, output = project
+    ontology = root / "ontology" / "conflictkg.ttl"
+    ontology.write_text(ontology.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    cache = incremental.open_cache(Project.at(root), output)
+    assert not cache.incremental and "ontology" in cache.full_reason
+    assert not (output / incremental.CACHE_FOLDER).exists()
