@@ -8,8 +8,6 @@ value and message. And the fast path must refuse shapes it does not implement.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -25,8 +23,8 @@ from conflictkg.synth.corpus import write_corpus
 from conflictkg.vocab import CKG, SH
 from tests import test_shapes
 from tests.pipeline import test_views
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SHAPE_CASES = test_shapes.CASE_NAMES
 VIEW_CASES = test_views.CASE_NAMES
 
