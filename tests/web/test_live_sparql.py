@@ -148,15 +148,20 @@ def test_word_service_in_literals_iris_and_comments_is_fine(live: LiveServer) ->
     assert len(reply.json()["results"]["bindings"]) == 1
 
 
-@pytest.mark.parametrize("depth", [201, 5000, 50_000])
-def test_deep_nesting_is_400_and_server_survives(live: LiveServer, depth: int) -> None:
-    query = "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
-    reply = requests.post(
+def post_query(live: LiveServer, query: str) -> requests.Response:
+    """``query`` sent in the body of a POST, as application/sparql-query."""
+    return requests.post(
         live.base + "/sparql",
         data=query.encode(),
         headers={"Content-Type": "application/sparql-query"},
         timeout=10,
     )
+
+
+@pytest.mark.parametrize("depth", [201, 5000, 50_000])
+def test_deep_nesting_is_400_and_server_survives(live: LiveServer, depth: int) -> None:
+    query = "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+    reply = post_query(live, query)
     assert reply.status_code == 400
     assert "nested too deeply" in reply.text
     assert "line 1, column" in reply.text
@@ -165,12 +170,7 @@ def test_deep_nesting_is_400_and_server_survives(live: LiveServer, depth: int) -
 
 def test_long_flat_query_is_400_and_server_survives(live: LiveServer) -> None:
     query = "SELECT * WHERE { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(5000)) + " }"
-    reply = requests.post(
-        live.base + "/sparql",
-        data=query.encode(),
-        headers={"Content-Type": "application/sparql-query"},
-        timeout=10,
-    )
+    reply = post_query(live, query)
     assert reply.status_code == 400
     assert "too long" in reply.text
     assert live.alive()
