@@ -32,10 +32,6 @@ UNION = "https://w3id.org/conflictkg/graph/union"
 # Competency questions whose rows Virtuoso 7.2 does not give as Oxigraph (and SPARQL 1.1)
 # do, with the reason: each is a strict xfail, reported by pytest -ra, never skipped.
 XFAIL: dict[str, str] = {
-    "accounts-of-the-march-17-airstrike": (
-        "Virtuoso 7.2 returns 20 rows too few for FILTER NOT EXISTS around an "
-        "rdfs:subClassOf+ path (the same query is right on Oxigraph)"
-    ),
     "death-toll-range-per-event": (
         "Virtuoso 7.2 writes xsd:boolean values as the integers 1/0 and drops the language "
         "tag of values passed through an aggregate (GROUP_CONCAT)"
@@ -52,18 +48,6 @@ XFAIL: dict[str, str] = {
     "events-table": (
         "Virtuoso 7.2 refuses this query with HTTP 500, error SQ074 pointing at its closing "
         "BIND/ORDER BY lines (a SPARQL 1.1 query that Oxigraph runs); not diagnosed further"
-    ),
-    "contested-responsibility": (
-        "Virtuoso 7.2 keeps rows that FILTER NOT EXISTS around an rdfs:subClassOf+ path must "
-        "drop: an account comes back as plain Claim beside its most specific class"
-    ),
-    "figures-contained-in-others": (
-        "Virtuoso 7.2 answers a + property path with a row per path, not per distinct pair as "
-        "SPARQL 1.1 defines: with includedIn's closure in graph/inferred a pair comes twice"
-    ),
-    "parts-of-the-mosul-offensive": (
-        "Virtuoso 7.2 answers a + property path with a row per path, not per distinct pair as "
-        "SPARQL 1.1 defines: with partOfEvent's closure in graph/inferred a pair comes twice"
     ),
     "places-in-iraq": (
         "Virtuoso 7.2 keeps the farther containing places that the FILTER NOT EXISTS over the "
