@@ -9,6 +9,11 @@ machine's load hits all alike; the load average is printed before and after.
 
     .venv/bin/python -m bench.oxigraph_compare                 # 10 s per query and server
     .venv/bin/python -m bench.oxigraph_compare --duration 2    # a quick run
+    .venv/bin/python -m bench.oxigraph_compare --baseline /tmp/old/src   # before / after
+
+``--baseline SRC`` adds a fifth server: `conflictkg serve --cache-mb 0` with the package
+imported from another source tree (``SRC``, the ``src`` folder of an older checkout), so a
+change to the uncached path is measured against the code before it in the same run.
 
 Prints req/s, p50 and p99 per query and server, each server's ratio to Oxigraph per query,
 and per server: the geometric mean of its ratios, its worst query's ratio, median req/s,
@@ -81,6 +86,21 @@ def bare_server(dataset: Path, workers: int) -> Iterator[Server]:
             benchlib.stop(process)
 
 
+@contextmanager
+def baseline_server(src: Path | None, args: list[str]) -> Iterator[Any]:
+    """``conflictkg serve ARGS`` importing the package from the source tree ``src`` (None:
+    no such server)."""
+    if src is None:
+        yield None
+        return
+    package = src.resolve()
+    if not (package / "conflictkg" / "__init__.py").is_file():
+        raise SystemExit(f"--baseline {src}: no conflictkg package in that folder")
+    path = os.pathsep.join(p for p in (str(package), os.environ.get("PYTHONPATH", "")) if p)
+    with benchlib.conflictkg_server(args, env={"PYTHONPATH": path}) as server:
+        yield server
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
@@ -115,6 +135,7 @@ def measure(server: Server, text: str, args: argparse.Namespace) -> benchlib.Wrk
 
 
 LABELS = ("oxigraph", "cache", "no-cache", "bare")
+BASELINE = "baseline"
 
 
 def summary(rows: list[tuple[str, dict[str, benchlib.WrkResult]]], label: str) -> dict[str, Any]:
@@ -170,8 +191,16 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="extra argument for both `conflictkg serve` (repeat), e.g. --serve-arg=--timeout=5",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="also measure `conflictkg serve --cache-mb 0` importing the package from this "
+        "source tree (an older checkout's src/): before and after in one run",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
+    labels = (*LABELS, BASELINE) if args.baseline is not None else LABELS
 
     benchlib.tool("wrk")  # fail early, with the install hint
     patterns = args.queries or ["queries/*.rq", "queries/ontology/*.rq"]
@@ -193,20 +222,23 @@ def main(argv: list[str] | None = None) -> int:
         benchlib.conflictkg_server(serve) as cached,
         benchlib.conflictkg_server([*serve, "--cache-mb", "0"]) as uncached,
         bare_server(dataset, args.workers) as bare,
+        baseline_server(args.baseline, [*serve, "--cache-mb", "0"]) as baseline,
     ):
         servers: dict[str, Any] = dict(zip(LABELS, (oxigraph, cached, uncached, bare), strict=True))
+        if baseline is not None:
+            servers[BASELINE] = baseline
         problems = check_same_answers(servers, queries)
         for problem in problems:
             print(f"warning: answers differ: {problem}", file=sys.stderr)
         for index, (name, text) in enumerate(queries.items()):
-            turn = index % len(LABELS)
-            order = LABELS[turn:] + LABELS[:turn]
+            turn = index % len(labels)
+            order = labels[turn:] + labels[:turn]
             results = {label: measure(servers[label], text, args) for label in order}
             rows.append((name, results))
             o = results["oxigraph"].rps or 1.0
             print(
                 f"{name}: oxigraph {results['oxigraph'].rps:.0f} req/s; "
-                + ", ".join(f"{k} ×{results[k].rps / o:.2f}" for k in LABELS[1:]),
+                + ", ".join(f"{k} ×{results[k].rps / o:.2f}" for k in labels[1:]),
                 file=sys.stderr,
             )
     load_after = load_average()
@@ -217,10 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         table.append(
             (
                 name,
-                *(f"{r[k].rps:.0f}" for k in LABELS),
-                *(f"{r[k].rps / o:.2f}" if o else "-" for k in LABELS[1:]),
-                *(f"{r[k].p50_ms:.2f} / {r[k].p99_ms:.2f}" for k in LABELS),
-                sum(r[k].errors for k in LABELS),
+                *(f"{r[k].rps:.0f}" for k in labels),
+                *(f"{r[k].rps / o:.2f}" if o else "-" for k in labels[1:]),
+                *(f"{r[k].p50_ms:.2f} / {r[k].p99_ms:.2f}" for k in labels),
+                sum(r[k].errors for k in labels),
             )
         )
     print(
@@ -233,15 +265,15 @@ def main(argv: list[str] | None = None) -> int:
         benchlib.markdown_table(
             [
                 "query",
-                *(f"{k} req/s" for k in LABELS),
-                *(f"{k} / oxigraph" for k in LABELS[1:]),
-                *(f"{k} p50 / p99 ms" for k in LABELS),
+                *(f"{k} req/s" for k in labels),
+                *(f"{k} / oxigraph" for k in labels[1:]),
+                *(f"{k} p50 / p99 ms" for k in labels),
                 "errors",
             ],
             table,
         )
     )
-    figures = {label: summary(rows, label) for label in LABELS}
+    figures = {label: summary(rows, label) for label in labels}
     print()
     print(
         benchlib.markdown_table(
@@ -279,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                     "settings": {k: str(v) for k, v in vars(args).items()},
                     "load_average": {"before": load_before, "after": load_after},
                     "queries": {
-                        name: {k: r[k].__dict__ | {"rps": r[k].rps} for k in LABELS}
+                        name: {k: r[k].__dict__ | {"rps": r[k].rps} for k in labels}
                         for name, r in rows
                     },
                     "summary": figures,

@@ -162,3 +162,13 @@ API_HEADERS: tuple[tuple[str, str], ...] = (
 )
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def read_body(body: Iterable[bytes]) -> bytes:
+    """A WSGI answer's body in one piece, the iterable closed after (as PEP 3333 asks)."""
+    try:
+        return b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
