@@ -40,6 +40,7 @@ from granian.server import MPServer
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.serving.recycling import RECYCLE_GRACE, Recycler
+from conflictkg.web import accesslog
 from conflictkg.web.cache import WSGIApp, read_body
 from conflictkg.web.deadline import EARLY_ANSWER
 
@@ -106,6 +107,10 @@ def configure_logging() -> None:
     logging.logMultiprocessing = False
     logging._srcfile = None  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
+    handlers = logging.root.handlers
+    if len(handlers) == 1 and isinstance(handlers[0], logging.StreamHandler):
+        # The access lines are written straight to it while nothing else is configured.
+        accesslog.write_directly_to(handlers[0], LOG_FORMAT)
 
 
 class SharedSocketServer(MPServer):  # type: ignore[misc]

@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from conflictkg.store.backend import QueryResult, Term
 from conflictkg.web import service_description
+from conflictkg.web.accesslog import log_answer
 from conflictkg.web.cache import (
     API_HEADERS,
     CACHE_CONTROL,
@@ -64,7 +65,6 @@ from conflictkg.web.state import AppState, state
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("conflictkg.web")
-access_log = logging.getLogger("conflictkg.web.access")
 
 # HTML comes last: only a client that prefers it (a browser) gets a results table.
 _OFFERED: dict[str, Sequence[MediaType]] = {
@@ -506,7 +506,7 @@ class DirectPath:
             body = [answer.body]
             status = 200
         elapsed = (time.perf_counter() - started) * 1000
-        access_log.info("%s %s %d %.1fms", method, self.path, status, elapsed)
+        log_answer(method, self.path, status, elapsed)
         return body
 
     def _flask(
