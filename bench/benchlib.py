@@ -103,19 +103,6 @@ def rss_kib(pids: Sequence[int]) -> int:
     return total
 
 
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """User and system CPU seconds these processes used so far (all their threads), from
-    /proc; a process that ended meanwhile counts nothing."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def wait_http(url: str, process: subprocess.Popen[bytes], seconds: float, log: Path) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -328,7 +315,6 @@ class WrkResult:
     timeouts: int
     statuses: dict[str, int] | None = None  # s2xx, s4xx, s503, s5xx, sother (when counted)
     socket: dict[str, int] | None = None  # socket errors by kind: connect, read, write, timeout
-    cpu_us: float = 0.0  # the server's CPU time per answer, where the caller measured it
 
     @property
     def rps(self) -> float:

@@ -32,6 +32,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,39 @@ def check_same_answers(
     return problems
 
 
-def measure(server: Server, text: str, args: argparse.Namespace) -> benchlib.WrkResult:
+@dataclass
+class Measured(benchlib.WrkResult):
+    """wrk's figures, and the server's CPU time per answer."""
+
+    cpu_us: float = 0.0
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, from each process's list of children in /proc."""
+    found = [pid]
+    for process in found:
+        try:
+            children = Path(f"/proc/{process}/task/{process}/children").read_text()
+        except OSError:
+            continue
+        found += [int(child) for child in children.split()]
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds these processes used so far (all their threads); a
+    process that ended meanwhile counts nothing."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(server: Server, text: str, args: argparse.Namespace) -> Measured:
     """wrk's figures for ``text`` on ``server``, with the server's CPU time per answer
     (``cpu_us``, all its processes and threads: the figure to compare when other work
     shares the machine, since req/s then also depends on how the scheduler shares it)."""
@@ -140,21 +173,22 @@ def measure(server: Server, text: str, args: argparse.Namespace) -> benchlib.Wrk
             connections=args.connections,
             threads=args.threads,
         )
-    pids = server.pids()
-    before = benchlib.cpu_seconds(pids)
+    pids = process_tree(server.process.pid)
+    before = cpu_seconds(pids)
     result = benchlib.run_wrk(
         server.base, lua, duration=args.duration, connections=args.connections, threads=args.threads
     )
-    spent = benchlib.cpu_seconds(pids) - before
-    result.cpu_us = spent / result.requests * 1e6 if result.requests else 0.0
-    return result
+    spent = cpu_seconds(pids) - before
+    return Measured(
+        **vars(result), cpu_us=spent / result.requests * 1e6 if result.requests else 0.0
+    )
 
 
 LABELS = ("oxigraph", "cache", "no-cache", "bare")
 BASELINE = "baseline"
 
 
-def summary(rows: list[tuple[str, dict[str, benchlib.WrkResult]]], label: str) -> dict[str, Any]:
+def summary(rows: list[tuple[str, dict[str, Measured]]], label: str) -> dict[str, Any]:
     """One server's figures over every query: ratios to Oxigraph (and to the bare app), by
     req/s and by CPU time per answer."""
     ratios = {name: r[label].rps / r["oxigraph"].rps for name, r in rows if r["oxigraph"].rps > 0}
@@ -180,7 +214,7 @@ def summary(rows: list[tuple[str, dict[str, benchlib.WrkResult]]], label: str) -
     }
 
 
-def _cpu(result: benchlib.WrkResult) -> float:
+def _cpu(result: Measured) -> float:
     return result.cpu_us
 
 
@@ -242,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     serve += [f"--workers={args.workers}", *args.serve_arg]
     load_before = load_average()
 
-    rows: list[tuple[str, dict[str, benchlib.WrkResult]]] = []
+    rows: list[tuple[str, dict[str, Measured]]] = []
     with (
         benchlib.oxigraph_server([dataset]) as oxigraph,
         benchlib.conflictkg_server(serve) as cached,
