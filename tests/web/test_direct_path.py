@@ -4,13 +4,18 @@ asked."""
 
 from __future__ import annotations
 
+import io
 import threading
 import time
+from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from werkzeug.test import Client, TestResponse
 
+from conflictkg.serving.granian_server import answer_early
 from conflictkg.web.app import create_app
+from conflictkg.web.deadline import EARLY_ANSWER
 from conflictkg.web.state import state_of
 from tests.support.liveserver import SAMPLE
 from tests.web.test_cache import RUNAWAY, Counting
@@ -130,3 +135,75 @@ def test_a_query_stopped_because_its_worker_ends_gets_503_and_is_not_recorded() 
     assert running.stop_for_exit("the server process answering it was restarted") == 1
     thread.join(10)
     assert again[0].status_code == 503 and "not run again" not in again[0].text
+
+
+class Proto:
+    """Granian's response object as the app sees it: the first answer given is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, dict[str, str], bytes, str]] = []
+
+    def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        if not self.sent:
+            self.sent.append((status, dict(headers), body, threading.current_thread().name))
+
+
+def wsgi_get(app: Any, query: str, proto: Proto) -> tuple[list[str], bytes]:
+    """A GET of ``query`` through the app as Granian's runner makes it (EARLY_ANSWER set),
+    the answer of the request's own thread, as the runner would pass it to ``proto``."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/sparql",
+        "QUERY_STRING": urlencode({"query": query}),
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "5000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:5000",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+        EARLY_ANSWER: partial(answer_early, app, proto),
+    }
+    given: list[str] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        given.append(status)
+        proto_headers.extend(headers)
+
+    proto_headers: list[tuple[str, str]] = []
+    body = b"".join(app(environ, start_response))
+    proto.response_bytes(int(given[0].split()[0]), proto_headers, body)
+    return given, body
+
+
+def test_with_early_answers_a_quick_query_is_answered_by_its_own_thread() -> None:
+    app = create_app({**NO_CACHE})
+    proto = Proto()
+    given, body = wsgi_get(app, QUERY, proto)
+    assert given == ["200 OK"] and b'"bindings"' in body
+    ((status, headers, sent, thread),) = proto.sent
+    assert (status, sent, thread) == (200, body, threading.current_thread().name)
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_with_early_answers_a_runaway_gets_its_503_while_the_engine_still_runs() -> None:
+    app = create_app({**NO_CACHE, "QUERY_TIMEOUT": 0.5})
+    proto = Proto()
+    outcome: list[tuple[list[str], bytes]] = []
+    request = threading.Thread(target=lambda: outcome.append(wsgi_get(app, RUNAWAY, proto)))
+    request.start()
+    deadline = time.monotonic() + 10
+    while not proto.sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert request.is_alive(), "answered while the request's thread was still in the engine"
+    ((status, headers, sent, thread),) = proto.sent
+    assert status == 503 and b"time limit of 0.5 s" in sent
+    assert thread == "query-watchdog"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    # Recorded as a runaway: asked again, it is refused at once without running.
+    again = app.test_client().get("/sparql", query_string={"query": RUNAWAY})
+    assert again.status_code == 503 and "not run again" in again.text
+    request.join(60)
+    ((given, body),) = outcome
+    assert given[0].startswith("503") and body == b""  # nothing more from its own thread

@@ -4,9 +4,19 @@ clients on a live server: test_live_sparql.py; the W3C suite: tests/w3c/.)"""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, quote
+
 import pytest
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from conflictkg.web.protocol import (
+    ProtocolError,
+    _decode_params,
+    _decode_params_quickly,
+    parse_parts,
+)
 from tests.support.http import InProcess
 from tests.web.test_live_sparql import CONSTRUCT_JANE, SELECT_LABELS, parse
 
@@ -232,3 +242,46 @@ def test_format_means_the_same_on_every_route(
         assert reply.headers["Content-Type"].split(";")[0] == media_type
     else:
         assert "is not available" in reply.text and value in reply.text
+
+
+# Pieces of query strings: well-formed and stray escapes, UTF-8 split across escapes, '+',
+# separators, a backslash and a byte that is not ASCII.
+_PIECES = [
+    *(b"%", b"%2", b"%25", b"%C3", b"%A9", b"%E2%82", b"%AC", b"%00", b"%7f", b"%ff", b"%zz"),
+    *(b"a", b"F", b"0", b"x", b"+", b"&", b"=", b";", b" ", b"\\", b"\xc3", b"query"),
+]
+
+
+def _reference(raw: bytes) -> list[tuple[str, str]] | str:
+    """What ``urllib.parse.parse_qsl`` makes of ``raw`` as the protocol reads it, or the
+    refusal."""
+    try:
+        return parse_qsl(
+            raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"
+        )
+    except UnicodeDecodeError:
+        return "refused"
+
+
+@pytest.mark.unit
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map(b"".join))
+def test_query_strings_decode_as_parse_qsl_decodes_them(raw: bytes) -> None:
+    """The decoder in C gives parse_qsl's parameters, or leaves the string to parse_qsl:
+    the same parameters, and the same refusals, for any query string."""
+    try:
+        decoded: list[tuple[str, str]] | str = _decode_params(raw, "URL query string")
+    except ProtocolError as error:
+        assert error.status == 400 and "percent-encoded UTF-8" in error.message
+        decoded = "refused"
+    assert decoded == _reference(raw)
+
+
+@pytest.mark.unit
+def test_a_real_query_decodes_as_parse_qsl_decodes_it() -> None:
+    text = 'SELECT ?s WHERE { ?s ?p "é & +" } # 100% sure\n'
+    raw = f"query={quote(text, safe='')}&format=json&default-graph-uri=".encode()
+    request = parse_parts("GET", raw, "", None, lambda: b"")
+    assert request.query == text == dict(parse_qsl(raw.decode()))["query"]
+    assert request.formats == ["json"] and request.default_graphs == [""]
+    assert _decode_params_quickly(raw) is not None  # decoded in C, not left to parse_qsl

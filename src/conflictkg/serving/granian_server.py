@@ -8,7 +8,16 @@ logging. Granian's own ``workers_max_rss`` is not: it ends a worker from the mai
 so the queries that grew it would lose their connections, whereas the worker's own guard
 (:mod:`conflictkg.serving.recycling`) first answers them 503 with the reason and records
 them as runaways; and its memory limit is absolute, where ours is growth since the fork.
-One private method is overridden (:class:`SharedSocketServer`), for want of an option.
+
+Two private parts are replaced, for want of an option: the set-up of the listening socket
+(:class:`SharedSocketServer`), and the function that makes Granian's WSGI runner
+(:func:`with_early_answers`): each request's environ gets ``EARLY_ANSWER``, with which
+another thread can answer the request while the app's thread is still busy. Granian
+gives its WSGI runner a response object for each request, which sends the first answer
+given to it, from any thread, and drops later ones; so a query that runs into its time
+limit in the request's own thread (the engine cannot be interrupted) gets its 503 from
+the watchdog's thread at once (:mod:`conflictkg.web.deadline`), without the cost of
+handing every query to another thread and back.
 """
 
 from __future__ import annotations
@@ -17,9 +26,12 @@ import logging
 import multiprocessing
 import socket
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import granian
+import granian.server.mp as granian_workers
 from flask import Flask
 from granian.constants import Interfaces
 from granian.log import LogLevels
@@ -28,14 +40,24 @@ from granian.server import MPServer
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.serving.recycling import RECYCLE_GRACE, Recycler
+from conflictkg.web import accesslog
+from conflictkg.web.cache import WSGIApp, read_body
+from conflictkg.web.deadline import EARLY_ANSWER
 
 SUPPORTED = ("2.8.",)
-"""Granian versions whose private socket set-up :class:`SharedSocketServer` replaces."""
+"""Granian versions whose private parts this module replaces (the socket set-up, the
+maker of the WSGI runner)."""
 
-# Python threads per worker that run the app: enough that a few runaway queries (each
-# holding a thread until the time limit) cannot leave a worker without a thread for the
-# quick ones.
-THREADS_PER_WORKER = 16
+# Python threads per worker that run the app (started as requests need them): enough that
+# the runaway queries a worker holds until it is recycled (each keeps its thread busy in
+# the engine) cannot leave it without a thread for the quick ones.
+THREADS_PER_WORKER = 32
+
+# Granian's maker of a WSGI runner, ``(app, scope_opts, access_log_fmt) -> runner(proto,
+# scope)``, which its worker processes call at start-up (a private name of Granian 2.8).
+GRANIAN_WSGI_RUNNER: Callable[..., Callable[[Any, dict[str, Any]], Any]] = (
+    granian_workers._wsgi_call_wrap
+)
 
 
 def check_version(version: str = granian.__version__) -> None:
@@ -85,6 +107,10 @@ def configure_logging() -> None:
     logging.logMultiprocessing = False
     logging._srcfile = None  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
+    handlers = logging.root.handlers
+    if len(handlers) == 1 and isinstance(handlers[0], logging.StreamHandler):
+        # The access lines are written straight to it while nothing else is configured.
+        accesslog.write_directly_to(handlers[0], LOG_FORMAT)
 
 
 class SharedSocketServer(MPServer):  # type: ignore[misc]
@@ -108,6 +134,41 @@ class SharedSocketServer(MPServer):  # type: ignore[misc]
         self._sso = shared
 
 
+def with_early_answers(
+    app: WSGIApp, scope_opts: dict[str, Any], access_log_fmt: str | None = None
+) -> Callable[[Any, dict[str, Any]], Any]:
+    """Granian's WSGI runner for ``app``, with ``environ[EARLY_ANSWER]``: a callable that
+    runs ``app`` for the environ given to it and sends that answer on the request's
+    response object (from the caller's thread)."""
+    run = GRANIAN_WSGI_RUNNER(app, scope_opts, access_log_fmt)
+
+    def runner(proto: Any, scope: dict[str, Any]) -> Any:
+        scope[EARLY_ANSWER] = partial(answer_early, app, proto)
+        return run(proto, scope)
+
+    return runner
+
+
+def answer_early(app: WSGIApp, proto: Any, environ: dict[str, Any]) -> None:
+    """``app``'s answer to ``environ``, sent on Granian's response object ``proto`` now; the
+    answer the request's own thread gives later is dropped by ``proto``."""
+    given: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        given["status"] = int(status.split(" ", 1)[0])
+        given["headers"] = headers
+
+    try:
+        data = read_body(app(environ, start_response))
+    except Exception:
+        logging.getLogger("conflictkg.serve").exception("the early answer failed")
+        given.clear()
+    if "status" not in given:
+        given = {"status": 503, "headers": [("Content-Type", "text/plain; charset=utf-8")]}
+        data = b"503 Service Unavailable: the query was stopped\n"
+    proto.response_bytes(given["status"], given["headers"], data)
+
+
 def serve(app: Flask, recycler: Recycler, host: str, port: int, workers: int) -> None:
     """Run Granian with ``workers`` forks of this process, each serving ``app``."""
     check_version()
@@ -122,6 +183,8 @@ def serve(app: Flask, recycler: Recycler, host: str, port: int, workers: int) ->
     # no pickling); Python 3.14 would otherwise start them with forkserver or spawn.
     if multiprocessing.get_start_method(allow_none=True) != "fork":
         multiprocessing.set_start_method("fork", force=True)
+    # The workers (forks of this process) make their WSGI runner with this.
+    granian_workers._wsgi_call_wrap = with_early_answers  # type: ignore[assignment]
     server = SharedSocketServer(
         "conflictkg",
         address=host,

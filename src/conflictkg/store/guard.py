@@ -96,6 +96,20 @@ _REFUSED_WORDS = frozenset({"SERVICE", *UPDATE_KEYWORDS})
 # Every ASCII character that cannot be in a keyword becomes a space: what is left between
 # spaces holds every word the lexer could take for a keyword (and more).
 _APART = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
+# The same for ASCII text as bytes, whose translation is a table look-up in C.
+_APART_BYTES = bytes(
+    32 if b < 128 and not (chr(b).isalnum() or chr(b) == "_") else b for b in range(256)
+)
+_REFUSED_BYTES = frozenset(word.encode("ascii") for word in _REFUSED_WORDS)
+
+
+def _has_refused_word(code: str) -> bool:
+    """Whether ``code`` (the text with what the lexer skips made one letter) holds a
+    refused keyword between characters no keyword holds, upper-cased as the lexer does."""
+    if code.isascii():
+        words = code.encode("ascii").upper().translate(_APART_BYTES).split()
+        return not _REFUSED_BYTES.isdisjoint(words)
+    return not _REFUSED_WORDS.isdisjoint(code.upper().translate(_APART).split())
 
 
 def check_query(text: str) -> None:
@@ -105,7 +119,7 @@ def check_query(text: str) -> None:
     if (
         code.count("{") + code.count("(") + code.count("[") <= MAX_DEPTH
         and len(code) - sum(map(code.count, " \n\t\r\f\v")) <= MAX_TOKENS
-        and _REFUSED_WORDS.isdisjoint(code.upper().translate(_APART).split())
+        and not _has_refused_word(code)
     ):
         return
     inspect_query(text)

@@ -30,7 +30,6 @@ for people (``web.pages``), each an ordinary blueprint; what they share is one
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -44,14 +43,13 @@ from conflictkg.store.backend import QueryBackend
 from conflictkg.store.local import OxigraphBackend
 from conflictkg.vocab import BASE_IRI
 from conflictkg.web import cache, downloads, errors, headers, linkeddata, sparql
+from conflictkg.web.accesslog import log_answer
 from conflictkg.web.deadline import RunningQueries
 from conflictkg.web.pages import views as pages
 from conflictkg.web.service_description import DatasetSizes
 from conflictkg.web.state import EXTENSION, AppState, state
 
 HERE = Path(__file__).resolve().parent
-
-access_log = logging.getLogger("conflictkg.web.access")
 
 DEFAULTS: dict[str, Any] = {
     "BASE_IRI": BASE_IRI,
@@ -191,7 +189,5 @@ def _init_cors_and_log(app: Flask) -> None:
             response.headers["Access-Control-Max-Age"] = "86400"
         started = g.get("started")
         elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
-        access_log.info(
-            "%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed
-        )
+        log_answer(request.method, request.path, response.status_code, elapsed)
         return response

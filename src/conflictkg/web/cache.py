@@ -79,6 +79,9 @@ class ResultCache:
         return int(self._entries.currsize)
 
     def get(self, key: object) -> Answer | None:
+        if self.max_bytes <= 0:  # no cache (``--cache-mb 0``): nothing to look up
+            self.misses += 1
+            return None
         with self._lock:
             answer = self._entries.get(key)
             if answer is None:
@@ -88,8 +91,8 @@ class ResultCache:
             return answer
 
     def put(self, key: object, answer: Answer) -> None:
-        if len(answer.body) > self.largest:
-            return
+        if len(answer.body) > min(self.largest, self.max_bytes):
+            return  # not kept (the whole cache could not hold it either)
         with self._lock:
             try:
                 self._entries[key] = answer
@@ -127,6 +130,8 @@ class RunawayRecord:
         entry = self._local.get(key)
         if entry is None and self._prefix is not None:
             path = self._prefix + key
+            if not os.access(path, os.F_OK):  # the usual case, told without an exception
+                return None
             try:
                 with open(path, encoding="utf-8") as record:
                     entry = (os.fstat(record.fileno()).st_mtime, record.read().strip())
@@ -162,3 +167,13 @@ API_HEADERS: tuple[tuple[str, str], ...] = (
 )
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def read_body(body: Iterable[bytes]) -> bytes:
+    """A WSGI answer's body in one piece, the iterable closed after (as PEP 3333 asks)."""
+    try:
+        return b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()

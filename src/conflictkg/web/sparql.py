@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from conflictkg.store.backend import QueryResult, Term
 from conflictkg.web import service_description
+from conflictkg.web.accesslog import log_answer
 from conflictkg.web.cache import (
     API_HEADERS,
     CACHE_CONTROL,
@@ -32,8 +33,14 @@ from conflictkg.web.cache import (
     WSGIApp,
     digest,
     if_none_match,
+    read_body,
 )
-from conflictkg.web.deadline import QueryStopped, run_with_deadline
+from conflictkg.web.deadline import (
+    EARLY_ANSWER,
+    AnsweredElsewhere,
+    QueryStopped,
+    run_with_deadline,
+)
 from conflictkg.web.errors import error_response
 from conflictkg.web.headers import POLICY, REFERRER_POLICY
 from conflictkg.web.links import as_link
@@ -58,7 +65,6 @@ from conflictkg.web.state import AppState, state
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("conflictkg.web")
-access_log = logging.getLogger("conflictkg.web.access")
 
 # HTML comes last: only a client that prefers it (a browser) gets a results table.
 _OFFERED: dict[str, Sequence[MediaType]] = {
@@ -155,10 +161,12 @@ def _run(
     answer_as: dict[str, _Chosen],
     endpoint_url: str,
     config: Limits,
+    on_stop: Callable[[QueryStopped], object] | None = None,
 ) -> tuple[bytes | _TableData, _Chosen]:
-    """Evaluate and serialise the query in a query thread, within the time limit; the
-    answer and the entry of ``answer_as`` for the result's kind (when that is not a media
-    type, the answer is empty). QueryStopped when the query was stopped."""
+    """Evaluate and serialise the query within the time limit; the answer and the entry
+    of ``answer_as`` for the result's kind (when that is not a media type, the answer is
+    empty). QueryStopped when the query was stopped; with ``on_stop`` the query runs in
+    this thread and a stopped one is answered by ``on_stop`` (AnsweredElsewhere here)."""
 
     def evaluate() -> tuple[bytes | _TableData, _Chosen]:
         result = served.backend.query(
@@ -176,7 +184,7 @@ def _run(
             return b"", chosen
         return result.serialize(chosen.engine_format, config.max_result_bytes), chosen
 
-    return run_with_deadline(evaluate, config.query_timeout, served.running)
+    return run_with_deadline(evaluate, config.query_timeout, served.running, on_stop)
 
 
 def _note_stopped(served: AppState, query_key: str, exceeded: QueryStopped) -> None:
@@ -257,14 +265,16 @@ def _service_description(formats: list[str]) -> Response:
 # the exception it raised, or the (status, message) to answer.
 HANDED_OVER = "conflictkg.handed_over"
 
-# Request headers whose meaning only Flask's handling implements in full.
-_CONDITIONS = (
+# Request headers whose meaning only Flask's handling implements in full, and the outcome
+# of a query handed over (the answer to a stopped query, made from the watchdog's thread).
+_TO_FLASK = (
     "HTTP_IF_MATCH",
     "HTTP_IF_MODIFIED_SINCE",
     "HTTP_IF_UNMODIFIED_SINCE",
     "HTTP_IF_RANGE",
     "HTTP_RANGE",
     "HTTP_TRANSFER_ENCODING",
+    HANDED_OVER,
 )
 _BASE_URLS = 64  # spellings of scheme, Host and script root whose base URL is kept
 _HOST = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -293,6 +303,12 @@ class DirectPath:
     is stopped is not run again: the view gets the outcome (``environ[HANDED_OVER]``) and
     answers it as it answers its own. A ``GET`` the view answered and marked cacheable is
     kept for the next time, with the headers Flask gave it.
+
+    Where the server can answer from another thread (``environ[EARLY_ANSWER]``, see
+    :mod:`conflictkg.web.deadline`), the query runs in the request's own thread: when it
+    is stopped, the watchdog's thread records it and has the whole app answer the
+    stopped request's environ (the view's 503, with every header and the log line), and
+    the request's thread sends nothing more once the engine lets it go.
     """
 
     def __init__(
@@ -315,7 +331,7 @@ class DirectPath:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != self.path or not environ.keys().isdisjoint(_CONDITIONS):
+        if environ.get("PATH_INFO") != self.path or not environ.keys().isdisjoint(_TO_FLASK):
             return self.app(environ, start_response)
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD")
@@ -349,6 +365,9 @@ class DirectPath:
         answer = self._answer(environ, method, content_type, body, accept)
         if answer is None:
             return self._flask(environ, start_response, key)
+        if answer is _ANSWERED:  # the client already has its 503 (and its log line)
+            start_response("503 SERVICE UNAVAILABLE", [])
+            return []
         if self.cache is not None and answer.etag:
             self.cache.put(key, answer)
         return self._send(environ, start_response, answer, started)
@@ -413,12 +432,23 @@ class DirectPath:
                 return _direct_answer(
                     cached.body, dict(cached.headers)["Content-Type"], cached.etag
                 )
+        early = environ.get(EARLY_ANSWER)
+        on_stop = None
+        if early is not None:
+
+            def on_stop(stopped: QueryStopped) -> None:
+                # From the watchdog's thread, while this one is still in the engine.
+                _note_stopped(served, query_key, stopped)
+                early({**environ, HANDED_OVER: (503, str(stopped))})
+
         try:
-            data, chosen = _run(served, sparql_request, answer_as, base_url, self.limits)
+            data, chosen = _run(served, sparql_request, answer_as, base_url, self.limits, on_stop)
         except QueryStopped as exceeded:
             _note_stopped(served, query_key, exceeded)
             environ[HANDED_OVER] = (503, str(exceeded))
             return None
+        except AnsweredElsewhere:
+            return _ANSWERED
         except Exception as error:  # answered by the view's error handlers
             environ[HANDED_OVER] = error
             return None
@@ -476,7 +506,7 @@ class DirectPath:
             body = [answer.body]
             status = 200
         elapsed = (time.perf_counter() - started) * 1000
-        access_log.info("%s %s %d %.1fms", method, self.path, status, elapsed)
+        log_answer(method, self.path, status, elapsed)
         return body
 
     def _flask(
@@ -496,15 +526,15 @@ class DirectPath:
         marked = environ.get(ENVIRON_KEY)
         if marked is None or not captured.get("status", "").startswith("200"):
             return body
-        try:
-            data = b"".join(body)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        data = read_body(body)
         headers = tuple((k, v) for k, v in captured["headers"] if k.lower() != "content-length")
         self.cache.put(key, Answer(data, headers, marked))
         return [data]
+
+
+# What the direct path makes of a query stopped while it ran in the request's own thread
+# (web.deadline's watched queries): its client was answered from another thread already.
+_ANSWERED = Answer(b"", (), "")
 
 
 def _direct_answer(data: bytes, content_type: str, etag: str) -> Answer:

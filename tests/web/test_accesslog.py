@@ -1,0 +1,96 @@
+"""The access log's line: written straight to the serving handler, or as a log record,
+the same text either way."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from conflictkg.serving.granian_server import LOG_FORMAT
+from conflictkg.web import accesslog
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ")
+
+
+class Counting(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler that counts the records it formats (a line written directly is none)."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        super().__init__(stream)
+        self.records = 0
+
+    def format(self, record: logging.LogRecord) -> str:
+        self.records += 1
+        return super().format(record)
+
+
+@contextmanager
+def serving() -> Iterator[Counting]:
+    """The root logger as ``conflictkg serve`` sets it up: one stream handler, INFO (in
+    the test's body: pytest adds its own handlers to the root for the call)."""
+    handler = Counting(io.StringIO())
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    saved = (logging.root.handlers[:], logging.root.level)
+    logging.root.handlers[:] = [handler]
+    logging.root.setLevel(logging.INFO)
+    accesslog.write_directly_to(handler, LOG_FORMAT)
+    try:
+        yield handler
+    finally:
+        logging.root.handlers[:], level = saved
+        logging.root.setLevel(level)
+        accesslog._Direct.handler = None
+
+
+def lines(handler: Counting) -> list[str]:
+    stream = handler.stream
+    assert isinstance(stream, io.StringIO)
+    return [STAMP.sub("", line) for line in stream.getvalue().splitlines()]
+
+
+@pytest.mark.unit
+def test_a_line_written_directly_reads_as_the_record_would() -> None:
+    with serving() as served:
+        accesslog.log_answer("GET", "/sparql", 200, 1.26)
+        assert served.records == 0, "written directly, without a record"
+        accesslog.ACCESS.info("%s %s %d %.1fms", "GET", "/sparql", 200, 1.26)
+    assert served.records == 1
+    direct, through_logging = lines(served)
+    assert direct == through_logging
+    assert direct.endswith("INFO conflictkg.web.access: GET /sparql 200 1.3ms")
+
+
+@pytest.mark.unit
+def test_a_filter_or_a_level_sends_lines_through_logging_again() -> None:
+    class Quiet(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return "/health" not in record.getMessage()
+
+    quiet = Quiet()
+    with serving() as served:
+        accesslog.ACCESS.addFilter(quiet)
+        try:
+            accesslog.log_answer("GET", "/health", 200, 0.1)
+            accesslog.log_answer("GET", "/sparql", 200, 0.1)
+        finally:
+            accesslog.ACCESS.removeFilter(quiet)
+        accesslog.ACCESS.setLevel(logging.WARNING)
+        try:
+            accesslog.log_answer("GET", "/sparql", 404, 0.1)
+        finally:
+            accesslog.ACCESS.setLevel(logging.NOTSET)
+    assert [line.split(": ", 1)[1] for line in lines(served)] == ["GET /sparql 200 0.1ms"]
+    assert served.records == 1
+
+
+@pytest.mark.unit
+def test_another_format_is_never_written_directly() -> None:
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    accesslog.write_directly_to(handler, "%(message)s")
+    assert accesslog._Direct.handler is None
