@@ -29,6 +29,8 @@ def process_tree(pid: int) -> list[int]:
     """``pid`` and every process below it, read from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():  # /proc/self, /proc/sys, ...
+            continue
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):

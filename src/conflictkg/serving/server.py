@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -49,13 +50,24 @@ def _build_dir(project: Project) -> Path:
 def command(args: argparse.Namespace) -> int:
     granian_server.check_version()
     granian_server.configure_logging()
+    # Shared by the workers, so a recycled worker still knows the runaway queries; removed
+    # when the server ends (the record is about this server's life only), by the process
+    # that made it: a forked worker unwinding through here must leave it to the others.
+    runaways, owner = tempfile.mkdtemp(prefix="conflictkg-runaways-"), os.getpid()
+    try:
+        return _serve(args, runaways)
+    finally:
+        if os.getpid() == owner:
+            shutil.rmtree(runaways, ignore_errors=True)
+
+
+def _serve(args: argparse.Namespace, runaways: str) -> int:
     # A recycled worker ends once the queries in flight have had their whole time limit.
     recycler = Recycler(grace=max(RECYCLE_GRACE, (args.timeout or 0) + EXIT_MARGIN))
     config: dict[str, Any] = {
         "QUERY_TIMEOUT": args.timeout,
         "ON_ABANDON": lambda: recycler.recycle("it abandoned a query at the time limit"),
-        # Shared by the workers, so a recycled worker still knows the runaway queries.
-        "RUNAWAY_DIR": tempfile.mkdtemp(prefix="conflictkg-runaways-"),
+        "RUNAWAY_DIR": runaways,
     }
     if args.cache_mb is not None:
         config["CACHE_BYTES"] = int(args.cache_mb * 1024 * 1024)
