@@ -197,9 +197,8 @@ def write_artefacts(
         ),
     ]
     # the dataset as the endpoint serves it: every graph, the default graph their merge
-    served = dumps.merge(
-        [merged, ontology_lines, dumps.blank_lines([*blank, *inferred_blank, *ontology_blank])]
-    )
+    # (the ontology's blank nodes labelled apart from the data's)
+    served = [nt, *ontology_lines, *dumps.blank_lines(ontology_blank, prefix="ontology")]
     contents = {
         "dataset.ttl": dumps.turtle(nt, prefixes),
         "dataset.nt": nt,
@@ -207,7 +206,7 @@ def write_artefacts(
         "dataset.rdf": dumps.rdfxml(nt, prefixes),
         "dataset.trig": trig,
         # the table is the answer of its query over the dataset as the endpoint serves it
-        EVENTS_FILE: tables.events_csv(tables.served_store(trig, dumps.ntriples(served))),
+        EVENTS_FILE: tables.events_csv(tables.served_store(trig, b"".join(served))),
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
