@@ -7,8 +7,10 @@ stem (the backbone's graph is named after it) and :func:`code_key` (this package
 sources and the versions of rdflib and Oxigraph, which make the lines). An incremental
 build then makes the pieces of the changed files only; the inferred graph and the merged
 dumps are made from all pieces every time, so the artefacts are the same bytes as a full
-build's. A full build (``--full``) makes every piece again and refills the cache. Pieces
-no build of this output used are pruned.
+build's. The pieces are addressed by content, like the ontology's pyLODE page beside
+them, so a build with ``--full`` (which re-runs every check) uses them too; removing the
+folder makes them all again (``WriteCache(refill=True)`` does so in code). Pieces the last
+build did not use are pruned.
 """
 
 from __future__ import annotations
