@@ -28,11 +28,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from conflictkg.pipeline.artefacts import ARTEFACTS, Artefact
 from conflictkg.pipeline.rdfio import new_graph
@@ -140,16 +141,22 @@ def build_date() -> dt.date:
 
 
 def metadata(
-    data: Graph, sizes: Mapping[str, int], *, issued: dt.date, base: str = BASE_IRI
+    data: Graph | Sequence[Graph],
+    sizes: Mapping[str, int],
+    *,
+    issued: dt.date,
+    base: str = BASE_IRI,
 ) -> Metadata:
-    """The catalogue record of ``data`` (the merge, inferred graph included) whose
-    downloadable files have the byte ``sizes`` given (file name -> bytes)."""
-    events = set(data.subjects(RDF.type, CKG.Event))
+    """The catalogue record of ``data`` (the merge, inferred graph included, or the graphs
+    whose union it is: the build passes the asserted and the inferred graph, uncopied)
+    whose downloadable files have the byte ``sizes`` given (file name -> bytes)."""
+    graphs = [data] if isinstance(data, Graph) else list(data)
+    events = {e for g in graphs for e in g.subjects(RDF.type, CKG.Event)}
     dates = [
         o.toPython()
         for e in events
         for p in EVENT_DATES
-        for o in data.objects(e, p)
+        for o in _objects(graphs, e, p)
         if isinstance(o, Literal) and o.datatype == XSD.date
     ]
     dates = [d for d in dates if isinstance(d, dt.date)]
@@ -159,18 +166,25 @@ def metadata(
         for a in ARTEFACTS
         if a.role in _PART_OF and a.file in sizes
     )
-    return Metadata(issued, temporal, _places(data, events), distributions, base)
+    return Metadata(issued, temporal, _places(graphs, events), distributions, base)
 
 
-def _places(data: Graph, events: set) -> tuple[Place, ...]:
-    counted = Counter(p for e in events for p in set(data.objects(e, CKG.location)))
+def _objects(graphs: Sequence[Graph], subject: Node, predicate: Node) -> set[Node]:
+    return {o for g in graphs for o in g.objects(subject, predicate)}
+
+
+def _places(graphs: Sequence[Graph], events: set) -> tuple[Place, ...]:
+    counted = Counter(p for e in events for p in _objects(graphs, e, CKG.location))
     places = []
     for place, n in counted.items():
-        kinds = set(data.objects(place, RDF.type))
+        kinds = _objects(graphs, place, RDF.type)
         if n < 2 or not kinds & {CKG.Country, CKG.City}:
             continue
-        label = data.value(place, RDFS.label)
-        wikidata = [str(o) for o in data.objects(place, SKOS.exactMatch) if str(o).startswith(WD)]
+        labels = sorted(_objects(graphs, place, RDFS.label), key=str)
+        label = labels[0] if labels else None
+        wikidata = [
+            str(o) for o in _objects(graphs, place, SKOS.exactMatch) if str(o).startswith(WD)
+        ]
         country = CKG.Country in kinds
         places.append(Place(str(label or place), str(place), min(wikidata, default=None), country))
     return tuple(sorted(places, key=lambda p: (not p.country, p.label)))  # countries first

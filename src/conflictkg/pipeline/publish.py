@@ -15,14 +15,14 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, catalogue, ontodocs, rdfio, tables
+from conflictkg.pipeline import catalogue, dumps, ontodocs, rdfio, tables, writecache
 from conflictkg.pipeline import void as void_description
-from conflictkg.pipeline.accounts import INFERRED_GRAPH
+from conflictkg.pipeline.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.pipeline.artefacts import (
     BY_FILE,
     DCAT_FILE,
@@ -34,7 +34,8 @@ from conflictkg.pipeline.artefacts import (
 )
 from conflictkg.pipeline.inputs import Inputs
 from conflictkg.pipeline.rdfio import short
-from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, WD
+from conflictkg.pipeline.writecache import Piece, WriteCache
+from conflictkg.vocab import BASE_IRI, CKG, ONTOLOGY_GRAPH, PREFIXES, WD
 
 CURRENT = "current"
 
@@ -46,11 +47,16 @@ KEEP_BUILDS = 2
 
 
 def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
-    """What the build holds; ``triples`` counts the merged dumps (asserted + inferred)."""
-    merged = data + inferred
-    instances = Counter(short(cls) for _, cls in merged.subject_objects(RDF.type))
+    """What the build holds; ``triples`` counts the merged dumps (asserted + inferred).
+
+    The inferred graph holds no asserted triple (:func:`.entailment.infer`), so the
+    merge's size is the sum and its typings are those of both graphs, without a copy.
+    """
+    instances = Counter(
+        short(cls) for graph in (data, inferred) for _, cls in graph.subject_objects(RDF.type)
+    )
     return {
-        "triples": len(merged),
+        "triples": len(data) + len(inferred),
         "asserted_triples": len(data),
         "inferred_triples": len(inferred),
         "triples_per_file": {stem: len(f) for stem, f in inputs.files.items()},
@@ -69,7 +75,10 @@ def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
 def graph_counts(inputs: Inputs) -> dict[str, int]:
     """Named graphs by kind and their sizes (a triple in two graphs counts in each)."""
     files = list(inputs.files.values())
-    outside = accounts.merged_outside(files)
+    outside: dict[str, set] = {}
+    for file in files:
+        for name, graph in file.outside.items():
+            outside.setdefault(str(name), set()).update(graph)
     account_names = {name for f in files for name in f.accounts}
     return {
         "backbone_graphs": len(files),
@@ -77,21 +86,98 @@ def graph_counts(inputs: Inputs) -> dict[str, int]:
         "account_graphs": len(account_names),
         "account_triples": sum(len(g) for f in files for g in f.accounts.values()),
         "outside_graphs": len(outside),
-        "outside_triples": sum(len(g) for g in outside.values()),
+        "outside_triples": sum(len(triples) for triples in outside.values()),
     }
 
 
-def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) -> dict[str, str]:
+def _digests(inputs: Inputs) -> dict[str, str]:
+    """Triples-file stem -> the SHA-256 of its bytes (from the inputs' record)."""
+    root = inputs.project.root.resolve()
+    found = {}
+    for stem, file in inputs.files.items():
+        try:
+            found[stem] = inputs.hashes[file.path.resolve().relative_to(root).as_posix()]
+        except (KeyError, ValueError):
+            continue  # WriteCache hashes the file itself
+    return found
+
+
+def _named_lines(
+    inputs: Inputs, cache: WriteCache
+) -> tuple[dict[str, list[bytes]], dict[str, bytes], list[tuple]]:
+    """Every asserted graph's lines and TriG block by name, and the triples with blank nodes.
+
+    A graph held by several files (an account or outside graph) is the union of their
+    lines; its block is made again. A graph with blank nodes is written from its triples.
+    """
+    digests = _digests(inputs)
+    held: dict[str, list[tuple[TriplesFile, Piece]]] = {}
+    for stem, file in inputs.files.items():
+        for name, piece in cache.pieces(file, digests.get(stem)).items():
+            held.setdefault(name, []).append((file, piece))
+    lines: dict[str, list[bytes]] = {}
+    blocks: dict[str, bytes] = {}
+    blank: list[tuple] = []
+    for name in sorted(held):
+        parts = held[name]
+        graphs = [dict(f.graphs())[URIRef(name)] for f, p in parts if p.blank]
+        own = [t for g in graphs for t in dumps.graph_lines(g).blank]
+        blank += own
+        if len(parts) == 1 and not own:
+            lines[name], blocks[name] = parts[0][1].lines, parts[0][1].block
+            continue
+        merged = dumps.merge(p.lines for _, p in parts)
+        lines[name] = merged
+        labelled = dumps.blank_lines(own, prefix=_graph_label(name))
+        blocks[name] = dumps.trig_block(
+            name, dumps.ntriples(dumps.merge([merged, labelled])), PREFIXES
+        )
+    return lines, blocks, blank
+
+
+def _graph_label(iri: str) -> str:
+    """The prefix of a graph's blank-node labels in TriG, so two graphs' never meet."""
+    return "g" + hashlib.sha256(iri.encode()).hexdigest()[:8]
+
+
+def _standalone(name: str, graph: Graph) -> tuple[list[bytes], bytes, list[tuple]]:
+    """Lines, TriG block and blank-node triples of a graph held by no triples file."""
+    made = dumps.graph_lines(graph)
+    labelled = dumps.blank_lines(made.blank, prefix=_graph_label(name))
+    block = dumps.trig_block(name, dumps.ntriples(dumps.merge([made.lines, labelled])), PREFIXES)
+    return made.lines, block, made.blank
+
+
+def write_artefacts(
+    inputs: Inputs,
+    data: Graph,
+    inferred: Graph,
+    folder: Path,
+    cache: WriteCache | None = None,
+) -> dict[str, str]:
     """Write every RDF artefact into ``folder``; returns file name -> SHA-256.
 
     ``dataset.trig`` holds every graph (asserted, ``graph/inferred``, ``graph/ontology``);
-    the other dumps hold the merge of the data graphs, inferred included.
+    the other dumps hold the merge of the data graphs, inferred included. Every dump is
+    written from sorted N-Triples lines (:mod:`.dumps`); each triples file's lines and
+    blocks are kept in ``cache`` (by default ``cache/written/`` beside the builds, see
+    :mod:`.writecache`), so a build after a one-file change makes only that file's.
     """
-    named = inputs.graphs()
-    named[str(INFERRED_GRAPH)] = inferred
-    named[str(ONTOLOGY_GRAPH)] = inputs.ontology
-    merged = data + inferred
-    rdfio.bind_missing(merged, data)
+    if cache is None:
+        cache = WriteCache(folder.parent / writecache.FOLDER)
+    prefixes = PREFIXES
+    lines, blocks, blank = _named_lines(inputs, cache)
+    inferred_lines, blocks[str(INFERRED_GRAPH)], inferred_blank = _standalone(
+        str(INFERRED_GRAPH), inferred
+    )
+    ontology_lines, blocks[str(ONTOLOGY_GRAPH)], ontology_blank = _standalone(
+        str(ONTOLOGY_GRAPH), inputs.ontology
+    )
+    merged = dumps.merge(
+        [*lines.values(), inferred_lines, dumps.blank_lines([*blank, *inferred_blank])]
+    )
+    nt = dumps.ntriples(merged)
+    trig = dumps.trig((blocks[name] for name in sorted(blocks)), prefixes)
     sizes = graph_counts(inputs)
     parts = [
         void_description.Subset(
@@ -110,15 +196,17 @@ def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) 
             "inferred", "What the ontology implies (graph/inferred)", 1, len(inferred)
         ),
     ]
-    trig = rdfio.to_trig(named)
+    # the dataset as the endpoint serves it: every graph, the default graph their merge
+    # (the ontology's blank nodes labelled apart from the data's)
+    served = [nt, *ontology_lines, *dumps.blank_lines(ontology_blank, prefix="ontology")]
     contents = {
-        "dataset.ttl": rdfio.to_turtle(merged),
-        "dataset.nt": rdfio.to_ntriples(merged),
-        "dataset.jsonld": rdfio.to_jsonld(merged),
-        "dataset.rdf": rdfio.to_rdfxml(merged),
+        "dataset.ttl": dumps.turtle(nt, prefixes),
+        "dataset.nt": nt,
+        "dataset.jsonld": dumps.jsonld(merged, prefixes),
+        "dataset.rdf": dumps.rdfxml(nt, prefixes),
         "dataset.trig": trig,
         # the table is the answer of its query over the dataset as the endpoint serves it
-        EVENTS_FILE: tables.events_csv(tables.served_store(trig)),
+        EVENTS_FILE: tables.events_csv(tables.served_store(trig, b"".join(served))),
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
@@ -128,8 +216,9 @@ def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) 
     }
     # the catalogue record describes the downloads written above, with their byte sizes
     sizes = {name: len(body) for name, body in contents.items() if BY_FILE[name].download}
-    meta = catalogue.metadata(merged, sizes, issued=catalogue.build_date())
-    void = void_description.describe(merged, dumps=DUMPS, subsets=parts)
+    meta = catalogue.metadata([data, inferred], sizes, issued=catalogue.build_date())
+    stats = dumps.statistics(merged, BASE_IRI + "id/", links=[(str(SKOS.exactMatch), str(WD))])
+    void = void_description.describe(stats, dumps=DUMPS, subsets=parts)
     catalogue.link_from_void(void, meta, DCAT_FILE)
     contents[VOID_FILE] = rdfio.to_turtle(void)
     contents[DCAT_FILE] = rdfio.to_turtle(catalogue.dcat(meta))
@@ -137,6 +226,7 @@ def write_artefacts(inputs: Inputs, data: Graph, inferred: Graph, folder: Path) 
     contents[SCHEMA_ORG_FILE] = (described + "\n").encode()
     for name, content in contents.items():
         (folder / name).write_bytes(content)
+    cache.prune()
     return {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
 
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
+from conflictkg.pipeline.dumps import Statistics
 from conflictkg.pipeline.rdfio import new_graph
 from conflictkg.vocab import BASE_IRI, PREFIXES, VOID, WD
 
 DATASET_PATH = "id/dataset"
+TITLE = "conflictkg: news articles about armed conflicts as linked data"
 WIKIDATA_URI_SPACE = str(WD)
 
 
@@ -51,64 +53,80 @@ class Subset:
     triples: int
 
 
+def statistics(data: Graph, base: str = BASE_IRI) -> Statistics:
+    """What VoID counts in ``data`` (the build counts its sorted dump lines instead)."""
+    uri_space = base + "id/"
+    subjects = set(data.subjects())
+    members: dict[str, set] = {}
+    for s, cls in data.subject_objects(RDF.type):
+        if isinstance(cls, URIRef):
+            members.setdefault(str(cls), set()).add(s)
+    links = sum(1 for o in data.objects(None, SKOS.exactMatch) if str(o).startswith(str(WD)))
+    return Statistics(
+        triples=len(data),
+        subjects=len(subjects),
+        objects=len(set(data.objects())),
+        entities=sum(1 for s in subjects if isinstance(s, URIRef) and str(s).startswith(uri_space)),
+        predicates=Counter(str(p) for _, p, _ in data),
+        classes={cls: len(found) for cls, found in members.items()},
+        links={(str(SKOS.exactMatch), WIKIDATA_URI_SPACE): links},
+    )
+
+
 def describe(
-    data: Graph,
+    data: Graph | Statistics,
     *,
     dumps: Sequence[str],
     subsets: Sequence[Subset] = (),
-    title: str = "conflictkg: news articles about armed conflicts as linked data",
+    title: str = TITLE,
     base: str = BASE_IRI,
 ) -> Graph:
     """A VoID graph describing ``data``; ``dumps`` are file names under ``{base}download/``.
 
+    ``data`` is the graph, or what VoID counts in it (the build counts its sorted dump
+    lines, :func:`conflictkg.pipeline.dumps.statistics`, rather than walk an rdflib graph).
     ``subsets`` become ``void:subset``s ``{dataset}/subset/{slug}`` with their sizes: the
     triples of their graphs (a triple counted once per graph) and, as ``void:documents``,
     the number of named graphs (each one is served as a document at its IRI). ``base`` is where the
     dataset is published (default ``https://w3id.org/conflictkg/``):
     the dataset, its endpoint (``sparql``), dumps and URI space are all under it.
     """
+    stats = statistics(data, base) if isinstance(data, Graph) else data
     void = new_graph()
     void.bind("foaf", FOAF)
     dataset = URIRef(base + DATASET_PATH)
     uri_space = base + "id/"
 
-    subjects = set(data.subjects())
-    objects = set(data.objects())
-    predicates = Counter(p for _, p, _ in data)
-    class_members: dict[URIRef, set] = {}
-    for s, cls in data.subject_objects(RDF.type):
-        if isinstance(cls, URIRef):
-            class_members.setdefault(cls, set()).add(s)
-    entities = {s for s in subjects if isinstance(s, URIRef) and str(s).startswith(uri_space)}
-
     void.add((dataset, RDF.type, VOID.Dataset))
     void.add((dataset, DCTERMS.title, Literal(title, lang="en")))
-    void.add((dataset, VOID.triples, _integer(len(data))))
-    void.add((dataset, VOID.entities, _integer(len(entities))))
-    void.add((dataset, VOID.classes, _integer(len(class_members))))
-    void.add((dataset, VOID.properties, _integer(len(predicates))))
-    void.add((dataset, VOID.distinctSubjects, _integer(len(subjects))))
-    void.add((dataset, VOID.distinctObjects, _integer(len(objects))))
+    void.add((dataset, VOID.triples, _integer(stats.triples)))
+    void.add((dataset, VOID.entities, _integer(stats.entities)))
+    void.add((dataset, VOID.classes, _integer(len(stats.classes))))
+    void.add((dataset, VOID.properties, _integer(len(stats.predicates))))
+    void.add((dataset, VOID.distinctSubjects, _integer(stats.subjects)))
+    void.add((dataset, VOID.distinctObjects, _integer(stats.objects)))
     void.add((dataset, VOID.uriSpace, Literal(uri_space)))
     void.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     for name in dumps:
         void.add((dataset, VOID.dataDump, URIRef(base + "download/" + name)))
-    for term in set(predicates) | set(class_members):
-        void.add((dataset, VOID.vocabulary, URIRef(_vocabulary(str(term)))))
+    for term in set(stats.predicates) | set(stats.classes):
+        void.add((dataset, VOID.vocabulary, URIRef(_vocabulary(term))))
 
-    for cls, members in class_members.items():
-        partition = URIRef(f"{dataset}/class/{_slug(str(cls))}")
+    for cls, members in stats.classes.items():
+        partition = URIRef(f"{dataset}/class/{_slug(cls)}")
         void.add((dataset, VOID.classPartition, partition))
-        void.add((partition, VOID["class"], cls))
-        void.add((partition, VOID.entities, _integer(len(members))))
-    for prop, count in predicates.items():
-        partition = URIRef(f"{dataset}/property/{_slug(str(prop))}")
+        void.add((partition, VOID["class"], URIRef(cls)))
+        void.add((partition, VOID.entities, _integer(members)))
+    for prop, count in stats.predicates.items():
+        partition = URIRef(f"{dataset}/property/{_slug(prop)}")
         void.add((dataset, VOID.propertyPartition, partition))
-        void.add((partition, VOID.property, prop))
+        void.add((partition, VOID.property, URIRef(prop)))
         void.add((partition, VOID.triples, _integer(count)))
 
     _add_subsets(void, dataset, subsets)
-    _add_wikidata_links(void, dataset, data)
+    _add_wikidata_links(
+        void, dataset, stats.links.get((str(SKOS.exactMatch), WIKIDATA_URI_SPACE), 0)
+    )
     return void
 
 
@@ -123,11 +141,8 @@ def _add_subsets(void: Graph, dataset: URIRef, subsets: Sequence[Subset]) -> Non
         void.add((subset, VOID.documents, _integer(part.graphs)))
 
 
-def _add_wikidata_links(void: Graph, dataset: URIRef, data: Graph) -> None:
-    """The linkset of ``skos:exactMatch`` links to Wikidata items."""
-    wikidata_links = [
-        (s, o) for s, o in data.subject_objects(SKOS.exactMatch) if str(o).startswith(str(WD))
-    ]
+def _add_wikidata_links(void: Graph, dataset: URIRef, links: int) -> None:
+    """The linkset of the ``links`` ``skos:exactMatch`` links to Wikidata items."""
     wikidata = URIRef(f"{dataset}/wikidata")
     void.add((wikidata, RDF.type, VOID.Dataset))
     void.add((wikidata, DCTERMS.title, Literal("Wikidata", lang="en")))
@@ -138,5 +153,5 @@ def _add_wikidata_links(void: Graph, dataset: URIRef, data: Graph) -> None:
     void.add((linkset, VOID.subjectsTarget, dataset))
     void.add((linkset, VOID.objectsTarget, wikidata))
     void.add((linkset, VOID.linkPredicate, SKOS.exactMatch))
-    void.add((linkset, VOID.triples, _integer(len(wikidata_links))))
+    void.add((linkset, VOID.triples, _integer(links)))
     void.add((dataset, VOID.subset, linkset))

@@ -1,0 +1,107 @@
+"""The written pieces of each triples file, kept between builds (``output/cache/written/``).
+
+Turning a file's graphs into N-Triples lines and TriG blocks is most of the write step's
+Python work; a file's pieces depend only on its bytes, its name and the code, so they are
+kept in ``written/<key>.pickle``, where the key is the SHA-256 of the file's bytes, its
+stem (the backbone's graph is named after it) and :func:`code_key` (this package's
+sources and the versions of rdflib and Oxigraph, which make the lines). An incremental
+build then makes the pieces of the changed files only; the inferred graph and the merged
+dumps are made from all pieces every time, so the artefacts are the same bytes as a full
+build's. The pieces are addressed by content, like the ontology's pyLODE page beside
+them, so a build with ``--full`` (which re-runs every check) uses them too; removing the
+folder makes them all again (``WriteCache(refill=True)`` does so in code). Pieces the last
+build did not use are pruned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph
+import rdflib
+
+from conflictkg.pipeline import dumps
+from conflictkg.pipeline.accounts import TriplesFile
+from conflictkg.pipeline.seeds import sha256_file
+from conflictkg.vocab import PREFIXES
+
+FOLDER = Path("cache") / "written"
+FORMAT = "1"  # bump when what a piece holds changes shape
+
+
+@dataclass
+class Piece:
+    """One graph of one triples file: its lines, whether it has blank nodes (whose
+    triples are taken from the parsed graph when written), and its TriG block."""
+
+    lines: list[bytes]
+    blank: bool
+    block: bytes
+
+
+@cache
+def code_key() -> str:
+    """What every piece depends on besides the file: the code and the RDF libraries."""
+    digest = hashlib.sha256(
+        f"written {FORMAT} {rdflib.__version__} {pyoxigraph.__version__}".encode()
+    )
+    here = Path(__file__).parent
+    for path in sorted(here.rglob("*.py")):
+        digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def make_pieces(file: TriplesFile) -> dict[str, Piece]:
+    """The pieces of ``file``: one per graph, under the graph's published name."""
+    pieces = {}
+    for name, graph in file.graphs():
+        made = dumps.graph_lines(graph)
+        block = dumps.trig_block(str(name), dumps.ntriples(made.lines), PREFIXES)
+        pieces[str(name)] = Piece(made.lines, bool(made.blank), block)
+    return pieces
+
+
+class WriteCache:
+    """The pieces of an output folder's builds; ``folder`` None keeps nothing."""
+
+    def __init__(self, folder: Path | None, *, refill: bool = False) -> None:
+        self.folder = folder
+        self.refill = refill
+        self.used: set[str] = set()
+        self.made = 0  # files whose pieces were made (not found) in this build
+
+    def pieces(self, file: TriplesFile, digest: str | None = None) -> dict[str, Piece]:
+        """``file``'s pieces, from the cache when its bytes were written before."""
+        if self.folder is None:
+            self.made += 1
+            return make_pieces(file)
+        digest = digest or sha256_file(file.path)
+        key = hashlib.sha256(f"{code_key()} {digest} {file.stem}".encode()).hexdigest()
+        self.used.add(key)
+        path = self.folder / f"{key}.pickle"
+        if not self.refill:
+            try:
+                found = pickle.loads(path.read_bytes())
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                found = None
+            if isinstance(found, dict):
+                return found
+        made = make_pieces(file)
+        self.made += 1
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(path)
+        return made
+
+    def prune(self) -> None:
+        """Drop the pieces this build did not use (files changed or removed)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.glob("*.pickle"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
