@@ -46,11 +46,17 @@ KEEP_BUILDS = 2
 
 
 def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
-    """What the build holds; ``triples`` counts the merged dumps (asserted + inferred)."""
-    merged = data + inferred
-    instances = Counter(short(cls) for _, cls in merged.subject_objects(RDF.type))
+    """What the build holds; ``triples`` counts the merged dumps (asserted + inferred).
+
+    The merge is counted without being built (a copy of a million triples costs more than
+    the counting): the inferred triples not asserted, and each typing once.
+    """
+    extra = sum(1 for triple in inferred if triple not in data)
+    typings = set(data.subject_objects(RDF.type))
+    typings.update(inferred.subject_objects(RDF.type))
+    instances = Counter(short(cls) for _, cls in typings)
     return {
-        "triples": len(merged),
+        "triples": len(data) + extra,
         "asserted_triples": len(data),
         "inferred_triples": len(inferred),
         "triples_per_file": {stem: len(f) for stem, f in inputs.files.items()},
