@@ -202,6 +202,8 @@ def run_checks(
         parse = Check("parse", problems=[str(error)])
         skipped = [Check(n, skipped="the inputs did not parse") for n in STEPS]
         return Outcome(None, [parse, *skipped], seconds)
+    if progress is not None:
+        progress.stage("merge")  # seconds at 10^6 triples: said, not silent
     data = inputs.data
     seconds["parse"] = time.perf_counter() - started
     parse = Check("parse")

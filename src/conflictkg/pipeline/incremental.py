@@ -21,7 +21,8 @@ What an incremental build re-checks, against the last good build:
 
 - **parse**: only the changed files; the others come from ``parsed/``;
 - **quotes**: only the files whose key changed;
-- **views**: every file (pySHACL on each view; the rules read the types of every graph);
+- **views**: every file (the SHACL engine on each view; the rules read the types of every
+  graph);
 - **SHACL** (of the merge) and **HermiT**: the *region* of the change. Its focus nodes are
   the resources in the changed files' triples, old and new versions (a triple removed
   from a file can break a resource described in another), and every resource with a

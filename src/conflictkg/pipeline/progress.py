@@ -1,7 +1,8 @@
 """Progress of the long commands (``build``, ``synth``): a bar on a terminal, lines in logs.
 
 On a terminal (stderr is a TTY) each stage gets a tqdm bar that is cleared when the stage
-ends; elsewhere (CI logs, a pipe) each stage prints plain lines to stderr: when it starts,
+ends (a stage without a count of items, such as SHACL or HermiT, shows its name and when
+it began); elsewhere (CI logs, a pipe) each stage prints plain lines to stderr: when it starts,
 then at most one line per tenth of its work. Work of fewer than ``MIN_ITEMS`` items (the
 one-article project, the test fixtures) shows nothing, so short runs print exactly what
 they printed before. Errors are printed by the command after :meth:`Progress.close` has
@@ -27,6 +28,7 @@ class Progress:
         self.terminal = self.enabled and _is_terminal(self.stream)
         self.name = ""
         self.bar: object | None = None
+        self.counting = False  # the bar counts items (else it shows the stage's name)
         self.tenth = -1
         self.started = time.monotonic()
 
@@ -36,6 +38,18 @@ class Progress:
         self.name, self.tenth = name, -1
         if self.enabled and not self.terminal:
             self._line(f"{name}…")
+        elif self.terminal:
+            from tqdm import tqdm
+
+            elapsed = time.monotonic() - self.started
+            self.bar = tqdm(
+                total=None,
+                desc=f"[{elapsed:7.1f} s] {name}",
+                bar_format="{desc}…",
+                file=self.stream,
+                leave=False,
+            )
+            self.counting = False
 
     def advance(self, name: str, done: int, total: int) -> None:
         """``done`` of ``total`` items of stage ``name`` are finished."""
@@ -66,7 +80,10 @@ class Progress:
         self.close()
 
     def _bar(self, total: int) -> object:
+        if self.bar is not None and not self.counting:  # the stage's name alone so far
+            self._end_bar()
         if self.bar is None:
+            self.counting = True
             from tqdm import tqdm
 
             self.bar = tqdm(

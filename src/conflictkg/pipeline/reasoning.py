@@ -18,9 +18,10 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline.rdfio import new_graph, short
+from conflictkg.pipeline.rdfio import short
 
 
 @dataclass(frozen=True)
@@ -64,71 +65,124 @@ def _temporary_files_in(folder: str) -> Iterator[None]:
 def check(ontology: Graph, data: Graph, *, classify: bool = True) -> ReasonerReport:
     """HermiT's verdict on ``ontology`` and ``data``: consistency and unsatisfiable classes.
 
-    Two runs, so the cost grows linearly with the data:
+    Two runs, so the cost grows linearly with the data, started together (two JVMs: on
+    two cores the classification costs no wall time):
 
-    * the ontology alone is classified through owlready2 (``sync_reasoner_hermit``), which
-      gives the unsatisfiable classes — a property of the ontology, whatever the data;
     * ontology and data together are only checked for consistency, by the same HermiT
       (owlready2's bundled jar) asked ``--consistency`` directly. owlready2 always asks
       HermiT to *realise* the data too (the types of every individual), which is not needed
       here and grows faster than the data: 7 s at 10^4 triples, 20 s at 2×10^4, against
-      about 1 s for the consistency check alone at either size.
+      about 1 s for the consistency check alone at either size;
+    * the ontology alone is classified through owlready2 (``sync_reasoner_hermit``), which
+      gives the unsatisfiable classes — a property of the ontology, whatever the data.
 
-    Without ``classify`` the first run is left out (an incremental build: the ontology is
+    HermiT reads the data without its annotation assertions (:func:`write_ntriples`).
+    Without ``classify`` the second run is left out (an incremental build: the ontology is
     the one the last good build classified, with no unsatisfiable class).
     """
+    with tempfile.TemporaryDirectory(prefix="conflictkg-reasoner-") as folder:
+        tbox_path = Path(folder) / "ontology.nt"
+        both = Path(folder) / "ontology-and-data.nt"
+        write_ntriples(tbox_path, ontology)
+        write_ntriples(both, ontology, data)
+        consistency = _start_consistency(both)
+        try:
+            unsatisfiable = _unsatisfiable(tbox_path, folder) if classify else []
+            consistent = unsatisfiable is not None and _consistent(consistency)
+        finally:
+            if consistency.poll() is None:
+                consistency.kill()
+                consistency.wait()
+        if not consistent:
+            return ReasonerReport(False, (), tuple(explain_clashes(ontology, data)))
+    return ReasonerReport(True, tuple(unsatisfiable or ()), ())
+
+
+def _unsatisfiable(tbox_path: Path, folder: str) -> list[str] | None:
+    """The ontology's unsatisfiable classes (owlready2's HermiT); None if inconsistent."""
     import owlready2  # slow-ish to import and starts nothing until used
 
-    with tempfile.TemporaryDirectory(prefix="conflictkg-reasoner-") as folder:
-        tbox = _without_imports(ontology)
-        tbox_path = Path(folder) / "ontology.nt"
-        tbox.serialize(tbox_path, format="nt", encoding="utf-8")
-        unsatisfiable: list[str] = []
-        world = owlready2.World()
-        try:
-            if classify:
-                world.get_ontology(tbox_path.as_uri()).load()
-                with _temporary_files_in(folder):
-                    # xsd:date and geo:wktLiteral are outside the OWL 2 datatype map; HermiT
-                    # would refuse the whole ontology instead of ignoring their values.
-                    owlready2.sync_reasoner_hermit(
-                        world,
-                        debug=0,
-                        infer_property_values=False,
-                        ignore_unsupported_datatypes=True,
-                    )
-                nothing = str(OWL.Nothing)
-                unsatisfiable = sorted({c.iri for c in world.inconsistent_classes()} - {nothing})
-        except owlready2.OwlReadyInconsistentOntologyError:
-            return ReasonerReport(False, (), tuple(explain_clashes(ontology, data)))
-        except owlready2.OwlReadyJavaError as error:
-            lines = [line for line in str(error).splitlines() if line.strip()]
-            raise ConflictKGError("HermiT failed", details=lines[:8]) from None
-        except owlready2.OwlReadyOntologyParsingError as error:
-            raise ConflictKGError(f"owlready2 cannot read the ontology: {error}") from None
-        except FileNotFoundError as error:
-            raise _no_java(error) from None
-        finally:
-            world.close()
-        union = tbox
-        union += data
-        union.remove((None, OWL.imports, None))
-        both = Path(folder) / "ontology-and-data.nt"
-        union.serialize(both, format="nt", encoding="utf-8")
-        if not _consistent(both):
-            return ReasonerReport(False, (), tuple(explain_clashes(ontology, data)))
-    return ReasonerReport(True, tuple(unsatisfiable), ())
+    world = owlready2.World()
+    try:
+        world.get_ontology(tbox_path.as_uri()).load()
+        with _temporary_files_in(folder):
+            # xsd:date and geo:wktLiteral are outside the OWL 2 datatype map; HermiT
+            # would refuse the whole ontology instead of ignoring their values.
+            owlready2.sync_reasoner_hermit(
+                world,
+                debug=0,
+                infer_property_values=False,
+                ignore_unsupported_datatypes=True,
+            )
+        nothing = str(OWL.Nothing)
+        return sorted({c.iri for c in world.inconsistent_classes()} - {nothing})
+    except owlready2.OwlReadyInconsistentOntologyError:
+        return None
+    except owlready2.OwlReadyJavaError as error:
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        raise ConflictKGError("HermiT failed", details=lines[:8]) from None
+    except owlready2.OwlReadyOntologyParsingError as error:
+        raise ConflictKGError(f"owlready2 cannot read the ontology: {error}") from None
+    except FileNotFoundError as error:
+        raise _no_java(error) from None
+    finally:
+        world.close()
 
 
-def _without_imports(graph: Graph) -> Graph:
-    copy = new_graph()
-    copy += graph
-    copy.remove((None, OWL.imports, None))
-    return copy
+# The annotation properties OWL 2 itself declares (rdfs:label and the like).
+BUILT_IN_ANNOTATIONS = frozenset(
+    {
+        RDFS.label,
+        RDFS.comment,
+        RDFS.seeAlso,
+        RDFS.isDefinedBy,
+        OWL.deprecated,
+        OWL.versionInfo,
+        OWL.priorVersion,
+        OWL.backwardCompatibleWith,
+        OWL.incompatibleWith,
+    }
+)
 
 
-def _consistent(path: Path) -> bool:
-    """HermiT's consistency check (``owl:Thing`` satisfiable) of the N-Triples at ``path``."""
+def annotation_properties(ontology: Graph) -> set[Node]:
+    """The properties whose triples are annotations: OWL 2's own and those the ontology
+    declares ``owl:AnnotationProperty`` and nothing else (a punned property is kept)."""
+    logical = {OWL.ObjectProperty, OWL.DatatypeProperty}
+    declared = {
+        p
+        for p in ontology.subjects(RDF.type, OWL.AnnotationProperty)
+        if not any((p, RDF.type, kind) in ontology for kind in logical)
+    }
+    return declared | BUILT_IN_ANNOTATIONS
+
+
+def write_ntriples(path: Path, ontology: Graph, data: Graph | None = None) -> None:
+    """N-Triples for HermiT: the ontology, then the data, without ``owl:imports`` (owlready2
+    and HermiT would follow them over the network).
+
+    The data's annotation assertions (labels, titles, dates of articles as
+    ``dcterms:date``…) are left out: annotations have no meaning under OWL 2's Direct
+    Semantics, which HermiT decides, so they cannot make the data inconsistent; at 10^5
+    triples they are one triple in eight that HermiT would parse and hold. The
+    ontology is written whole: its annotations are few.
+    """
+    from rdflib.plugins.serializers.nt import _nt_row  # rdflib's own N-Triples row
+
+    skipped = annotation_properties(ontology) | {OWL.imports}
+    with path.open("w", encoding="utf-8") as out:
+        for triple in ontology:
+            if triple[1] != OWL.imports:
+                out.write(_nt_row(triple))
+        if data is not None:
+            for triple in data:
+                if triple[1] not in skipped:
+                    out.write(_nt_row(triple))
+
+
+def _start_consistency(path: Path) -> subprocess.Popen[str]:
+    """Start HermiT's consistency check (``owl:Thing`` satisfiable) of the N-Triples at
+    ``path``; :func:`_consistent` reads its verdict."""
     import owlready2
 
     hermit = Path(owlready2.__file__).resolve().parent / "hermit"
@@ -144,13 +198,19 @@ def _consistent(path: Path) -> bool:
         path.as_uri(),
     ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        return subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
     except FileNotFoundError as error:
         raise _no_java(error) from None
-    output = done.stdout + done.stderr
+
+
+def _consistent(process: subprocess.Popen[str]) -> bool:
+    """The verdict of a consistency check started by :func:`_start_consistency`."""
+    output, _ = process.communicate()
     if "Inconsistent ontology" in output or " is not satisfiable" in output:
         return False
-    if done.returncode == 0 and " is satisfiable" in output:
+    if process.returncode == 0 and " is satisfiable" in output:
         return True
     lines = [line for line in output.splitlines() if line.strip()]
     raise ConflictKGError("HermiT failed", details=lines[:8])
