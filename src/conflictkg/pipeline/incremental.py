@@ -44,7 +44,10 @@ What an incremental build re-checks, against the last good build:
   ontology is in the environment key, so changing it forces a full build, and a
   release should be built with ``--full`` (CI runs full builds).
 - **inferred graph and artefacts**: always computed from the whole merge, so the files
-  are byte-identical to a full build's.
+  are byte-identical to a full build's. Each triples file's written pieces (its sorted
+  N-Triples lines and TriG blocks) are kept in ``cache/written/`` (:mod:`.writecache`),
+  addressed by content; the merged dumps, the inferred graph and the global files are
+  made again every build.
 """
 
 from __future__ import annotations
