@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import catalogue, dumps, ontodocs, rdfio, tables, writecache
+from conflictkg.pipeline import accounts, catalogue, dumps, ontodocs, rdfio, tables, writecache
 from conflictkg.pipeline import void as void_description
 from conflictkg.pipeline.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.pipeline.artefacts import (
@@ -76,10 +76,7 @@ def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
 def graph_counts(inputs: Inputs) -> dict[str, int]:
     """Named graphs by kind and their sizes (a triple in two graphs counts in each)."""
     files = list(inputs.files.values())
-    outside: dict[str, set] = {}
-    for file in files:
-        for name, graph in file.outside.items():
-            outside.setdefault(str(name), set()).update(graph)
+    outside = accounts.merged_outside(files)
     account_names = {name for f in files for name in f.accounts}
     return {
         "backbone_graphs": len(files),
@@ -87,7 +84,7 @@ def graph_counts(inputs: Inputs) -> dict[str, int]:
         "account_graphs": len(account_names),
         "account_triples": sum(len(g) for f in files for g in f.accounts.values()),
         "outside_graphs": len(outside),
-        "outside_triples": sum(len(triples) for triples in outside.values()),
+        "outside_triples": sum(len(g) for g in outside.values()),
     }
 
 
