@@ -27,6 +27,23 @@ RUNAWAY = (
 )
 
 
+def runaway_in_background(app: Any) -> tuple[threading.Thread, list[Any]]:
+    """GET the runaway query from another thread; return once the app runs it (at most
+    10 s), with the thread and the list its reply is put in."""
+    running = state_of(app).running
+    replies: list[Any] = []
+    thread = threading.Thread(
+        target=lambda: replies.append(
+            app.test_client().get("/sparql", query_string={"query": RUNAWAY})
+        )
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while len(running) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return thread, replies
+
+
 def test_cache_keeps_recent_answers_within_its_byte_budget() -> None:
     cache = ResultCache(max_bytes=10, largest=6)
     for key in "abc":
@@ -158,16 +175,7 @@ def test_a_query_stopped_by_the_memory_guard_gets_503_and_is_recorded(tmp_path: 
         {"DATASET": SAMPLE, "TESTING": True, "QUERY_TIMEOUT": 30, "RUNAWAY_DIR": tmp_path}
     )
     running = state_of(app).running
-    replies: list[Any] = []
-
-    def ask() -> None:
-        replies.append(app.test_client().get("/sparql", query_string={"query": RUNAWAY}))
-
-    thread = threading.Thread(target=ask)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while len(running) == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    thread, replies = runaway_in_background(app)
     assert running.stop_all("the server's memory grew by more than 256 MiB while it ran") == 1
     thread.join(10)
     (reply,) = replies

@@ -18,7 +18,7 @@ from conflictkg.web.app import create_app
 from conflictkg.web.deadline import EARLY_ANSWER
 from conflictkg.web.state import state_of
 from tests.support.liveserver import SAMPLE
-from tests.web.test_cache import RUNAWAY, Counting
+from tests.web.test_cache import RUNAWAY, Counting, runaway_in_background
 
 QUERY = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
 JSON = "application/sparql-results+json"
@@ -108,30 +108,13 @@ def test_unusual_requests_go_to_flask() -> None:
 def test_a_query_stopped_because_its_worker_ends_gets_503_and_is_not_recorded() -> None:
     app = create_app({**NO_CACHE, "QUERY_TIMEOUT": 30})
     running = state_of(app).running
-    replies: list[Any] = []
-    thread = threading.Thread(
-        target=lambda: replies.append(
-            app.test_client().get("/sparql", query_string={"query": RUNAWAY})
-        )
-    )
-    thread.start()
-    deadline = time.monotonic() + 10
-    while len(running) == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    thread, replies = runaway_in_background(app)
     assert running.stop_for_exit("the server process answering it was restarted") == 1
     thread.join(10)
     (reply,) = replies
     assert reply.status_code == 503 and "restarted" in reply.text
     # Not remembered as a runaway: asked again, it runs (and is stopped again here).
-    again: list[Any] = []
-    thread = threading.Thread(
-        target=lambda: again.append(
-            app.test_client().get("/sparql", query_string={"query": RUNAWAY})
-        )
-    )
-    thread.start()
-    while len(running) == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    thread, again = runaway_in_background(app)
     assert running.stop_for_exit("the server process answering it was restarted") == 1
     thread.join(10)
     assert again[0].status_code == 503 and "not run again" not in again[0].text
