@@ -52,6 +52,7 @@ What an incremental build re-checks, against the last good build:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import pickle
@@ -76,14 +77,23 @@ FORMAT = "1"  # bump when what the cache holds changes shape
 DEPTH = 4
 
 
-def environment_key(project: Project) -> str:
-    """What every cached verdict depends on besides the triples files and seeds."""
-    digest = hashlib.sha256(f"conflictkg {__version__} cache {FORMAT}\n".encode())
+@functools.cache
+def code_digest() -> str:
+    """A digest of this package's source files (``fastshacl/`` too): what a cached verdict
+    or written piece was made by, so that one made by other code is never reused."""
+    digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in sorted(here.rglob("*.py")):  # fastshacl/ too: its verdicts are cached
+    for path in sorted(here.rglob("*.py")):
         digest.update(
             path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
         )
+    return digest.hexdigest()
+
+
+def environment_key(project: Project) -> str:
+    """What every cached verdict depends on besides the triples files and seeds."""
+    digest = hashlib.sha256(f"conflictkg {__version__} cache {FORMAT}\n".encode())
+    digest.update(code_digest().encode())
     folder = project.ontology
     for path in [*ontology_files(folder), folder / SHAPES_FILE, folder / VIEW_SHAPES_FILE]:
         if path.is_file():

@@ -26,6 +26,7 @@ import rdflib
 
 from conflictkg.pipeline import dumps
 from conflictkg.pipeline.accounts import TriplesFile
+from conflictkg.pipeline.incremental import code_digest
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.vocab import PREFIXES
 
@@ -46,13 +47,8 @@ class Piece:
 @cache
 def code_key() -> str:
     """What every piece depends on besides the file: the code and the RDF libraries."""
-    digest = hashlib.sha256(
-        f"written {FORMAT} {rdflib.__version__} {pyoxigraph.__version__}".encode()
-    )
-    here = Path(__file__).parent
-    for path in sorted(here.rglob("*.py")):
-        digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    versions = f"written {FORMAT} {rdflib.__version__} {pyoxigraph.__version__}"
+    return hashlib.sha256(f"{versions} {code_digest()}".encode()).hexdigest()
 
 
 def make_pieces(file: TriplesFile) -> dict[str, Piece]:
