@@ -114,15 +114,21 @@ def _file_quotes(
     return problems, count
 
 
-def check_views(inputs: Inputs, data: Graph) -> Check:
-    """The rules of the account layout, each on the view of the data it concerns."""
+def check_views(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Check:
+    """The rules of the account layout, each on the view of the data it concerns; in an
+    incremental build, on what the changed files can affect (:mod:`.views`)."""
     check = Check("views")
     files = list(inputs.files.values())
+    changed = None
+    if cache is not None and cache.incremental:
+        changed = cache.changed_versions(inputs.files)
+        check.notes.append(f"incremental: the resources of {len(cache.changed)} changed file(s)")
     check.problems += views.check(
         files,
         inputs.ontology,
         inputs.view_shapes,
         shapes_name=str(inputs.project.ontology / VIEW_SHAPES_FILE),
+        changed=changed,
     )
     check.notes.append(
         f"{sum(len(f.accounts) for f in files)} account graph(s), "
@@ -216,6 +222,7 @@ def run_checks(
     steps = dict(STEPS)
     if cache is not None:
         steps["quotes"] = partial(check_quotes, cache=cache, progress=progress)
+        steps["views"] = partial(check_views, cache=cache)
         steps["shacl"] = partial(check_shacl, cache=cache)
         steps["reasoner"] = partial(check_reasoner, cache=cache)
     for name, step in steps.items():

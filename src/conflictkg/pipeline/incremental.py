@@ -21,8 +21,8 @@ What an incremental build re-checks, against the last good build:
 
 - **parse**: only the changed files; the others come from ``parsed/``;
 - **quotes**: only the files whose key changed;
-- **views**: every file (the SHACL engine on each view; the rules read the types of every
-  graph);
+- **views**: the resources the changed files describe, old and new versions (each view
+  shape reads only its focus node's own triples, see :mod:`.views`);
 - **SHACL** (of the merge) and **HermiT**: the *region* of the change. Its focus nodes are
   the resources in the changed files' triples, old and new versions (a triple removed
   from a file can break a resource described in another), and every resource with a
@@ -111,6 +111,7 @@ class Cache:
     full_reason: str  # why this build checks everything; "" when incremental
     current: dict[str, str] = field(default_factory=dict)  # stem -> digest, this build
     _region: Region | None = None
+    _previous: list[TriplesFile] | None = None
 
     @property
     def incremental(self) -> bool:
@@ -153,11 +154,16 @@ class Cache:
                 found.append(old)
         return found
 
+    def changed_versions(self, files: dict[str, TriplesFile]) -> list[TriplesFile]:
+        """The changed files as read now and as the last good build read them."""
+        if self._previous is None:
+            self._previous = self.previous_versions()
+        return [*(files[s] for s in self.changed if s in files), *self._previous]
+
     def region(self, data: Graph, ontology: Graph, files: dict[str, TriplesFile]) -> Region:
         """The region of this build's change (computed once for SHACL and HermiT)."""
         if self._region is None:
-            changed = [files[s] for s in self.changed if s in files]
-            self._region = region(data, ontology, [*changed, *self.previous_versions()])
+            self._region = region(data, ontology, self.changed_versions(files))
         return self._region
 
     def verdict(self, kind: str, key: str) -> dict | None:

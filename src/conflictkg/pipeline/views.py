@@ -16,10 +16,23 @@ Cost: each view's shapes run ONCE, on the union of the view's graphs over all fi
 only on the triples those shapes can look at (``View.predicates``) plus the ontology (for
 ``rdfs:subClassOf*``); correct data gives views of a few thousand triples even at 10^6
 triples in all. The offending triple is then looked up in the files to name each one.
+
+Incrementally (:func:`check` with ``changed``, the changed files' new and last good
+versions), each view is checked on its *focus*: the subjects of every triple of the
+changed files, old and new. That is enough because every view shape reads only its focus
+node's own triples in the view (its types from every graph, and the ontology's class
+hierarchy and annotations): its targets are subjects of the view's triples, its paths one
+link long, its SPARQL about ``$this ?p ?value``. A node outside the focus has the same
+triples in every graph as in the last good build, which passed, so its verdict is the
+same. :func:`shapes_read_own_triples` states that condition on the shapes, and the test
+of this module holds ``ontology/view-shapes.ttl`` to it. The Python rules are per file
+(``check_accounts``: the changed files) and per outside graph (``check_outside_nodes``:
+the outside graphs the changed files hold, merged over every file).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,12 +145,31 @@ def shapes_of_view(shapes: Graph, view: URIRef) -> Graph:
 
 
 def check(
-    files: Sequence[TriplesFile], ontology: Graph, view_shapes: Graph, *, shapes_name: str
+    files: Sequence[TriplesFile],
+    ontology: Graph,
+    view_shapes: Graph,
+    *,
+    shapes_name: str,
+    changed: Sequence[TriplesFile] | None = None,
 ) -> list[str]:
-    """Every view problem, each naming the triple (or resource) and its file."""
-    problems = check_accounts(files) + check_outside_nodes(files)
+    """Every view problem, each naming the triple (or resource) and its file.
+
+    With ``changed`` (the changed files as read now and at the last good build, which
+    passed), only what they can affect is checked: see the module's docstring.
+    """
+    if changed is None:
+        problems = check_accounts(files) + check_outside_nodes(files)
+        focus = None
+    else:
+        stems = {file.stem for file in changed}
+        problems = check_accounts([f for f in files if f.stem in stems])
+        names = {name for file in changed for name in file.outside}
+        problems += check_outside_nodes(files, names)
+        focus = {s for file in changed for _, graph in file.graphs() for s in graph.subjects()}
     for view in VIEWS:
-        problems += check_view(view, files, ontology, view_shapes, shapes_name=shapes_name)
+        problems += check_view(
+            view, files, ontology, view_shapes, shapes_name=shapes_name, only=focus
+        )
     return problems
 
 
@@ -148,7 +180,9 @@ def check_view(
     view_shapes: Graph,
     *,
     shapes_name: str,
+    only: set[Node] | None = None,
 ) -> list[str]:
+    """The problems of one view; with ``only``, of those nodes (read: their own triples)."""
     shapes = shapes_of_view(view_shapes, view.shapes_view)
     if not len(shapes):
         return []
@@ -158,11 +192,11 @@ def check_view(
     data = new_graph()
     wanted = view.predicates(ontology) if view.predicates is not None else None
     for _, graph in places:
-        _add(data, graph, wanted)
+        _add(data, graph, wanted, only)
     if view.with_types_of_all_graphs:
         for file in files:
             for _, graph in file.graphs():
-                _add(data, graph, {RDF.type})
+                _add(data, graph, {RDF.type}, only)
     if view.with_ontology:
         _add(data, ontology, {RDFS.subClassOf, REQUIRES_ACCOUNT})
     report = shacl.run(data, shapes, shapes_name=shapes_name, inplace=True)
@@ -176,13 +210,49 @@ def check_view(
     return sorted(set(problems))
 
 
-def _add(target: Graph, source: Graph, predicates: set[URIRef] | None) -> None:
+def _add(
+    target: Graph, source: Graph, predicates: set[URIRef] | None, subjects: set[Node] | None = None
+) -> None:
+    """Add ``source``'s triples of ``predicates`` (None: all) about ``subjects`` (None: all)."""
+    if subjects is not None:
+        for subject in _present(source, subjects):
+            for s, p, o in source.triples((subject, None, None)):
+                if predicates is None or p in predicates:
+                    target.add((s, p, o))
+        return
     if predicates is None:
         target += source
         return
     for predicate in predicates:
         for triple in source.triples((None, predicate, None)):
             target.add(triple)
+
+
+def _present(graph: Graph, subjects: set[Node]) -> Iterable[Node]:
+    """The ``subjects`` that have a triple in ``graph`` (from the memory store's subject
+    index when the graph is alone in it, as :func:`.dumps._by_subject` reads it)."""
+    index = getattr(graph.store, "_Memory__spo", None)
+    if isinstance(index, dict) and len(graph.store) == len(graph):
+        return [s for s in subjects if s in index]
+    return [s for s in subjects if (s, None, None) in graph]
+
+
+def shapes_read_own_triples(view_shapes: Graph) -> list[str]:
+    """Why a view shape may read more than its focus node's own triples (none: it reads
+    only them, which the incremental check needs): a path longer than one link or
+    inverse, a value shape or class (``sh:node``, ``sh:class``...), or SPARQL whose
+    triple patterns do not all start at ``$this`` / ``?this`` or at an ontology term."""
+    reasons = []
+    for key in (SH.node, SH["class"], SH.qualifiedValueShape, SH["property"]):
+        for shape, value in view_shapes.subject_objects(key):
+            if key == SH["property"] and isinstance(view_shapes.value(value, SH.path), URIRef):
+                continue
+            reasons.append(f"{short(shape)} {short(key)} {short(value)}")
+    for _, query in view_shapes.subject_objects(SH.select):
+        for pattern in re.findall(r"[$?](\w+)\s+(?:[$?]|rdf:type|ckg:)", str(query)):
+            if pattern not in ("this", "property", "path"):
+                reasons.append(f"SPARQL pattern from ?{pattern}: {str(query).split()[:4]}")
+    return reasons
 
 
 def _problem(
@@ -249,9 +319,20 @@ def check_accounts(files: Sequence[TriplesFile]) -> list[str]:
     return problems
 
 
-def check_outside_nodes(files: Sequence[TriplesFile]) -> list[str]:
-    """Every outside graph (merged over the files) holds the node that describes it."""
+def check_outside_nodes(
+    files: Sequence[TriplesFile], names: set[URIRef] | None = None
+) -> list[str]:
+    """Every outside graph (merged over the files) holds the node that describes it; with
+    ``names``, only those graphs."""
     problems = []
+    if names is not None:
+        files = [
+            TriplesFile(
+                f.path, f.backbone, outside={n: g for n, g in f.outside.items() if n in names}
+            )
+            for f in files
+            if names.intersection(f.outside)
+        ]
     for name, graph in merged_outside(files).items():
         nodes = [
             node
