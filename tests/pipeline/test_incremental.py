@@ -7,14 +7,16 @@ with ``--full`` into a fresh output, and compares.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import artefacts, incremental
+from conflictkg.pipeline import accounts, artefacts, incremental, inputs, rdfio, shacl
 from conflictkg.pipeline.build import build
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.project import Project
@@ -138,3 +140,94 @@ def test_a_changed_ontology_empties_the_cache(project: tuple[Path, Path]) -> Non
     cache = incremental.open_cache(Project.at(root), output)
     assert not cache.incremental and "ontology" in cache.full_reason
     assert not (output / incremental.CACHE_FOLDER).exists()
+
+
+# ------------------------------------------------------------- the region of a change
+
+HEAD = """\
+@base <https://w3id.org/conflictkg/id/> .
+@prefix ckg: <https://w3id.org/conflictkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+# the unchanged file: an event at a place and a claim attested in an article, both
+# described by the changed file only
+UNCHANGED = (
+    HEAD
+    + """
+<event/e> a ckg:Airstrike ; rdfs:label "e"@en ; ckg:location <place/shared> .
+<claim/c> a ckg:Claim ; rdfs:label "c"@en ; ckg:startDate "2018-03-01"^^xsd:date ;
+    ckg:attestedBy <article/a/span/0-5> .
+<article/a/span/0-5> a ckg:TextSpan ; ckg:inArticle <article/a> .
+"""
+)
+BEFORE = (
+    HEAD
+    + "<place/shared> a ckg:City .\n"
+    + '<article/a> a ckg:Article ; dcterms:date "2018-06-01"^^xsd:date .\n'
+)
+
+
+def _parsed(tmp_path: Path, name: str, text: str) -> accounts.TriplesFile:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return accounts.read_triples_file(path)
+
+
+def _violations(data: Graph, focus: set | None = None) -> set[tuple[str, str, str]]:
+    report = shacl.validate(data, _shapes(), _ontology(), focus_nodes=focus)
+    return {(r.focus, r.path, r.message) for r in report.violations}
+
+
+@functools.cache
+def _ontology() -> Graph:
+    return inputs.load_inputs(Project.at(REPO)).ontology
+
+
+@functools.cache
+def _shapes() -> Graph:
+    return rdfio.parse_file(REPO / "ontology" / "shapes.ttl")
+
+
+def _merge(*files: accounts.TriplesFile) -> Graph:
+    merged = rdfio.new_graph()
+    for file in files:
+        for _, graph in file.graphs():
+            merged += graph
+    return merged
+
+
+@pytest.mark.parametrize(
+    "after, caught",
+    [
+        # the shared place is no longer a place: the event of the unchanged file breaks
+        (BEFORE.replace("ckg:City", "ckg:Person"), "event/e"),
+        # the article's date moves before the claim's: two links back from the article
+        (BEFORE.replace("2018-06-01", "2018-01-01"), "claim/c"),
+    ],
+    ids=["type-of-a-linked-resource", "date-two-links-away"],
+)
+def test_a_violation_through_a_shared_resource_is_in_the_region(
+    tmp_path: Path, after: str, caught: str
+) -> None:
+    unchanged = _parsed(tmp_path, "b.trig", UNCHANGED)
+    old = _parsed(tmp_path / "old", "a.trig", BEFORE)
+    new = _parsed(tmp_path, "a.trig", after)
+    data = _merge(new, unchanged)
+    made = _violations(data) - _violations(_merge(old, unchanged))
+    assert any(caught in focus for focus, _, _ in made), made  # the change breaks it
+    area = incremental.region(data, _ontology(), [new], [old])
+    assert made <= _violations(area.data, area.focus)
+
+
+def test_the_region_leaves_out_what_the_change_cannot_reach(tmp_path: Path) -> None:
+    # a label of the article changed: the event at the shared place is not re-checked
+    unchanged = _parsed(tmp_path, "b.trig", UNCHANGED)
+    old = _parsed(tmp_path / "old", "a.trig", BEFORE)
+    new = _parsed(tmp_path, "a.trig", BEFORE + '<article/a> rdfs:label "a"@en .\n')
+    area = incremental.region(_merge(new, unchanged), _ontology(), [new], [old])
+    names = {str(n).rsplit("/id/", 1)[-1] for n in area.focus}
+    assert names == {"article/a", "article/a/span/0-5", "claim/c"}, names

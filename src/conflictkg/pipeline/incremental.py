@@ -23,16 +23,22 @@ What an incremental build re-checks, against the last good build:
 - **quotes**: only the files whose key changed;
 - **views**: the resources the changed files describe, old and new versions (each view
   shape reads only its focus node's own triples, see :mod:`.views`);
-- **SHACL** (of the merge) and **HermiT**: the *region* of the change. Its focus nodes are
-  the resources in the changed files' triples, old and new versions (a triple removed
-  from a file can break a resource described in another), and every resource with a
-  link to a resource the changed files describe (a ``sh:class`` on a link's value).
-  Its data are every triple of the merge whose subject lies within ``DEPTH`` links of a
-  focus node (links of a transitive property are free, so a ``locatedIn`` chain is
-  followed to its end), and the triples pointing at focus nodes. ``DEPTH`` is 4: the
-  longest path a shape follows is 3 links (``ckg:attestedBy/ckg:inArticle/dcterms:date``),
-  plus the type of the value at its end. SHACL then validates only the focus nodes,
-  each over the data it can reach.
+- **SHACL** (of the merge) and **HermiT**: the *region* of the change. The change is
+  the triples added to or removed from the changed files (old and new versions compared:
+  the merge changes by at most these). A shape reads, from its focus node, the triples of
+  the nodes less than ``DEPTH`` links away and the triples pointing at the node; so the
+  focus nodes are the objects of the changed triples and every resource from which a
+  changed triple's subject lies less than ``DEPTH`` links away (links followed backwards;
+  those of a transitive property are free, so a ``locatedIn`` chain is followed to its
+  end). Resources that merely link to a hub the changed file also describes (a country,
+  an actor) are not re-checked unless the hub's own triples changed. The region's data
+  are every triple of the merge whose subject lies within ``DEPTH`` links of a focus node,
+  and the triples pointing at focus nodes. ``DEPTH`` is 4: the longest path a shape
+  follows is 3 links (``ckg:attestedBy/ckg:inArticle/dcterms:date``), plus the type of the
+  value at its end; the SPARQL constraints read forwards from ``$this`` but for the
+  ``ckg:assertionGraph`` pointing at it. SHACL then validates only the focus nodes, each
+  over the data it can reach. The last good build's parsed files are kept until the next
+  commit; a cache that lacks one makes the build a full one.
 
   HermiT checks the ontology with that region for consistency; the classification of
   the ontology alone (its unsatisfiable classes) is left out, since the ontology is in
@@ -57,7 +63,7 @@ import hashlib
 import json
 import pickle
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,7 +169,9 @@ class Cache:
     def region(self, data: Graph, ontology: Graph, files: dict[str, TriplesFile]) -> Region:
         """The region of this build's change (computed once for SHACL and HermiT)."""
         if self._region is None:
-            self._region = region(data, ontology, self.changed_versions(files))
+            self.changed_versions(files)
+            new = [files[s] for s in self.changed if s in files]
+            self._region = region(data, ontology, new, self._previous or [])
         return self._region
 
     def verdict(self, kind: str, key: str) -> dict | None:
@@ -211,6 +219,11 @@ def open_cache(project: Project, output: Path, *, full: bool = False) -> Cache:
         shutil.rmtree(folder, ignore_errors=True)
     else:
         previous = {str(k): str(v) for k, v in manifest["files"].items()}
+        missing = [
+            s for s, d in previous.items() if not (folder / "parsed" / f"{d}.pickle").is_file()
+        ]
+        if missing:  # what a changed file held before is needed to know what it changed
+            reason = f"the cache lacks the parsed {missing[0]} of the last build"
     if full:
         reason = "--full"
     return Cache(folder, key, previous, reason)
@@ -233,29 +246,41 @@ class Region:
     data: Graph
 
 
+def delta(new: Iterable[TriplesFile], old: Iterable[TriplesFile]) -> set[tuple[Node, Node, Node]]:
+    """The triples the change adds to or removes from its files (old and new versions of
+    the changed files): the merge changes by at most these."""
+    return _triples(new) ^ _triples(old)
+
+
+def _triples(files: Iterable[TriplesFile]) -> set[tuple[Node, Node, Node]]:
+    return {triple for file in files for _, graph in file.graphs() for triple in graph}
+
+
 def region(
-    data: Graph, ontology: Graph, changed: Iterable[TriplesFile], depth: int = DEPTH
+    data: Graph,
+    ontology: Graph,
+    new: Iterable[TriplesFile],
+    old: Iterable[TriplesFile] = (),
+    depth: int = DEPTH,
 ) -> Region:
-    """The focus nodes a change can affect and every triple of ``data`` they can reach."""
+    """The focus nodes a change can affect and every triple of ``data`` they can reach.
+
+    A shape reads, from its focus node, the triples of the nodes less than ``depth`` links
+    away and the triples pointing at the node; so a triple the change adds or removes
+    (:func:`delta`) changes the verdict of its object and of every node from which its
+    subject is less than ``depth`` links away (the links followed backwards here).
+    """
     terms = set(ontology.subjects())
     transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
-    touched: set[Node] = set()
-    described: set[Node] = set()
-    for file in changed:
-        for _, graph in file.graphs():
-            for s, p, o in graph:
-                described.add(s)
-                touched.add(s)
-                if p != RDF.type:
-                    touched.add(o)
-    touched = {n for n in touched if not isinstance(n, Literal) and n not in terms}
-    focus = set(touched)
-    for node in described:
-        if node in terms:
-            continue
-        for s, p in data.subject_predicates(node):
-            if p != RDF.type:
-                focus.add(s)
+    subjects: set[Node] = set()
+    focus: set[Node] = set()
+    for s, p, o in delta(new, old):
+        subjects.add(s)
+        if p != RDF.type:
+            focus.add(o)
+    subjects = {n for n in subjects if n not in terms}
+    focus = {n for n in focus if not isinstance(n, Literal) and n not in terms}
+    focus |= _reach_back(data, subjects, transitive, depth)
     reached = new_graph()
     _reach(data, focus, transitive, depth, reached)
     for node in focus:
@@ -265,20 +290,45 @@ def region(
     return Region(focus, reached)
 
 
+def _reach_back(data: Graph, start: set[Node], transitive: set[Node], depth: int) -> set[Node]:
+    """``start`` and every node of ``data`` from which a node of it lies less than
+    ``depth`` links away (links of a transitive property are free, as in :func:`_reach`)."""
+
+    def back(node: Node) -> Iterable[tuple[Node, Node]]:
+        return ((p, s) for s, p in data.subject_predicates(node) if p != RDF.type)
+
+    return set(_distances(start, transitive, depth, back))
+
+
 def _reach(data: Graph, start: set[Node], transitive: set[Node], depth: int, into: Graph) -> None:
     """Add to ``into`` the triples of ``data`` within ``depth`` links of ``start``."""
+
+    def forward(node: Node) -> Iterable[tuple[Node, Node]]:
+        return ((p, o) for p, o in data.predicate_objects(node) if not isinstance(o, Literal))
+
+    for node in _distances(start, transitive, depth, forward):
+        for p, o in data.predicate_objects(node):
+            into.add((node, p, o))
+
+
+def _distances(
+    start: set[Node],
+    transitive: set[Node],
+    depth: int,
+    links: Callable[[Node], Iterable[tuple[Node, Node]]],
+) -> dict[Node, int]:
+    """The nodes less than ``depth`` links from ``start`` over ``links`` (a node's
+    (predicate, neighbour) pairs), each with its distance; transitive links are free."""
     best: dict[Node, int] = {node: 0 for node in start}
     todo = list(start)
     while todo:
         later: list[Node] = []
         for node in todo:
             spent = best[node]
-            for p, o in data.predicate_objects(node):
-                into.add((node, p, o))
-                if isinstance(o, Literal):
-                    continue
+            for p, other in links(node):
                 cost = spent + (0 if p in transitive else 1)
-                if cost < depth and cost < best.get(o, depth):
-                    best[o] = cost
-                    later.append(o)
+                if cost < depth and cost < best.get(other, depth):
+                    best[other] = cost
+                    later.append(other)
         todo = later
+    return best
