@@ -111,13 +111,19 @@ def _closure(pairs: Iterable[tuple[URIRef, URIRef]]) -> dict[URIRef, frozenset[U
 
 def infer(asserted: Graph, ontology: Graph) -> Graph:
     """The inferred graph of ``asserted`` (with ``ontology`` as data too): new triples only."""
+    return _as_graph(inferred_triples(asserted, ontology))
+
+
+def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
+    """What :func:`infer` returns, as a set of triples (none of them in either graph).
+
+    The graphs are read once into a set: a membership test in a Python set costs a
+    fraction of one in an rdflib graph, and the rules test every triple they derive.
+    """
     rules = Rules(ontology)
-    sources = (asserted, ontology)
-
-    def known(triple: Triple) -> bool:
-        return any(triple in graph for graph in sources)
-
-    inferred = new_graph()
+    known: set[Triple] = set(asserted)
+    known.update(ontology)
+    inferred: set[Triple] = set()
     # 1. property consequences of every asserted triple, and every triple of the
     #    transitive properties (asserted or implied) as edges
     edges: dict[URIRef, dict[Node, set[Node]]] = {p: defaultdict(set) for p in rules.transitive}
@@ -129,16 +135,15 @@ def infer(asserted: Graph, ontology: Graph) -> Graph:
             triple = (s, q, o) if forward else (o, q, s)
             if q in edges:
                 edges[q][triple[0]].add(triple[2])
-            if triple not in inferred and not known(triple):
+            if triple not in known:
                 inferred.add(triple)
 
-    for graph in sources:
-        for s, p, o in graph:
-            if not isinstance(p, URIRef) or p == RDF.type:
-                continue
-            if p in edges:
-                edges[p][s].add(o)
-            imply(s, p, o)
+    for s, p, o in known.copy():
+        if not isinstance(p, URIRef) or p == RDF.type:
+            continue
+        if p in edges:
+            edges[p][s].add(o)
+        imply(s, p, o)
     # 2. transitive closures, each new edge's own consequences, until nothing changes
     changed = True
     while changed:
@@ -149,19 +154,25 @@ def infer(asserted: Graph, ontology: Graph) -> Graph:
                     triple = (start, prop, reached)  # a cycle gives (start, prop, start)
                     if reached in adjacency[start]:
                         continue
-                    if triple not in inferred and not known(triple):
+                    if triple not in known:
                         inferred.add(triple)
                     adjacency[start].add(reached)
                     changed = True
                     imply(start, prop, reached)
     # 3. superclass types of every type, asserted or (none today) inferred
-    for graph in (*sources, inferred):
-        for s, cls in list(graph.subject_objects(RDF.type)):
-            for parent in rules.superclasses.get(cls, ()):  # type: ignore[call-overload]
-                triple = (s, RDF.type, parent)
-                if triple not in inferred and not known(triple):
-                    inferred.add(triple)
+    typings = [(s, o) for s, p, o in (*known, *inferred) if p == RDF.type]
+    for s, cls in typings:
+        for parent in rules.superclasses.get(cls, ()):  # type: ignore[call-overload]
+            triple = (s, RDF.type, parent)
+            if triple not in known:
+                inferred.add(triple)
     return inferred
+
+
+def _as_graph(triples: set[Triple]) -> Graph:
+    graph = new_graph()
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
 
 
 def _reachable(adjacency: dict[Node, set[Node]], start: Node) -> set[Node]:

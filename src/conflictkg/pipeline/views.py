@@ -52,6 +52,7 @@ from conflictkg.pipeline.accounts import (
     claim_of,
     merged_outside,
 )
+from conflictkg.pipeline.dumps import subject_index
 from conflictkg.pipeline.rdfio import new_graph, short
 from conflictkg.vocab import CKG, CKS, SH
 
@@ -229,10 +230,9 @@ def _add(
 
 
 def _present(graph: Graph, subjects: set[Node]) -> Iterable[Node]:
-    """The ``subjects`` that have a triple in ``graph`` (from the memory store's subject
-    index when the graph is alone in it, as :func:`.dumps._by_subject` reads it)."""
-    index = getattr(graph.store, "_Memory__spo", None)
-    if isinstance(index, dict) and len(graph.store) == len(graph):
+    """The ``subjects`` that have a triple in ``graph``."""
+    index = subject_index(graph)
+    if index is not None:
         return [s for s in subjects if s in index]
     return [s for s in subjects if (s, None, None) in graph]
 
