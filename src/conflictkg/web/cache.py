@@ -35,9 +35,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cachetools import LRUCache
 from werkzeug.http import parse_etags, unquote_etag
@@ -76,8 +75,7 @@ def answer_tag(
     return f'"{hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]}"'
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """A finished 200 answer: its body and every header a client saw with it."""
 
     body: bytes

@@ -361,16 +361,17 @@ class DirectPath:
         if len(self.path) + len(query_string) > self.max_url:
             return self.app(environ, start_response)
         accept = environ.get("HTTP_ACCEPT", "")
-        key = (
-            method,
-            environ.get("HTTP_HOST", ""),
-            environ.get("SCRIPT_NAME", ""),
-            query_string,
-            accept,
-            content_type,
-            body,
-        )
+        key = None
         if self.cache is not None:
+            key = (
+                method,
+                environ.get("HTTP_HOST", ""),
+                environ.get("SCRIPT_NAME", ""),
+                query_string,
+                accept,
+                content_type,
+                body,
+            )
             answer = self.cache.get(key)
             if answer is not None:
                 return self._send(environ, start_response, answer, started)
@@ -380,7 +381,7 @@ class DirectPath:
         if answer is _ANSWERED:  # the client already has its 503 (and its log line)
             start_response("503 SERVICE UNAVAILABLE", [])
             return []
-        if self.cache is not None and answer.etag:
+        if self.cache is not None and key is not None and answer.etag:
             self.cache.put(key, answer)
         return self._send(environ, start_response, answer, started)
 
@@ -520,10 +521,14 @@ class DirectPath:
         return body
 
     def _flask(
-        self, environ: dict[str, Any], start_response: Callable[..., Any], key: tuple[object, ...]
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        key: tuple[object, ...] | None,
     ) -> Iterable[bytes]:
-        """Flask's answer; a GET the view marked cacheable is kept as Flask gave it."""
-        if self.cache is None or environ["REQUEST_METHOD"] != "GET":
+        """Flask's answer; a GET the view marked cacheable is kept as Flask gave it (by
+        ``key``, the raw request, when the cache by raw request is on)."""
+        if self.cache is None or key is None or environ["REQUEST_METHOD"] != "GET":
             return self.app(environ, start_response)
         captured: dict[str, Any] = {}
 
@@ -547,16 +552,28 @@ class DirectPath:
 _ANSWERED = Answer(b"", (), "")
 
 
+# The headers of every direct answer after its ETag: API_HEADERS, and those web.headers sets
+# on Flask's answers (the direct path never reaches that hook).
+_AFTER_TAG = (
+    *API_HEADERS,
+    ("Content-Security-Policy", POLICY),
+    ("Referrer-Policy", REFERRER_POLICY),
+)
+
+
 def _direct_answer(data: bytes, content_type: str, etag: str) -> Answer:
     """A 200 answer with the headers the view and the app's hooks would give it."""
-    tagged = (("ETag", etag), ("Cache-Control", CACHE_CONTROL)) if etag else ()
-    # web.headers sets these on Flask's answers; the direct path never reaches that hook.
-    security = (("Content-Security-Policy", POLICY), ("Referrer-Policy", REFERRER_POLICY))
-    return Answer(
-        data,
-        (("Content-Type", content_type), ("Vary", "Accept"), *tagged, *API_HEADERS, *security),
-        etag,
-    )
+    if etag:
+        headers = (
+            ("Content-Type", content_type),
+            ("Vary", "Accept"),
+            ("ETag", etag),
+            ("Cache-Control", CACHE_CONTROL),
+            *_AFTER_TAG,
+        )
+    else:
+        headers = (("Content-Type", content_type), ("Vary", "Accept"), *_AFTER_TAG)
+    return Answer(data, headers, etag)
 
 
 def _base_url(scheme: str, host: str, script: str, path: str) -> str | None:
