@@ -18,13 +18,15 @@ The lexer is conservative: where ``<`` could be an IRI or an operator it follows
 IRIREF production, which can only make it see *more* code, never hide a keyword.
 
 :func:`check_query`, what every query goes through before the engine, first makes a
-quicker scan over the whole text in C (string methods and regular expressions): with the
-comments, strings and IRIs the lexer skips made one letter each, no more brackets in all than
-``MAX_DEPTH``, no ``SERVICE`` and no update keyword anywhere between the characters no
-keyword holds (upper-cased as the lexer does); and no more
-characters other than spaces than ``MAX_TOKENS`` (a token has at least one). Each bound
-can only overestimate, so a query it passes is one the lexer passes; anything else goes
-through the lexer, whose refusals name the place.
+quicker scan over the whole text in C (string methods and regular expressions): no more
+brackets in all than ``MAX_DEPTH``, no ``SERVICE`` and no update keyword anywhere between
+the characters no keyword holds (upper-cased as the lexer does), and no more characters
+other than spaces than ``MAX_TOKENS`` (a token has at least one). It looks first at the
+text after its leading comments (most queries pass there: the strings and IRIs the lexer
+skips can only add words, brackets and characters), then at the text with the comments,
+strings and IRIs the lexer skips made one letter each. Each bound can only overestimate,
+so a query it passes is one the lexer passes; anything else goes through the lexer, whose
+refusals name the place.
 The lexer's loop over tokens cost more than the engine's answer to a small query.
 """
 
@@ -141,11 +143,18 @@ def _passes_quickly(code: str) -> bool:
     )
 
 
+# The spaces and comments a text starts with: no token of the lexer's.
+_LEADING = re.compile(r"(?:\s+|\#" + _COMMENT + ")*")
+
+
 def check_query(text: str) -> None:
     """Raise :class:`QueryRefused` for a query that must not run (:func:`inspect_query`'s
     rules, after a quicker scan that passes most queries without the lexer)."""
-    # Each skipped part one character: one token at most.
-    if not _passes_quickly(_SKIPPED.sub(" x ", text)):
+    # First the text after its leading comments as it is (what the lexer skips later on
+    # can only add words, brackets and characters), then with each skipped part one
+    # character (one token at most).
+    rest = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
+    if not (_passes_quickly(rest) or _passes_quickly(_SKIPPED.sub(" x ", text))):
         inspect_query(text)
 
 
