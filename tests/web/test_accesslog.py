@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,3 +95,24 @@ def test_another_format_is_never_written_directly() -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     accesslog.write_directly_to(handler, "%(message)s")
     assert accesslog._Direct.handler is None
+
+
+@pytest.mark.unit
+def test_a_forked_worker_names_itself_in_its_lines() -> None:
+    read, write = os.pipe()
+    with serving() as served:
+        child = os.fork()
+        if child == 0:  # the worker: its line, sent back through the pipe
+            try:
+                accesslog.log_answer("GET", "/sparql", 200, 0.5)
+                os.write(write, served.stream.getvalue().encode("utf-8"))  # type: ignore[attr-defined]
+            finally:
+                os._exit(0)
+        os.close(write)
+        _, status = os.waitpid(child, 0)
+        with os.fdopen(read, encoding="utf-8") as sent:
+            line = sent.read()
+        accesslog.log_answer("GET", "/sparql", 200, 0.5)
+    assert status == 0
+    assert f" {child} INFO conflictkg.web.access: GET /sparql 200 0.5ms" in line
+    assert lines(served) == [f"{os.getpid()} INFO conflictkg.web.access: GET /sparql 200 0.5ms"]

@@ -172,7 +172,8 @@ def answer_early(app: WSGIApp, proto: Any, environ: dict[str, Any]) -> None:
 def serve(app: Flask, recycler: Recycler, host: str, port: int, workers: int) -> None:
     """Run Granian with ``workers`` forks of this process, each serving ``app``."""
     check_version()
-    served = recycler.wrap(app)
+    # Flask's __call__ only calls its wsgi_app (web.sparql.DirectPath and what it wraps).
+    served = recycler.wrap(app.wsgi_app)
 
     def loader(*_: Any) -> Any:
         # Called in each worker right after the fork.

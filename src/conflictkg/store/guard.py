@@ -18,13 +18,15 @@ The lexer is conservative: where ``<`` could be an IRI or an operator it follows
 IRIREF production, which can only make it see *more* code, never hide a keyword.
 
 :func:`check_query`, what every query goes through before the engine, first makes a
-quicker scan over the whole text in C (string methods and regular expressions): with the
-comments, strings and IRIs the lexer skips made one letter each, no more brackets in all than
-``MAX_DEPTH``, no ``SERVICE`` and no update keyword anywhere between the characters no
-keyword holds (upper-cased as the lexer does); and no more
-characters other than spaces than ``MAX_TOKENS`` (a token has at least one). Each bound
-can only overestimate, so a query it passes is one the lexer passes; anything else goes
-through the lexer, whose refusals name the place.
+quicker scan over the whole text in C (string methods and regular expressions): no more
+brackets in all than ``MAX_DEPTH``, no ``SERVICE`` and no update keyword anywhere between
+the characters no keyword holds (upper-cased as the lexer does), and no more characters
+other than spaces than ``MAX_TOKENS`` (a token has at least one). It looks first at the
+text after its leading comments (most queries pass there: the strings and IRIs the lexer
+skips can only add words, brackets and characters), then at the text with the comments,
+strings and IRIs the lexer skips made one letter each. Each bound can only overestimate,
+so a query it passes is one the lexer passes; anything else goes through the lexer, whose
+refusals name the place.
 The lexer's loop over tokens cost more than the engine's answer to a small query.
 """
 
@@ -41,12 +43,20 @@ UPDATE_KEYWORDS = frozenset(
 )
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 
+# What the lexer skips, each after the character it starts with: a comment, the four
+# kinds of string (long ones first), an IRI.
+_COMMENT = r"[^\r\n]*"
+_STRINGS = {
+    "'": (r"''(?:\\.|[^\\])*?'''", r"(?:\\.|[^'\\\r\n])*'"),
+    '"': (r'""(?:\\.|[^\\])*?"""', r'(?:\\.|[^"\\\r\n])*"'),
+}
+_IRI = r"[^<>\"{}|^`\\\x00-\x20]*>"
+
 _TOKEN = re.compile(
+    rf"(?P<comment>\#{_COMMENT})"
+    rf"|(?P<string>{'|'.join(start + rest for start, rests in _STRINGS.items() for rest in rests)})"
+    rf"|(?P<iri><{_IRI})"
     r"""
-    (?P<comment>\#[^\r\n]*)
-  | (?P<string>'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"
-               |'(?:\\.|[^'\\\r\n])*'|"(?:\\.|[^"\\\r\n])*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00b7-\uffff]+)
   | (?P<word>[\w\u00b7-\uffff][\w\u00b7-\uffff.:\-%\\]*|:[\w\u00b7-\uffff.:\-%\\]*)
   | (?P<open>[{(\[])
@@ -87,42 +97,65 @@ def _position(text: str, offset: int) -> str:
     return f"line {line}, column {column}"
 
 
-# What the lexer skips: comments, strings and IRIs, its first three alternatives (looked
-# for only where one of them can start).
+# What the lexer skips: comments, strings and IRIs, its first three alternatives, grouped
+# by the character they start with (so that the regular expression engine skips in C to
+# the next place where one of them can start).
 _SKIPPED = re.compile(
-    r"(?=[#'\"<])(?:" + _TOKEN.pattern.split("| (?P<var>")[0] + ")", re.VERBOSE | re.DOTALL
+    "|".join(
+        [
+            r"\#" + _COMMENT,
+            *(f"{start}(?:{'|'.join(rests)})" for start, rests in _STRINGS.items()),
+            "<" + _IRI,
+        ]
+    ),
+    re.DOTALL,
 )
 _REFUSED_WORDS = frozenset({"SERVICE", *UPDATE_KEYWORDS})
 # Every ASCII character that cannot be in a keyword becomes a space: what is left between
 # spaces holds every word the lexer could take for a keyword (and more).
 _APART = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
-# The same for ASCII text as bytes, whose translation is a table look-up in C.
+# The same for ASCII text as bytes, upper-cased in the same table look-up (in C).
 _APART_BYTES = bytes(
-    32 if b < 128 and not (chr(b).isalnum() or chr(b) == "_") else b for b in range(256)
+    b if b >= 128 else ord(chr(b).upper()) if chr(b).isalnum() or chr(b) == "_" else 32
+    for b in range(256)
 )
 _REFUSED_BYTES = frozenset(word.encode("ascii") for word in _REFUSED_WORDS)
+_SPACES = " \n\t\r\f\v"
+_SPACE_BYTES = tuple(c.encode("ascii") for c in _SPACES)
 
 
-def _has_refused_word(code: str) -> bool:
-    """Whether ``code`` (the text with what the lexer skips made one letter) holds a
-    refused keyword between characters no keyword holds, upper-cased as the lexer does."""
-    if code.isascii():
-        words = code.encode("ascii").upper().translate(_APART_BYTES).split()
-        return not _REFUSED_BYTES.isdisjoint(words)
-    return not _REFUSED_WORDS.isdisjoint(code.upper().translate(_APART).split())
+def _passes_quickly(code: str) -> bool:
+    """Whether ``code`` (the text with what the lexer skips made one letter) is within
+    the bounds and holds no refused keyword between characters no keyword holds
+    (upper-cased as the lexer does)."""
+    if not code.isascii():
+        return (
+            code.count("{") + code.count("(") + code.count("[") <= MAX_DEPTH
+            and len(code) - sum(map(code.count, _SPACES)) <= MAX_TOKENS
+            and _REFUSED_WORDS.isdisjoint(code.upper().translate(_APART).split())
+        )
+    raw = code.encode("ascii")
+    # No more brackets, or characters other than spaces, than there are characters.
+    return (
+        (len(raw) <= MAX_DEPTH or raw.count(b"{") + raw.count(b"(") + raw.count(b"[") <= MAX_DEPTH)
+        and (len(raw) <= MAX_TOKENS or len(raw) - sum(map(raw.count, _SPACE_BYTES)) <= MAX_TOKENS)
+        and _REFUSED_BYTES.isdisjoint(raw.translate(_APART_BYTES).split())
+    )
+
+
+# The spaces and comments a text starts with: no token of the lexer's.
+_LEADING = re.compile(r"(?:\s+|\#" + _COMMENT + ")*")
 
 
 def check_query(text: str) -> None:
     """Raise :class:`QueryRefused` for a query that must not run (:func:`inspect_query`'s
     rules, after a quicker scan that passes most queries without the lexer)."""
-    code = _SKIPPED.sub(" x ", text)  # each skipped part one character: one token at most
-    if (
-        code.count("{") + code.count("(") + code.count("[") <= MAX_DEPTH
-        and len(code) - sum(map(code.count, " \n\t\r\f\v")) <= MAX_TOKENS
-        and not _has_refused_word(code)
-    ):
-        return
-    inspect_query(text)
+    # First the text after its leading comments as it is (what the lexer skips later on
+    # can only add words, brackets and characters), then with each skipped part one
+    # character (one token at most).
+    rest = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
+    if not (_passes_quickly(rest) or _passes_quickly(_SKIPPED.sub(" x ", text))):
+        inspect_query(text)
 
 
 def inspect_query(text: str) -> QueryShape:

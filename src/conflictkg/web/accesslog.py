@@ -27,6 +27,14 @@ class _Direct:
 
     handler: logging.StreamHandler | None = None  # type: ignore[type-arg]
     clock = (-1, "")  # a second, and its time as the formatter writes it (one object)
+    prefix = f" {os.getpid()}{_PREFIX}"  # what follows the time: the process, level, logger
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.prefix = f" {os.getpid()}{_PREFIX}"  # asked once per process (a system call)
+
+
+os.register_at_fork(after_in_child=_Direct.forked)
 
 
 def write_directly_to(handler: logging.StreamHandler, fmt: str) -> None:  # type: ignore[type-arg]
@@ -76,7 +84,7 @@ def log_answer(method: str, path: str, status: int, milliseconds: float) -> None
         asctime = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
         _Direct.clock = (second, asctime)
     line = (
-        f"{asctime},{int((now - second) * 1000):03d} {os.getpid()}{_PREFIX}"
+        f"{asctime},{int((now - second) * 1000):03d}{_Direct.prefix}"
         f"{method} {path} {status} {milliseconds:.1f}ms{handler.terminator}"
     )
     try:

@@ -14,7 +14,14 @@ server), so an answer depends only on the request. Three things follow:
   and dataset parameters, whatever the format) for ``RUNAWAY_TTL`` seconds, in a folder
   shared by the worker processes; asked again meanwhile it gets the 503 at once instead
   of holding a core for the whole limit again. The record expires, so a query that only
-  timed out because the machine was busy gets another chance later.
+  timed out because the machine was busy gets another chance later. Every request asks
+  the record, so asking costs no system call: a process reads the folder only after its
+  bell (a few bytes of a file mapped into every process) has changed, and while nothing
+  recent is recorded the query's key is not even computed (:meth:`RunawayRecord.any_recent`).
+
+The ETag of an answer is one digest of everything the answer depends on
+(:func:`answer_tag`); it is also the key of the answer in the cache by meaning, since the
+dataset's version is the same for the whole life of the app.
 
 Only a backend that declares a ``version`` (the embedded store does; a remote store,
 whose data may change behind us, does not) is cached.
@@ -23,13 +30,13 @@ whose data may change behind us, does not) is cached.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cachetools import LRUCache
 from werkzeug.http import parse_etags, unquote_etag
@@ -49,8 +56,26 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class Answer:
+def answer_tag(
+    version: str,
+    query: str,
+    default_graphs: list[str] | None,
+    named_graphs: list[str] | None,
+    formats: list[str],
+    accept: str,
+    base_url: str,
+) -> str:
+    """The strong ETag (quoted) of the answer to a request of this meaning on data of this
+    version: one digest of all its parts, each written so that no two requests run together
+    (strings after their length, lists by their ``repr``, the URL last)."""
+    text = (
+        f"{len(version)}:{version}{len(query)}:{query}{default_graphs!r}{named_graphs!r}"
+        f"{formats!r}{len(accept)}:{accept}{base_url}"
+    )
+    return f'"{hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]}"'
+
+
+class Answer(NamedTuple):
     """A finished 200 answer: its body and every header a client saw with it."""
 
     body: bytes
@@ -107,39 +132,89 @@ class RunawayRecord:
     """Queries stopped recently (time limit, memory), with the reason, shared by files in
     ``folder``.
 
+    Each process keeps what it knows in memory and reads the folder again only when the
+    folder's bell has changed: ``add`` writes the query's file, then writes new random bytes
+    into the bell (``BELL``, a small file that every process using the folder has mapped into
+    memory), so asking the record is a comparison of a few bytes, not a system call.
     Without a folder (a single-process app, tests) the record lives in this process only.
     """
+
+    BELL = ".bell"
+    _BELL_BYTES = 8
 
     def __init__(self, folder: Path | None, ttl: float = RUNAWAY_TTL) -> None:
         self.folder = folder
         self.ttl = ttl
         self._local: dict[str, tuple[float, str]] = {}
-        # A plain string, joined to each key: every request looks a key up here.
-        self._prefix = os.path.join(folder, "") if folder is not None else None
+        self._lock = threading.Lock()
+        self._bell: mmap.mmap | None = None
+        self._heard = b""
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
+            self._bell = _mapped(folder / self.BELL, self._BELL_BYTES)
 
     def add(self, key: str, reason: str = "it exceeded the time limit") -> None:
-        now = time.time()
-        self._local[key] = (now, reason)
-        if self.folder is not None:
+        with self._lock:
+            self._local[key] = (time.time(), reason)
+        if self.folder is not None and self._bell is not None:
             (self.folder / key).write_text(reason + "\n", encoding="utf-8")
+            self._bell[: self._BELL_BYTES] = os.urandom(self._BELL_BYTES)  # then ring
+
+    def any_recent(self) -> bool:
+        """Whether any query was stopped less than ``ttl`` seconds ago (in any process)."""
+        bell = self._bell
+        if bell is not None and bell[: self._BELL_BYTES] != self._heard:
+            self._read_folder()
+        if not self._local:
+            return False
+        now = time.time()
+        with self._lock:
+            self._local = {k: e for k, e in self._local.items() if now - e[0] < self.ttl}
+        return bool(self._local)
 
     def recent(self, key: str) -> str | None:
         """Why ``key`` was stopped, if that was less than ``ttl`` seconds ago; else None."""
+        bell = self._bell
+        if bell is not None and bell[: self._BELL_BYTES] != self._heard:
+            self._read_folder()
         entry = self._local.get(key)
-        if entry is None and self._prefix is not None:
-            path = self._prefix + key
-            if not os.access(path, os.F_OK):  # the usual case, told without an exception
-                return None
-            try:
-                with open(path, encoding="utf-8") as record:
-                    entry = (os.fstat(record.fileno()).st_mtime, record.read().strip())
-            except OSError:
-                entry = None
         if entry is None or time.time() - entry[0] >= self.ttl:
             return None
         return entry[1]
+
+    def _read_folder(self) -> None:
+        """What the folder records now (the bell heard first: a later ring is heard later)."""
+        assert self.folder is not None and self._bell is not None
+        heard = self._bell[: self._BELL_BYTES]
+        oldest = time.time() - self.ttl
+        found: dict[str, tuple[float, str]] = {}
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name == self.BELL:
+                    continue
+                try:
+                    with open(entry.path, encoding="utf-8") as record:
+                        stopped = os.fstat(record.fileno()).st_mtime
+                        reason = record.read().strip()
+                except OSError:
+                    continue
+                if stopped > oldest and reason:  # an empty file is still being written
+                    found[entry.name] = (stopped, reason)
+        with self._lock:
+            self._local = {**self._local, **found}
+            self._heard = heard
+
+
+def _mapped(path: Path, size: int) -> mmap.mmap:
+    """The first ``size`` bytes of the file at ``path`` (made, zeroed, if missing), mapped
+    shared: a write by any process that maps it is seen by all the others."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(descriptor).st_size < size:
+            os.ftruncate(descriptor, size)
+        return mmap.mmap(descriptor, size)
+    finally:
+        os.close(descriptor)
 
 
 def if_none_match(header: str | None, etag: str) -> bool:

@@ -252,7 +252,7 @@ def run_with_deadline(
     """
     if limit is None and running is None:
         return work()
-    if on_stop is not None and not getattr(_LOWERED, "thread", False):
+    if on_stop is not None and not _LOWERED.thread:
         return _WATCHDOG.run(work, limit, running, on_stop)
     done = Signal()
     job = _Job(work, done)
@@ -295,7 +295,7 @@ class _Watched:
     def __init__(
         self, limit: float | None, on_stop: Callable[[QueryStopped], object], now: float
     ) -> None:
-        self.native_id = threading.get_native_id()
+        self.native_id = _THIS_THREAD.native_id
         self.limit = limit
         self.lower_at = now + _first_wait(limit)
         self.deadline = math.inf if limit is None else now + limit
@@ -310,9 +310,23 @@ class _Watched:
         _WATCHDOG.stop(self, QueryStopped(reason, runaway))
 
 
-# Set in a thread that was given the lowest priority and could not take its own back: it
-# hands its queries over from then on (their threads keep the ordinary priority).
-_LOWERED = threading.local()
+class _Lowered(threading.local):
+    """``thread`` is set in a thread that was given the lowest priority and could not take
+    its own back: it hands its queries over from then on (their threads keep the ordinary
+    priority)."""
+
+    thread = False
+
+
+class _ThisThread(threading.local):
+    """The system's id of the thread, asked once per thread (a system call)."""
+
+    def __init__(self) -> None:
+        self.native_id = threading.get_native_id()
+
+
+_LOWERED = _Lowered()
+_THIS_THREAD = _ThisThread()
 _IDLE_LOOK = 0.25  # seconds between the watchdog's looks when nothing comes due sooner
 
 

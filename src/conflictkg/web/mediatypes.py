@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph
 from werkzeug.datastructures import MIMEAccept
@@ -30,7 +31,7 @@ class MediaType:
     label: str = ""  # how the pages name it
     w3c: str = ""  # its name under http://www.w3.org/ns/formats/ (service description)
 
-    @property
+    @cached_property  # asked for every answer
     def engine_format(self) -> pyoxigraph.RdfFormat | pyoxigraph.QueryResultsFormat:
         """The format the store serialises this type with (not for HTML)."""
         if self.rdf is not None:
@@ -39,7 +40,7 @@ class MediaType:
             raise ValueError(f"{self.media_type} is written by a template, not by the store")
         return self.results
 
-    @property
+    @cached_property  # asked for every answer
     def content_type(self) -> str:
         """The Content-Type header: textual types always declare UTF-8."""
         return f"{self.media_type}; charset=utf-8" if self.textual else self.media_type

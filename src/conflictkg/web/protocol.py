@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from flask import Request
@@ -44,8 +44,7 @@ class ProtocolError(Exception):
         self.status = status
 
 
-@dataclass(frozen=True)
-class SparqlRequest:
+class SparqlRequest(NamedTuple):
     """A protocol request reduced to what the backend needs.
 
     ``query`` is None for a bare ``GET /sparql`` (the service description is wanted).
@@ -113,16 +112,40 @@ def _body_text(charset: str | None, body: bytes) -> str:
         raise ProtocolError(f"the request body is not UTF-8 (byte {error.start})") from None
 
 
-def _single(params: list[tuple[str, str]], name: str) -> str | None:
-    values = [v for k, v in params if k == name]
-    if len(values) > 1:
-        raise ProtocolError(f"{len(values)} '{name}' parameters given; exactly one is allowed")
-    return values[0] if values else None
+class _Params:
+    """A request's parameters sorted by name in one pass: those the protocol reads, and
+    the names of the others."""
+
+    __slots__ = ("query", "default_graphs", "named_graphs", "formats", "others")
+
+    def __init__(self, params: list[tuple[str, str]]) -> None:
+        self.query: list[str] = []
+        self.default_graphs: list[str] = []
+        self.named_graphs: list[str] = []
+        self.formats: list[str] = []
+        self.others: set[str] = set()
+        for name, value in params:
+            if name == "query":
+                self.query.append(value)
+            elif name == "default-graph-uri":
+                self.default_graphs.append(value)
+            elif name == "named-graph-uri":
+                self.named_graphs.append(value)
+            elif name == "format":
+                self.formats.append(value)
+            else:
+                self.others.add(name)
+
+    def single_query(self) -> str | None:
+        """The one ``query`` parameter (None: none); a ProtocolError for several."""
+        if len(self.query) > 1:
+            raise ProtocolError(
+                f"{len(self.query)} 'query' parameters given; exactly one is allowed"
+            )
+        return self.query[0] if self.query else None
 
 
-def _graphs(params: list[tuple[str, str]], name: str) -> list[str] | None:
-    values = [v for k, v in params if k == name]
-    return values or None
+_GET_UPDATE_PARAMS = frozenset({"update", "using-graph-uri", "using-named-graph-uri"})
 
 
 def _refuse_update() -> ProtocolError:
@@ -149,23 +172,25 @@ def parse_parts(
 ) -> SparqlRequest:
     """The SPARQL request in a request's parts (``mimetype`` lower case, without its
     parameters; ``body`` reads the body), or a ProtocolError saying what is wrong."""
-    params = _decode_params(query_string, "URL query string")
+    decoded = _decode_params(query_string, "URL query string")
     if method == "GET":
-        if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        params = _Params(decoded)
+        if not _GET_UPDATE_PARAMS.isdisjoint(params.others):
             raise _refuse_update()
-        query = _single(params, "query")
+        query = params.single_query()
     elif method == "POST":
         if mimetype == FORM:
             if not _charset_is_utf8(charset):
                 raise ProtocolError("form bodies must be UTF-8", 415)
-            params += _decode_params(body(), "request body")
-            if any(k == "update" for k, _ in params):
+            params = _Params(decoded + _decode_params(body(), "request body"))
+            if "update" in params.others:
                 raise _refuse_update()
-            query = _single(params, "query")
+            query = params.single_query()
             if query is None:
                 raise ProtocolError("the form has no 'query' parameter")
         elif mimetype == SPARQL_QUERY:
-            if _single(params, "query") is not None:
+            params = _Params(decoded)
+            if params.single_query() is not None:
                 raise ProtocolError(
                     "a query both in the body (application/sparql-query) and in the URL"
                 )
@@ -181,8 +206,5 @@ def parse_parts(
     else:
         raise ProtocolError(f"method {method} not allowed: use GET or POST", 405)
     return SparqlRequest(
-        query=query,
-        default_graphs=_graphs(params, "default-graph-uri"),
-        named_graphs=_graphs(params, "named-graph-uri"),
-        formats=[v for k, v in params if k == "format"],
+        query, params.default_graphs or None, params.named_graphs or None, params.formats
     )

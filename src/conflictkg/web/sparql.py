@@ -31,6 +31,7 @@ from conflictkg.web.cache import (
     Answer,
     ResultCache,
     WSGIApp,
+    answer_tag,
     digest,
     if_none_match,
     read_body,
@@ -74,15 +75,6 @@ _OFFERED: dict[str, Sequence[MediaType]] = {
 }
 
 
-@dataclass(frozen=True)
-class _Keys:
-    """A request's meaning: the query with its dataset (``query``, the key the runaway
-    record uses), then how the answer is written (``answer``, the result cache's key)."""
-
-    query: str
-    answer: tuple[object, ...]
-
-
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     handed = request.environ.pop(HANDED_OVER, None)
@@ -94,15 +86,19 @@ def sparql() -> Response:
     if sparql_request.query is None:
         return _service_description(sparql_request.formats)
     served = state()
-    query_key = digest(
-        sparql_request.query, sparql_request.default_graphs, sparql_request.named_graphs
-    )
-    accept = request.headers.get("Accept", "")
-    keys = _Keys(query_key, (query_key, tuple(sparql_request.formats), accept, request.base_url))
-    refused = _recently_stopped(served, keys.query)
+    query_key = runaway_key(sparql_request)
+    refused = _recently_stopped(served, query_key)
     if refused is not None:
         return refused
-    cached = served.view_cache.get(keys.answer) if served.backend.version is not None else None
+    version = served.backend.version
+    tag = (
+        None
+        if version is None
+        else answer_tag(
+            version, *_meaning(sparql_request), request.headers.get("Accept", ""), request.base_url
+        )
+    )
+    cached = served.view_cache.get(tag) if tag is not None else None
     if cached is not None:
         if request.method == "GET":  # the fast path learns this spelling of the request
             request.environ[ENVIRON_KEY] = cached.etag
@@ -116,14 +112,31 @@ def sparql() -> Response:
             served, sparql_request, answer_as, request.base_url, Limits.of(current_app.config)
         )
     except QueryStopped as exceeded:
-        _note_stopped(served, keys.query, exceeded)
+        _note_stopped(served, query_key, exceeded)
         return error_response(503, str(exceeded))
     if isinstance(chosen, Response):
         return chosen
     data = (
         body.render(sparql_request.query).encode("utf-8") if isinstance(body, _TableData) else body
     )
-    return _remember(served, keys, data, chosen)
+    return _remember(served, tag, data, chosen)
+
+
+def runaway_key(sparql_request: SparqlRequest) -> str:
+    """The key of a query in the runaway record: its text and dataset, whatever the format."""
+    return digest(sparql_request.query, sparql_request.default_graphs, sparql_request.named_graphs)
+
+
+def _meaning(
+    sparql_request: SparqlRequest,
+) -> tuple[str, list[str] | None, list[str] | None, list[str]]:
+    """What of a protocol request its answer depends on, for :func:`answer_tag`."""
+    return (
+        sparql_request.query or "",
+        sparql_request.default_graphs,
+        sparql_request.named_graphs,
+        sparql_request.formats,
+    )
 
 
 def _recently_stopped(served: AppState, query_key: str) -> Response | None:
@@ -197,13 +210,11 @@ def _note_stopped(served: AppState, query_key: str, exceeded: QueryStopped) -> N
         served.on_abandon()
 
 
-def _remember(served: AppState, keys: _Keys, data: bytes, chosen: MediaType) -> Response:
-    """The answer, kept and tagged when the data cannot change."""
-    version = served.backend.version
-    if version is None:
+def _remember(served: AppState, etag: str | None, data: bytes, chosen: MediaType) -> Response:
+    """The answer, kept and tagged (with ``etag``, also its key) when the data cannot change."""
+    if etag is None:
         return _finish(data, chosen.content_type, None)
-    etag = f'"{digest(version, keys.answer)}"'
-    served.view_cache.put(keys.answer, Answer(data, (("Content-Type", chosen.content_type),), etag))
+    served.view_cache.put(etag, Answer(data, (("Content-Type", chosen.content_type),), etag))
     if request.method == "GET":
         request.environ[ENVIRON_KEY] = etag
     return _finish(data, chosen.content_type, etag)
@@ -325,6 +336,7 @@ class DirectPath:
         self.max_url = int(config["MAX_URL_BYTES"])
         self.max_body = config["MAX_CONTENT_LENGTH"]
         self.cache: ResultCache | None = served.fast_cache
+        self.by_meaning = served.view_cache.max_bytes > 0  # the cache by meaning is on
         self._chosen: dict[tuple[tuple[str, ...], str], dict[str, MediaType | str] | None] = {}
         self._base_urls: dict[tuple[str, str, str], str | None] = {}
 
@@ -349,16 +361,17 @@ class DirectPath:
         if len(self.path) + len(query_string) > self.max_url:
             return self.app(environ, start_response)
         accept = environ.get("HTTP_ACCEPT", "")
-        key = (
-            method,
-            environ.get("HTTP_HOST", ""),
-            environ.get("SCRIPT_NAME", ""),
-            query_string,
-            accept,
-            content_type,
-            body,
-        )
+        key = None
         if self.cache is not None:
+            key = (
+                method,
+                environ.get("HTTP_HOST", ""),
+                environ.get("SCRIPT_NAME", ""),
+                query_string,
+                accept,
+                content_type,
+                body,
+            )
             answer = self.cache.get(key)
             if answer is not None:
                 return self._send(environ, start_response, answer, started)
@@ -368,7 +381,7 @@ class DirectPath:
         if answer is _ANSWERED:  # the client already has its 503 (and its log line)
             start_response("503 SERVICE UNAVAILABLE", [])
             return []
-        if self.cache is not None and answer.etag:
+        if self.cache is not None and key is not None and answer.etag:
             self.cache.put(key, answer)
         return self._send(environ, start_response, answer, started)
 
@@ -419,32 +432,32 @@ class DirectPath:
         answer_as = self._negotiated(sparql_request.formats, accept)
         if answer_as is None:
             return None
-        query_key = digest(
-            sparql_request.query, sparql_request.default_graphs, sparql_request.named_graphs
-        )
-        if served.runaways.recent(query_key) is not None:
+        # The runaway record's key only when the record holds anything at all.
+        if served.runaways.any_recent() and served.runaways.recent(runaway_key(sparql_request)):
             return None
-        answer_key = (query_key, tuple(sparql_request.formats), accept, base_url)
         version = served.backend.version
-        if version is not None:
-            cached = served.view_cache.get(answer_key)
+        etag = (
+            ""
+            if version is None
+            else answer_tag(version, *_meaning(sparql_request), accept, base_url)
+        )
+        if etag and self.by_meaning:
+            cached = served.view_cache.get(etag)
             if cached is not None:
-                return _direct_answer(
-                    cached.body, dict(cached.headers)["Content-Type"], cached.etag
-                )
+                return _direct_answer(cached.body, dict(cached.headers)["Content-Type"], etag)
         early = environ.get(EARLY_ANSWER)
         on_stop = None
         if early is not None:
 
             def on_stop(stopped: QueryStopped) -> None:
                 # From the watchdog's thread, while this one is still in the engine.
-                _note_stopped(served, query_key, stopped)
+                _note_stopped(served, runaway_key(sparql_request), stopped)
                 early({**environ, HANDED_OVER: (503, str(stopped))})
 
         try:
             data, chosen = _run(served, sparql_request, answer_as, base_url, self.limits, on_stop)
         except QueryStopped as exceeded:
-            _note_stopped(served, query_key, exceeded)
+            _note_stopped(served, runaway_key(sparql_request), exceeded)
             environ[HANDED_OVER] = (503, str(exceeded))
             return None
         except AnsweredElsewhere:
@@ -456,12 +469,10 @@ class DirectPath:
             environ[HANDED_OVER] = (406, chosen)
             return None
         assert isinstance(data, bytes) and isinstance(chosen, MediaType)
-        if version is None:
-            return _direct_answer(data, chosen.content_type, "")
-        etag = f'"{digest(version, answer_key)}"'
-        served.view_cache.put(
-            answer_key, Answer(data, (("Content-Type", chosen.content_type),), etag)
-        )
+        if etag and self.by_meaning:
+            served.view_cache.put(
+                etag, Answer(data, (("Content-Type", chosen.content_type),), etag)
+            )
         return _direct_answer(data, chosen.content_type, etag)
 
     def _negotiated(self, formats: list[str], accept: str) -> dict[str, MediaType | str] | None:
@@ -510,10 +521,14 @@ class DirectPath:
         return body
 
     def _flask(
-        self, environ: dict[str, Any], start_response: Callable[..., Any], key: tuple[object, ...]
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        key: tuple[object, ...] | None,
     ) -> Iterable[bytes]:
-        """Flask's answer; a GET the view marked cacheable is kept as Flask gave it."""
-        if self.cache is None or environ["REQUEST_METHOD"] != "GET":
+        """Flask's answer; a GET the view marked cacheable is kept as Flask gave it (by
+        ``key``, the raw request, when the cache by raw request is on)."""
+        if self.cache is None or key is None or environ["REQUEST_METHOD"] != "GET":
             return self.app(environ, start_response)
         captured: dict[str, Any] = {}
 
@@ -537,16 +552,28 @@ class DirectPath:
 _ANSWERED = Answer(b"", (), "")
 
 
+# The headers of every direct answer after its ETag: API_HEADERS, and those web.headers sets
+# on Flask's answers (the direct path never reaches that hook).
+_AFTER_TAG = (
+    *API_HEADERS,
+    ("Content-Security-Policy", POLICY),
+    ("Referrer-Policy", REFERRER_POLICY),
+)
+
+
 def _direct_answer(data: bytes, content_type: str, etag: str) -> Answer:
     """A 200 answer with the headers the view and the app's hooks would give it."""
-    tagged = (("ETag", etag), ("Cache-Control", CACHE_CONTROL)) if etag else ()
-    # web.headers sets these on Flask's answers; the direct path never reaches that hook.
-    security = (("Content-Security-Policy", POLICY), ("Referrer-Policy", REFERRER_POLICY))
-    return Answer(
-        data,
-        (("Content-Type", content_type), ("Vary", "Accept"), *tagged, *API_HEADERS, *security),
-        etag,
-    )
+    if etag:
+        headers = (
+            ("Content-Type", content_type),
+            ("Vary", "Accept"),
+            ("ETag", etag),
+            ("Cache-Control", CACHE_CONTROL),
+            *_AFTER_TAG,
+        )
+    else:
+        headers = (("Content-Type", content_type), ("Vary", "Accept"), *_AFTER_TAG)
+    return Answer(data, headers, etag)
 
 
 def _base_url(scheme: str, host: str, script: str, path: str) -> str | None:
