@@ -44,7 +44,15 @@ def files_version(paths: Iterable[Path]) -> str:
 # disk. Oxigraph 0.5's in-memory store grows superlinearly on joins over shared subjects:
 # on the synthetic corpora, claims joined to their sources' labels took 7.3 ms at 1.9e5
 # quads and 666 ms at 1.8e6 in memory, 9.4 ms and 103 ms on disk (RocksDB). At article
-# scale memory is faster (a plain scan: 1.4 ms against 8.2 ms).
+# scale memory is faster (a plain scan: 1.4 ms against 8.2 ms). Measured again at 10^6
+# (1,885 articles, 2.57M quads, pyoxigraph 0.5.13): each claim's claimant joined to its
+# label (24,505 rows) took 2.6 s in memory and 0.33 s on disk, while a plain scan and
+# writing its rows were about twice as fast in memory; the slow competency queries lean on
+# such lookups, so disk stays. On disk the queries pay about 10 us per index lookup and
+# 2-3 us per term read back (to write it or compare it in a sort), which is why the
+# competency queries join by hashing in sub-SELECTs and sort on keys computed in the query.
+# Compacting the copy (Store.optimize, 15 s more at load) moved those queries' medians by
+# -30% to +19% at a load average of 7: within the noise, not done.
 ON_DISK_QUADS = 1_000_000
 
 
