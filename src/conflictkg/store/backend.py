@@ -24,7 +24,6 @@ serialisation together in one thread (see web.deadline).
 
 from __future__ import annotations
 
-import io
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -64,7 +63,7 @@ class QueryResult:
         :class:`ResultTooLarge` is raised, so a huge answer is never held in memory whole.
         """
         buffer = _CappedBuffer(max_bytes)
-        out = cast(IO[bytes], buffer)
+        out: IO[bytes] = buffer  # type: ignore[assignment]  # pyoxigraph only calls write
         try:
             if self.kind == "graph":
                 if not isinstance(fmt, pyoxigraph.RdfFormat):
@@ -141,18 +140,23 @@ class _OverCap(Exception):
     """Raised inside serialisation when the answer passes its byte limit."""
 
 
-class _CappedBuffer(io.RawIOBase):
-    """A binary buffer that refuses to grow past ``cap`` bytes (no cap: None)."""
+class _CappedBuffer:
+    """A binary sink that refuses to grow past ``cap`` bytes (no cap: None).
+
+    A plain class, not an :class:`io.RawIOBase`: pyoxigraph's serialisers only call
+    ``write`` (and ``flush``), and the io base class cost about 3 % of an uncached request.
+    """
+
+    __slots__ = ("cap", "data")
 
     def __init__(self, cap: int | None) -> None:
-        super().__init__()
         self.cap = cap
         self.data = bytearray()
 
-    def writable(self) -> bool:
-        return True
+    def flush(self) -> None:
+        """Nothing to flush: the bytes are in ``data``."""
 
-    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+    def write(self, chunk: bytes) -> int:
         if self.cap is not None and len(self.data) + len(chunk) > self.cap:
             raise _OverCap
         self.data += chunk
