@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import warnings
 from pathlib import Path
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
+from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import artefacts, tables
 from conflictkg.pipeline.build import build
 from conflictkg.project import Project
@@ -260,3 +262,42 @@ def test_home_page_embeds_the_schema_org_dataset(client: FlaskClient, current: P
     assert formats[BASE + "download/events.csv"] == "text/csv"
     assert formats[BASE + "download/dataset.ttl"] == "text/turtle"
     assert len(list(g.objects(dataset, SDO.keywords))) >= 3
+
+
+def test_events_table_from_a_child_is_the_table_computed_here(current: Path) -> None:
+    trig = (current / "dataset.trig").read_bytes()
+    here = tables.events_csv(tables.served_store(trig))
+    default = tables.served_store(trig).dump(
+        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
+    )
+    with tables.EventsTable(trig, default) as table:
+        assert table.result() == here
+    assert (current / artefacts.EVENTS_FILE).read_bytes() == here
+
+
+def test_events_table_child_errors_name_the_query(
+    current: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trig = (current / "dataset.trig").read_bytes()
+    for text, expected in (
+        ("ASK { ?s ?p ?o }", "must be a SELECT"),
+        ("SELECT * WHERE { ?s ?p", "SyntaxError"),
+    ):
+        query = tmp_path / "events-table.rq"
+        query.write_text(text, encoding="utf-8")
+        monkeypatch.setattr(tables, "EVENTS_QUERY", query)
+        with tables.EventsTable(trig, b"") as table, pytest.raises(ConflictKGError) as error:
+            table.result()
+        assert str(query) in str(error.value) and expected in str(error.value)
+
+
+def test_events_table_left_without_its_result_leaves_no_file_or_process(
+    current: Path,
+) -> None:
+    trig = (current / "dataset.trig").read_bytes()
+    with pytest.raises(RuntimeError), tables.EventsTable(trig, b"") as table:
+        child, path = table._pid, table._path
+        raise RuntimeError("a dump failed")
+    assert path is not None and not path.exists()
+    with pytest.raises(ChildProcessError):  # waited for: no longer a child of this process
+        os.waitpid(child, os.WNOHANG)

@@ -206,14 +206,20 @@ def write_artefacts(
     # the dataset as the endpoint serves it: every graph, the default graph their merge
     # (the ontology's blank nodes labelled apart from the data's)
     served = [nt, *ontology_lines, *dumps.blank_lines(ontology_blank, prefix="ontology")]
+    # the table is the answer of its query over the dataset as the endpoint serves it,
+    # computed in a child process while this one writes the other dumps
+    with tables.EventsTable(trig, b"".join(served)) as table:
+        turtle = dumps.turtle(nt, prefixes)
+        jsonld = dumps.jsonld(merged, prefixes)
+        rdfxml = dumps.rdfxml(nt, prefixes)
+        events = table.result()
     contents = {
-        "dataset.ttl": dumps.turtle(nt, prefixes),
+        "dataset.ttl": turtle,
         "dataset.nt": nt,
-        "dataset.jsonld": dumps.jsonld(merged, prefixes),
-        "dataset.rdf": dumps.rdfxml(nt, prefixes),
+        "dataset.jsonld": jsonld,
+        "dataset.rdf": rdfxml,
         "dataset.trig": trig,
-        # the table is the answer of its query over the dataset as the endpoint serves it
-        EVENTS_FILE: tables.events_csv(tables.served_store(trig, b"".join(served))),
+        EVENTS_FILE: events,
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
