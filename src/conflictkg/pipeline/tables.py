@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from types import TracebackType
 
 import pyoxigraph
 
@@ -127,12 +126,7 @@ class EventsTable:
     def __enter__(self) -> EventsTable:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *raised: object) -> None:
         if self._pid:  # the result was not taken: wait for the child, remove its file
             os.waitpid(self._pid, 0)
             self._pid = 0
