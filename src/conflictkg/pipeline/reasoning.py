@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline.fastshacl.engine import Loader
-from conflictkg.pipeline.rdfio import short
+from conflictkg.pipeline.rdfio import each_triple, short
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def write_ntriples(path: Path, ontology: Graph, data: Sequence[Graph] = ()) -> N
         for s, p, o in ontology:
             if p != OWL.imports:
                 yield pyoxigraph.Triple(terms.term(s), terms.term(p), terms.term(o))  # type: ignore[arg-type]
-        for s, p, o in (triple for graph in data for triple in graph):
+        for s, p, o in (triple for graph in data for triple in each_triple(graph)):
             if p in skipped or (inert(p) and _harmless_value(o)):
                 continue
             yield pyoxigraph.Triple(terms.term(s), terms.term(p), terms.term(o))  # type: ignore[arg-type]
