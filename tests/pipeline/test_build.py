@@ -168,6 +168,10 @@ def test_build_json_records_inputs_counts_tools_and_steps(built: tuple[Path, Pat
         "inferred",
         "write",
     }
+    cpu = record["cpu_seconds"]
+    assert set(cpu["steps"]) == set(record["seconds"])  # each step's CPU beside its wall time
+    assert all(spent >= 0 for spent in cpu["steps"].values())
+    assert sum(cpu["steps"].values()) <= cpu["process"]
     assert {"rdflib", "pyshacl", "owlready2", "pyoxigraph", "python"} <= set(record["tools"])
     for name, digest in record["artefacts"].items():
         assert hashlib.sha256((output / "current" / name).read_bytes()).hexdigest() == digest

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from conflictkg.pipeline.reasoning import check, explain_clashes
+from conflictkg.pipeline.reasoning import (
+    _harmless_value,
+    check,
+    explain_clashes,
+    inert_properties,
+    start,
+    write_ntriples,
+)
 
 PREFIXES = """
 @base <https://w3id.org/conflictkg/id/> .
@@ -100,3 +107,83 @@ def test_explain_clashes_follows_all_disjoint_classes_without_hermit() -> None:
     assert explain_clashes(ontology, data) == [
         "ckr:x/1 is a ckg:A (rdf:type ckg:A) and a ckg:C (object of ckg:p), which are disjoint"
     ]
+
+
+TRIMMING = """
+@prefix oa: <http://www.w3.org/ns/oa#> .
+ckg:span a owl:DatatypeProperty ; rdfs:domain ckg:Actor .
+ckg:Span a owl:Class .
+ckg:maximum a owl:DatatypeProperty ; a owl:FunctionalProperty .
+"""
+
+
+def test_inert_properties_are_those_no_axiom_names() -> None:
+    ontology = graph(ONTOLOGY + TRIMMING)
+    data = graph(
+        """
+        @prefix oa: <http://www.w3.org/ns/oa#> .
+        <span/1> a ckg:Span ; oa:start 3 ; oa:exact "x" ; ckg:span "y" ; ckg:maximum 4 ;
+            oa:refinedBy <span/2> ; ckg:asWKT "POINT(1 2)"^^geo:wktLiteral ;
+            oa:named "z" .
+        oa:named rdfs:subPropertyOf ckg:span .
+        """
+    )
+    found = {str(p).rsplit("#", 1)[-1] for p in inert_properties(ontology, [data])}
+    # ckg:span has a domain, ckg:maximum is functional, oa:named is named by the data,
+    # rdf:type and rdfs:subPropertyOf are OWL's own; ckg:asWKT is only declared
+    assert found == {"start", "exact", "refinedBy", "asWKT"}
+
+
+@pytest.mark.parametrize(
+    ("literal", "harmless"),
+    [
+        ('"3"^^xsd:nonNegativeInteger', True),
+        ('"-1"^^xsd:nonNegativeInteger', False),
+        ('"300"^^xsd:unsignedByte', False),
+        ('"abc"^^xsd:integer', False),
+        ('"36.3"^^xsd:decimal', True),
+        ('"1.2.3"^^xsd:decimal', False),
+        ('"4.0"^^xsd:double', False),  # a datatype HermiT checks and this module does not
+        ('"2017-05-04"^^xsd:date', True),  # outside the OWL 2 datatype map: HermiT ignores it
+        ('"POINT(1 2)"^^geo:wktLiteral', True),
+        ('"x"@en', True),
+        ('"x"', True),
+    ],
+)
+def test_only_values_consistent_on_their_own_are_left_out(literal: str, harmless: bool) -> None:
+    [(_, _, value)] = list(graph(f"<x/1> ckg:v {literal} ."))
+    assert _harmless_value(value) is harmless
+
+
+def test_hermit_reads_neither_annotations_nor_harmless_values_of_inert_properties(
+    tmp_path: Path,
+) -> None:
+    ontology = graph(ONTOLOGY + TRIMMING)
+    data = graph(
+        """
+        @prefix oa: <http://www.w3.org/ns/oa#> .
+        <span/1> a ckg:Span ; rdfs:label "s"@en ; oa:start 3 ; oa:end "-1"^^xsd:nonNegativeInteger ;
+            ckg:span "y" .
+        """
+    )
+    path = tmp_path / "both.nt"
+    write_ntriples(path, ontology, [data])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    about_span = sorted(
+        line for line in lines if line.startswith("<https://w3id.org/conflictkg/id/span/1>")
+    )
+    assert sorted(line.split(" ", 2)[1].rsplit("#", 1)[-1] for line in about_span) == [
+        "end>",  # ill-formed for its datatype: HermiT must see it
+        "span>",  # has a domain
+        "type>",
+    ]
+    assert not any("owl#imports" in line for line in lines)
+
+
+def test_a_consistency_check_started_early_gives_the_verdict() -> None:
+    ontology = graph(ONTOLOGY)
+    inconsistent = graph(DATA + "<person/a> a ckg:City .")
+    started = start(ontology, [inconsistent])
+    report = check(ontology, inconsistent, classify=False, started=started)
+    assert not report.consistent
+    assert started.process is None  # closed by check

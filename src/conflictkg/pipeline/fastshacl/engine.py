@@ -25,6 +25,7 @@ from conflictkg.pipeline.fastshacl.compiler import (
     Check,
     Compiler,
 )
+from conflictkg.pipeline.rdfio import each_triple
 from conflictkg.vocab import SH
 
 # Said when a shape has no sh:message (every shape of ontology/ has one).
@@ -105,9 +106,14 @@ class Loader:
         default = ox.DefaultGraph()
         ill_typed = ox.NamedNode(ILL_TYPED_GRAPH)
         retyped = ox.NamedNode(RETYPED_GRAPH)
-        term = self.term
-        for s, p, o in graph:
-            quad = ox.Quad(term(s), term(p), term(o), default)  # type: ignore[arg-type]
+        known, term = self._to, self.term
+        for s, p, o in each_triple(graph):
+            quad = ox.Quad(
+                known.get(s) or term(s),  # type: ignore[arg-type]
+                known.get(p) or term(p),  # type: ignore[arg-type]
+                known.get(o) or term(o),
+                default,
+            )
             yield quad
             if isinstance(o, Literal) and o.datatype is not None:
                 if o.ill_typed:
