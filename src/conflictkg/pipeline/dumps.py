@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from conflictkg.pipeline import rdfio
@@ -93,25 +92,10 @@ def _by_subject(graph: Graph) -> Iterable[tuple[Node, Iterable[tuple[Node, Itera
     ``Graph.triples``, which checks each triple's contexts. The walk is used only when it
     holds exactly the graph's triples; otherwise the graph is iterated as usual.
     """
-    index = subject_index(graph)
+    index = rdfio.subject_index(graph)
     if index is not None:
         return ((s, predicates.items()) for s, predicates in index.items())
     return (((s, [(p, [o])])) for s, p, o in graph)
-
-
-def subject_index(graph: Graph) -> dict[Node, dict[Node, dict[Node, object]]] | None:
-    """The subject index of rdflib's memory store (subject -> predicate -> objects) when
-    ``graph`` is alone in that store, so the index holds exactly its triples; else None.
-
-    Reading it directly is several times faster than ``Graph.triples`` or ``in``, which
-    check each triple's contexts.
-    """
-    index = getattr(graph.store, "_Memory__spo", None)
-    if type(graph.store) is Memory and isinstance(index, dict):
-        size = sum(len(objects) for predicates in index.values() for objects in predicates.values())
-        if size == len(graph):
-            return index
-    return None
 
 
 def nt_term(term: Node) -> str:

@@ -38,8 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from conflictkg.pipeline.dumps import subject_index
-from conflictkg.pipeline.rdfio import new_graph
+from conflictkg.pipeline.rdfio import new_graph, subject_index
 
 Triple = tuple[Node, Node, Node]
 FORWARD, BACKWARD = True, False

@@ -75,7 +75,7 @@ def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
 
 def _asserted_among(triples: Graph, data: Graph) -> int:
     """How many of ``triples`` are in ``data`` (its store's index read when it can be)."""
-    index = dumps.subject_index(data)
+    index = rdfio.subject_index(data)
     if index is None:
         return sum(1 for triple in triples if triple in data)
     empty: dict = {}

@@ -52,8 +52,7 @@ from conflictkg.pipeline.accounts import (
     claim_of,
     merged_outside,
 )
-from conflictkg.pipeline.dumps import subject_index
-from conflictkg.pipeline.rdfio import new_graph, short
+from conflictkg.pipeline.rdfio import new_graph, short, subject_index
 from conflictkg.vocab import CKG, CKS, SH
 
 VIEW_SHAPES_FILE = project.VIEW_SHAPES_FILE
