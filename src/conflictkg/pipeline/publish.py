@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -172,7 +172,6 @@ def write_artefacts(
     """
     if cache is None:
         cache = WriteCache(folder.parent / writecache.FOLDER)
-    prefixes = PREFIXES
     lines, blocks, blank = _named_lines(inputs, cache)
     inferred_lines, blocks[str(INFERRED_GRAPH)], inferred_blank = _standalone(
         str(INFERRED_GRAPH), inferred
@@ -184,7 +183,7 @@ def write_artefacts(
         [*lines.values(), inferred_lines, dumps.blank_lines([*blank, *inferred_blank])]
     )
     nt = dumps.ntriples(merged)
-    trig = dumps.trig((blocks[name] for name in sorted(blocks)), prefixes)
+    trig = dumps.trig((blocks[name] for name in sorted(blocks)), PREFIXES)
     sizes = graph_counts(inputs)
     parts = [
         void_description.Subset(
@@ -206,20 +205,8 @@ def write_artefacts(
     # the dataset as the endpoint serves it: every graph, the default graph their merge
     # (the ontology's blank nodes labelled apart from the data's)
     served = [nt, *ontology_lines, *dumps.blank_lines(ontology_blank, prefix="ontology")]
-    # the table is the answer of its query over the dataset as the endpoint serves it,
-    # computed in a child process while this one writes the other dumps
-    with tables.EventsTable(trig, b"".join(served)) as table:
-        turtle = dumps.turtle(nt, prefixes)
-        jsonld = dumps.jsonld(merged, prefixes)
-        rdfxml = dumps.rdfxml(nt, prefixes)
-        events = table.result()
     contents = {
-        "dataset.ttl": turtle,
-        "dataset.nt": nt,
-        "dataset.jsonld": jsonld,
-        "dataset.rdf": rdfxml,
-        "dataset.trig": trig,
-        EVENTS_FILE: events,
+        **_dataset_files(nt, merged, trig, b"".join(served)),
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
@@ -241,6 +228,30 @@ def write_artefacts(
         (folder / name).write_bytes(content)
     cache.prune()
     return {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
+
+
+def _dataset_files(
+    nt: bytes, merged: Sequence[bytes], trig: bytes, served: bytes
+) -> dict[str, bytes]:
+    """The dataset's dumps and ``events.csv``, in the order the build lists them.
+
+    The table is the answer of its query over the dataset as the endpoint serves it
+    (``served``: the default graph's N-Triples), computed in a child process
+    (:class:`.tables.EventsTable`) while this one writes the other dumps.
+    """
+    with tables.EventsTable(trig, served) as table:
+        turtle = dumps.turtle(nt, PREFIXES)
+        jsonld = dumps.jsonld(merged, PREFIXES)
+        rdfxml = dumps.rdfxml(nt, PREFIXES)
+        events = table.result()
+    return {
+        "dataset.ttl": turtle,
+        "dataset.nt": nt,
+        "dataset.jsonld": jsonld,
+        "dataset.rdf": rdfxml,
+        "dataset.trig": trig,
+        EVENTS_FILE: events,
+    }
 
 
 def tool_versions() -> dict[str, str]:
