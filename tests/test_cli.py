@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
 import subprocess
 import sys
@@ -68,3 +69,21 @@ def test_a_user_error_is_one_message_and_exit_1_in_a_real_process(tmp_path: Path
     assert f"{tmp_path / 'triples' / 'a.ttl'}:3:" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_build_in_a_real_process_prints_its_summary_and_publishes(tmp_path: Path) -> None:
+    # the console script ends the process at once after a build (cli.run): what it
+    # printed and wrote must all be there
+    script = shutil.which("conflictkg", path=str(Path(sys.executable).parent))
+    assert script is not None
+    output = tmp_path / "out"
+    result = subprocess.run(
+        [script, "--project", str(REPO), "build", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("built ") and "  seconds: " in result.stdout
+    record = json.loads((output / "current" / "build.json").read_text(encoding="utf-8"))
+    assert record["artefacts"] and (output / "current" / "dataset.trig").stat().st_size > 0
