@@ -83,7 +83,8 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--full",
         action="store_true",
-        help="check everything again, ignoring the incremental cache in OUTPUT/cache/",
+        help="parse and check everything again, reading nothing from the incremental cache "
+        "in OUTPUT/cache/ (which it refills)",
     )
     _shacl_engine_argument(parser)
 

@@ -231,3 +231,27 @@ def test_the_region_leaves_out_what_the_change_cannot_reach(tmp_path: Path) -> N
     area = incremental.region(_merge(new, unchanged), _ontology(), [new], [old])
     names = {str(n).rsplit("/id/", 1)[-1] for n in area.focus}
     assert names == {"article/a", "article/a/span/0-5", "claim/c"}, names
+
+
+def test_a_full_build_reads_nothing_from_the_cache(project: tuple[Path, Path]) -> None:
+    # cached quote verdicts that claim a problem, parsed files swapped between two
+    # digests: a build that believed the cache would fail or write other triples
+    root, output = project
+    folder = output / incremental.CACHE_FOLDER
+    copied = set((folder / "quotes").glob("*.json"))
+    build(Project.at(root), output)  # the verdicts of the files where they now are
+    verdicts = sorted(set((folder / "quotes").glob("*.json")) - copied)
+    first, second = sorted((folder / "parsed").glob("*.pickle"))[:2]
+    assert verdicts
+    for path in verdicts:
+        path.write_text('{"problems": ["a cached problem"], "spans": 0}', encoding="utf-8")
+    one, other = first.read_bytes(), second.read_bytes()
+    first.write_bytes(other)
+    second.write_bytes(one)
+    before = (output / "current" / "dataset.nt").read_bytes()
+    record = build(Project.at(root), output, full=True)
+    assert record["checked"] == {"full": True, "why": "--full"}
+    assert (output / "current" / "dataset.nt").read_bytes() == before
+    # and it refilled the cache with real verdicts and parsed files
+    assert all("a cached problem" not in p.read_text(encoding="utf-8") for p in verdicts)
+    assert first.read_bytes() != other and second.read_bytes() != one

@@ -13,9 +13,10 @@ A build keeps, in ``output/cache/incremental/``:
 
 The environment key is a digest of the conflictkg version, this package's source files,
 the ontology, the shapes and the view shapes: when any of them changes, the cache is
-emptied and the build is a full one. ``conflictkg build --full`` ignores the cache (and
-refills it). A build that fails keeps the manifest of the last good build, so the next
-build is compared with a state that passed.
+emptied and the build is a full one. ``conflictkg build --full`` reads nothing from the
+cache (every file parsed and every quote checked again) and refills it. A build that
+fails keeps the manifest of the last good build, so the next build is compared with a
+state that passed.
 
 What an incremental build re-checks, against the last good build:
 
@@ -115,6 +116,7 @@ class Cache:
     key: str
     previous: dict[str, str]  # triples-file stem -> its digest at the last good build
     full_reason: str  # why this build checks everything; "" when incremental
+    fresh: bool = False  # --full: nothing is read from the cache, only written
     current: dict[str, str] = field(default_factory=dict)  # stem -> digest, this build
     _region: Region | None = None
     _previous: list[TriplesFile] | None = None
@@ -133,7 +135,7 @@ class Cache:
         """A triples file parsed, from the cache when its bytes were seen before."""
         digest = sha256_file(path)
         self.current[path.stem] = digest
-        cached = self._parsed(digest)
+        cached = None if self.fresh else self._parsed(digest)
         if cached is not None:
             cached.path = path  # the same bytes may have another name now
             return cached
@@ -176,6 +178,8 @@ class Cache:
 
     def verdict(self, kind: str, key: str) -> dict | None:
         """A cached verdict (a JSON object) of check ``kind`` under ``key``."""
+        if self.fresh:
+            return None
         try:
             loaded = json.loads((self.folder / kind / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -226,7 +230,7 @@ def open_cache(project: Project, output: Path, *, full: bool = False) -> Cache:
             reason = f"the cache lacks the parsed {missing[0]} of the last build"
     if full:
         reason = "--full"
-    return Cache(folder, key, previous, reason)
+    return Cache(folder, key, previous, reason, fresh=full)
 
 
 def _write_atomic(path: Path, content: bytes) -> None:
