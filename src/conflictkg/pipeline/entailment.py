@@ -38,7 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from conflictkg.pipeline.rdfio import new_graph, subject_index
+from conflictkg.pipeline.rdfio import each_triple, new_graph
 
 Triple = tuple[Node, Node, Node]
 FORWARD, BACKWARD = True, False
@@ -121,7 +121,7 @@ def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
     fraction of one in an rdflib graph, and the rules test every triple they derive.
     """
     rules = Rules(ontology)
-    known: set[Triple] = _triples(asserted)
+    known: set[Triple] = set(each_triple(asserted))
     known.update(ontology)
     inferred: set[Triple] = set()
     # 1. property consequences of every asserted triple, and every triple of the
@@ -168,19 +168,6 @@ def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
             if triple not in known:
                 inferred.add(triple)
     return inferred
-
-
-def _triples(graph: Graph) -> set[Triple]:
-    """``graph``'s triples, read from its store's index when it can be (faster)."""
-    index = subject_index(graph)
-    if index is None:
-        return set(graph)
-    return {
-        (s, p, o)
-        for s, predicates in index.items()
-        for p, objects in predicates.items()
-        for o in objects
-    }
 
 
 def _as_graph(triples: set[Triple]) -> Graph:

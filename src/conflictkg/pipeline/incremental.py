@@ -164,16 +164,22 @@ class Cache:
 
     def changed_versions(self, files: dict[str, TriplesFile]) -> list[TriplesFile]:
         """The changed files as read now and as the last good build read them."""
+        return [*self._new_versions(files), *self._old_versions()]
+
+    def _new_versions(self, files: dict[str, TriplesFile]) -> list[TriplesFile]:
+        return [files[s] for s in self.changed if s in files]
+
+    def _old_versions(self) -> list[TriplesFile]:
+        """:meth:`previous_versions`, read once for the views, SHACL and HermiT."""
         if self._previous is None:
             self._previous = self.previous_versions()
-        return [*(files[s] for s in self.changed if s in files), *self._previous]
+        return self._previous
 
     def region(self, data: Graph, ontology: Graph, files: dict[str, TriplesFile]) -> Region:
         """The region of this build's change (computed once for SHACL and HermiT)."""
         if self._region is None:
-            self.changed_versions(files)
-            new = [files[s] for s in self.changed if s in files]
-            self._region = region(data, ontology, new, self._previous or [])
+            new, old = self._new_versions(files), self._old_versions()
+            self._region = region(data, ontology, new, old)
         return self._region
 
     def verdict(self, kind: str, key: str) -> dict | None:

@@ -61,25 +61,9 @@ def merge(graphs: Sequence[Graph]) -> Graph:
     through :func:`rdfio.fill` (about 30 s less than ``+=`` at 10^6 triples).
     """
     merged = new_graph()
-    _bind_all_missing(merged, graphs)
+    rdfio.bind_missing(merged, *graphs)
     rdfio.fill(merged, (t for graph in graphs for t in graph))
     return merged
-
-
-def _bind_all_missing(target: Graph, sources: Sequence[Graph]) -> None:
-    """:func:`rdfio.bind_missing` of each source in turn, reading ``target``'s prefixes once."""
-    prefixes = {prefix for prefix, _ in target.namespaces()}
-    namespaces = {str(namespace) for _, namespace in target.namespaces()}
-    seen: set[tuple[str, str]] = set()
-    for source in sources:
-        for prefix, namespace in sorted(source.namespaces()):
-            if (prefix, str(namespace)) in seen:
-                continue
-            seen.add((prefix, str(namespace)))
-            if prefix and prefix not in prefixes and str(namespace) not in namespaces:
-                target.bind(prefix, namespace, override=False)
-                prefixes.add(prefix)
-                namespaces.add(str(namespace))
 
 
 def input_files(project: Project) -> list[Path]:

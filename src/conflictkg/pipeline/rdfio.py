@@ -263,15 +263,22 @@ def _put(
     leaf[third] = 1
 
 
-def bind_missing(target: Graph, source: Graph) -> None:
-    # keep the prefixes a file declares (beyond the project's own) for readable output
+def bind_missing(target: Graph, *sources: Graph) -> None:
+    """Bind in ``target`` each prefix of ``sources`` (in turn) whose prefix and namespace
+    are both unbound there: the prefixes a file declares (beyond the project's own) keep
+    the output readable. ``target``'s prefixes are read once, however many sources."""
     bound_prefixes = {prefix for prefix, _ in target.namespaces()}
     bound_namespaces = {str(namespace) for _, namespace in target.namespaces()}
-    for prefix, namespace in sorted(source.namespaces()):
-        if prefix and prefix not in bound_prefixes and str(namespace) not in bound_namespaces:
-            target.bind(prefix, namespace, override=False)
-            bound_prefixes.add(prefix)
-            bound_namespaces.add(str(namespace))
+    seen: set[tuple[str, str]] = set()
+    for source in sources:
+        for prefix, namespace in sorted(source.namespaces()):
+            if (prefix, str(namespace)) in seen:
+                continue
+            seen.add((prefix, str(namespace)))
+            if prefix and prefix not in bound_prefixes and str(namespace) not in bound_namespaces:
+                target.bind(prefix, namespace, override=False)
+                bound_prefixes.add(prefix)
+                bound_namespaces.add(str(namespace))
 
 
 def _bad_syntax_message(path: Path, error: BadSyntax, language: str = "Turtle") -> str:

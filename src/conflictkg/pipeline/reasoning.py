@@ -69,8 +69,9 @@ def _temporary_files_in(folder: str) -> Iterator[None]:
 class Consistency:
     """HermiT's consistency check of the ontology and the data, running in its own JVM.
 
-    Started as soon as the merge exists (:func:`start`), it runs on the second core while
-    the build's Python checks (quotes, views, SHACL) run on the first; :meth:`verdict`
+    Started as soon as the files are parsed (:func:`start`, from their graphs: no merge
+    needed), it runs on the second core while the build's merge and Python checks
+    (quotes, views, SHACL) run on the first; :meth:`verdict`
     waits for it. :meth:`close` stops it and removes its folder, whatever happened.
     """
 

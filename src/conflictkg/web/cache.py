@@ -162,9 +162,7 @@ class RunawayRecord:
 
     def any_recent(self) -> bool:
         """Whether any query was stopped less than ``ttl`` seconds ago (in any process)."""
-        bell = self._bell
-        if bell is not None and bell[: self._BELL_BYTES] != self._heard:
-            self._read_folder()
+        self._listen()
         if not self._local:
             return False
         now = time.time()
@@ -174,13 +172,17 @@ class RunawayRecord:
 
     def recent(self, key: str) -> str | None:
         """Why ``key`` was stopped, if that was less than ``ttl`` seconds ago; else None."""
-        bell = self._bell
-        if bell is not None and bell[: self._BELL_BYTES] != self._heard:
-            self._read_folder()
+        self._listen()
         entry = self._local.get(key)
         if entry is None or time.time() - entry[0] >= self.ttl:
             return None
         return entry[1]
+
+    def _listen(self) -> None:
+        """Read the folder again if its bell rang since this process last read it."""
+        bell = self._bell
+        if bell is not None and bell[: self._BELL_BYTES] != self._heard:
+            self._read_folder()
 
     def _read_folder(self) -> None:
         """What the folder records now (the bell heard first: a later ring is heard later)."""
