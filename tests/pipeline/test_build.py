@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 
 from conflictkg.cli import main
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import artefacts, build, inputs, publish
+from conflictkg.pipeline import artefacts, build, forked, inputs, publish
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.formats import format_for_path
 from conflictkg.project import Project
@@ -303,6 +303,29 @@ def test_bad_input_fails_and_leaves_current_alone(
         assert fragment in err, f"{fragment!r} not in:\n{err}"
     assert snapshot(output) == before
     assert not list(output.glob(".tmp-*")) and not list(output.glob(".current-*"))
+
+
+@pytest.mark.parametrize("beside", [True, False], ids=["shacl-forked", "shacl-in-process"])
+def test_a_shacl_failure_is_reported_alone_whether_forked_or_not(
+    beside: bool,
+    built: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SHACL runs beside the other checks in a child (or here, without fork); either way its
+    # verdict stops the build and names the failing check (a failure of SHACL and HermiT
+    # together is test_incremental's test_a_break_fails_incrementally_as_in_a_full_build)
+    if not beside:
+        monkeypatch.setattr(forked, "available", lambda: False)
+    _, output = built
+    before = snapshot(output)
+    project = make_project(tmp_path / "project")
+    _break(project, tomllib.loads((FIXTURES / "bad" / "shacl-violation.toml").read_text()))
+    assert main(["--project", str(project), "build", "--output", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert "check failed: shacl;" in err and "focus node ckr:place/korvath" in err
+    assert snapshot(output) == before
 
 
 def test_validate_of_a_bad_project_exits_1_with_a_report(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conflictkg.errors import ConflictKGError
@@ -222,3 +222,24 @@ def test_blank_nodes_of_two_files_never_meet(tmp_path: Path) -> None:
         path.write_text("_:b0 <https://example.org/p> 1 .\n", encoding="utf-8")
     one, two = (set(rdfio.parse_dataset(p).default.subjects()) for p in (first, second))
     assert len(one) == len(two) == 1 and one != two
+
+
+def test_with_predicates_reads_the_index_and_agrees_with_rdflib() -> None:
+    ex = "http://example.org/"
+    a, b, c = (URIRef(ex + n) for n in "abc")
+    p, q, r = (URIRef(ex + n) for n in "pqr")
+    triples = [(a, p, b), (a, q, Literal("x")), (b, p, c), (c, r, a), (b, q, Literal(2))]
+    alone = rdfio.new_graph()
+    rdfio.fill(alone, triples)
+    assert rdfio.subject_index(alone) is not None  # the index is read
+    dataset = Dataset()  # a graph sharing its store: read through Graph.triples
+    dataset.graph(URIRef(ex + "other")).add((c, p, c))
+    shared = dataset.graph(URIRef(ex + "g"))
+    for triple in triples:
+        shared.add(triple)
+    assert rdfio.subject_index(shared) is None
+    for graph in (alone, shared):
+        assert sorted(rdfio.with_predicates(graph, [p, q])) == sorted(
+            t for t in triples if t[1] in (p, q)
+        )
+        assert rdfio.with_predicates(graph, [URIRef(ex + "none")]) == []

@@ -67,16 +67,27 @@ def _build(
     wall: float,
     progress: Progress | None,
 ) -> dict:
-    outcome = run_checks(project, fail_fast=True, cache=cache, progress=progress)
+    outcome = run_checks(project, fail_fast=True, cache=cache, progress=progress, beside=True)
+    try:
+        return _check_and_publish(outcome, output, cache, wall, progress)
+    finally:
+        outcome.cancel()  # a check still running when something failed: not needed now
+
+
+def _check_and_publish(
+    outcome: Outcome,
+    output: Path,
+    cache: incremental.Cache,
+    wall: float,
+    progress: Progress | None,
+) -> dict:
+    """Write the artefacts while a check may still run beside (SHACL of a full build,
+    see :func:`run_checks`); publish only once every check has passed."""
     if outcome.inputs is None:  # did not parse: say exactly what the parser said
         raise ConflictKGError(outcome.checks[0].problems[0])
-    if outcome.failed:
-        names = ", ".join(c.name for c in outcome.failed)
-        raise ConflictKGError(
-            f"check failed: {names}; {output / CURRENT} is unchanged "
-            "(`conflictkg validate` runs every check)",
-            details=[f"{c.name}: {p}" for c in outcome.failed for p in c.problems],
-        )
+    if outcome.failed_so_far:  # reported as if the checks had run in turn: SHACL's first
+        outcome.settle()
+        raise _failed(outcome, output)
     inputs, data = outcome.inputs, outcome.data
     assert data is not None
     if progress is not None:
@@ -94,6 +105,10 @@ def _build(
         artefacts = write_artefacts(inputs, data, inferred, folder)
         outcome.seconds["write"] = time.perf_counter() - started
         outcome.cpu["write"] = time.process_time() - cpu_started
+        if outcome.pending and progress is not None:
+            progress.stage("shacl")  # its verdict, waited for before anything is published
+        if outcome.failed:
+            raise _failed(outcome, output)
         record.update(
             {
                 "conflictkg": __version__,
@@ -115,6 +130,15 @@ def _build(
     folder = publish(output, write)
     cache.commit()
     return record | {"folder": str(folder), "notes": [n for c in outcome.checks for n in c.notes]}
+
+
+def _failed(outcome: Outcome, output: Path) -> ConflictKGError:
+    names = ", ".join(c.name for c in outcome.failed_so_far)
+    return ConflictKGError(
+        f"check failed: {names}; {output / CURRENT} is unchanged "
+        "(`conflictkg validate` runs every check)",
+        details=[f"{c.name}: {p}" for c in outcome.failed_so_far for p in c.problems],
+    )
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, anchors, reasoning, shacl, views
+from conflictkg.pipeline import accounts, anchors, forked, reasoning, shacl, views
 from conflictkg.pipeline.accounts import TriplesFile
 from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.incremental import Cache
@@ -44,12 +44,62 @@ class Outcome:
     checks: list[Check]
     seconds: dict[str, float]
     data: Graph | None = None
-    # CPU seconds of this process per step (wall seconds mislead on a shared machine)
+    # CPU seconds per step (wall seconds mislead on a shared machine): this process's, but
+    # for a check run beside the others, whose are its child's
     cpu: dict[str, float] = field(default_factory=dict)
+    # checks still running in a child beside the caller (see ``run_checks(beside=True)``)
+    pending: dict[str, forked.Forked[Timed]] = field(default_factory=dict)
+    fail_fast: bool = False
 
     @property
     def failed(self) -> list[Check]:
+        """The failed checks, once every check has given its verdict (waits for them)."""
+        self.settle()
+        return self.failed_so_far
+
+    @property
+    def failed_so_far(self) -> list[Check]:
+        """The failed checks among those that have given their verdict (never waits)."""
         return [c for c in self.checks if c.problems]
+
+    def settle(self) -> None:
+        """Wait for the checks running beside the caller and put their verdicts in place."""
+        while self.pending:
+            name, child = next(iter(self.pending.items()))
+            try:
+                timed = child.result()
+            finally:
+                del self.pending[name]
+            place = [c.name for c in self.checks].index(name)
+            self.checks[place] = timed.check
+            self.seconds[name] = timed.seconds
+            self.cpu[name] = timed.cpu
+            if self.fail_fast and timed.check.problems:  # as if run in turn: later ones skipped
+                for later in range(place + 1, len(self.checks)):
+                    self.checks[later] = Check(
+                        self.checks[later].name, skipped="skipped after a failed check"
+                    )
+
+    def cancel(self) -> None:
+        """Stop the checks still running beside the caller (their verdicts are not needed)."""
+        for child in self.pending.values():
+            child.cancel()
+        self.pending.clear()
+
+
+@dataclass
+class Timed:
+    """A check's verdict with the wall and CPU seconds it took where it ran."""
+
+    check: Check
+    seconds: float
+    cpu: float
+
+
+def _timed(step: Callable[[Inputs, Graph], Check], inputs: Inputs, data: Graph) -> Timed:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    check = step(inputs, data)
+    return Timed(check, time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 def check_quotes(
@@ -201,14 +251,24 @@ def run_checks(
     fail_fast: bool = False,
     cache: Cache | None = None,
     progress: Progress | None = None,
+    beside: bool = False,
 ) -> Outcome:
     """Parse and run the checks, cheapest first; a failed check is reported, not raised.
 
-    With ``fail_fast`` (the build) the checks after a failed one are skipped: SHACL and
-    HermiT take seconds, and their verdicts on data that already failed matter less.
-    With a ``cache`` (the build), unchanged files are read from it and, unless the cache
-    asks for a full build, SHACL and HermiT see only the region of the change
-    (:mod:`conflictkg.pipeline.incremental`).
+        With ``fail_fast`` (the build) the checks after a failed one are skipped: SHACL and
+        HermiT take seconds, and their verdicts on data that already failed matter less.
+
+        SHACL over the whole merge (every check but an incremental build's) runs in a forked
+        child (:mod:`.forked`) from the merge on, beside the quotes, the views and HermiT: it
+        is the longest check (about a third of a full build at 10^6 triples) and the others
+        leave the second core idle. With ``fail_fast``, a failure of the quotes or the views
+        stops it, and a failure of SHACL makes HermiT's verdict "skipped", as if the checks had run
+    in turn (the same report as an incremental build's). Unless ``beside``, its
+        verdict is waited for before returning; with ``beside`` (the build, which writes its
+        artefacts meanwhile) the caller must wait for it: :attr:`Outcome.failed` does.
+        With a ``cache`` (the build), unchanged files are read from it and, unless the cache
+        asks for a full build, SHACL and HermiT see only the region of the change
+        (:mod:`conflictkg.pipeline.incremental`).
     """
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -236,6 +296,8 @@ def run_checks(
         outcome = _run_steps(
             inputs, started, seconds, fail_fast, cache, progress, consistency, head_start
         )
+        if not beside:
+            outcome.settle()
     finally:
         if consistency is not None:
             consistency.close()
@@ -277,17 +339,35 @@ def _run_steps(
         steps["reasoner"] = partial(check_reasoner, cache=cache)
     if consistency is not None:
         steps["reasoner"] = partial(check_reasoner, cache=cache, started=consistency)
-    for name, step in steps.items():
-        if fail_fast and any(c.problems for c in checks):
-            checks.append(Check(name, skipped="skipped after a failed check"))
-            continue
-        if progress is not None:
-            progress.stage(name)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        checks.append(step(inputs, data))
-        seconds[name] = head_start.get(name, 0.0) + time.perf_counter() - started
-        cpu[name] = time.process_time() - cpu_started
-    return Outcome(inputs, checks, seconds, data, cpu)
+    whole = cache is None or not cache.incremental
+    pending = {}
+    if whole and forked.available():
+        pending["shacl"] = forked.Forked(
+            partial(_timed, steps["shacl"], inputs, data), "the SHACL check"
+        )
+    outcome = Outcome(inputs, checks, seconds, data, cpu, pending, fail_fast)
+    try:
+        for name, step in steps.items():
+            if fail_fast and any(c.problems for c in checks):
+                checks.append(Check(name, skipped="skipped after a failed check"))
+                child = outcome.pending.pop(name, None)
+                if child is not None:
+                    child.cancel()
+                continue
+            if name in pending:  # its verdict takes this place when it comes (Outcome.settle)
+                checks.append(Check(name, skipped="running beside the other checks"))
+                seconds[name] = cpu[name] = 0.0
+                continue
+            if progress is not None:
+                progress.stage(name)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            checks.append(step(inputs, data))
+            seconds[name] = head_start.get(name, 0.0) + time.perf_counter() - started
+            cpu[name] = time.process_time() - cpu_started
+    except BaseException:
+        outcome.cancel()  # no child left running behind an error
+        raise
+    return outcome
 
 
 STEPS: dict[str, Callable[[Inputs, Graph], Check]] = {

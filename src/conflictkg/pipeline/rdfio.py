@@ -124,31 +124,43 @@ def parse_dataset(path: Path) -> ParsedDataset:
     default = new_graph()
     for prefix, namespace in sorted(parser.prefixes.items()):
         default.bind(prefix, namespace, override=False)
-    named: dict[URIRef, Graph] = {}
     term = _TermConverter()
-    triples: dict[URIRef | None, list[tuple[Node, Node, Node]]] = {None: []}
+    by_graph: dict[object, list[tuple[Node, Node, Node]]] = {}
     with _quiet_literal_conversion():
         for quad in quads:
-            name = quad.graph_name
-            if isinstance(name, pyoxigraph.DefaultGraph):
-                key = None
-            elif isinstance(name, pyoxigraph.NamedNode):
-                key = URIRef(name.value)
-                if key not in named:
-                    named[key] = new_graph()
-                    bind_missing(named[key], default)
-                    triples[key] = []
-            else:
-                raise ConflictKGError(f"{path}: a named graph must be named by an IRI, not {name}")
-            triples[key].append((term(quad.subject), term(quad.predicate), term(quad.object)))
-    for key, found in triples.items():
-        fill(default if key is None else named[key], found)
-    _check_literals(path, (t for g in (default, *named.values()) for t in g), data)
+            found = by_graph.get(quad.graph_name)
+            if found is None:
+                found = by_graph[quad.graph_name] = []
+            found.append((term(quad.subject), term(quad.predicate), term(quad.object)))
+    named: dict[URIRef, Graph] = {}
+    for name, found in by_graph.items():
+        if isinstance(name, pyoxigraph.DefaultGraph):
+            fill(default, found)
+        elif isinstance(name, pyoxigraph.NamedNode):
+            graph = named[URIRef(name.value)] = new_graph()
+            bind_missing(graph, default)
+            fill(graph, found)
+        else:
+            raise ConflictKGError(f"{path}: a named graph must be named by an IRI, not {name}")
+    ill_typed = {o for o in term.literals() if o.ill_typed}
+    if ill_typed:  # rare: the triples are read again only to name each one
+        triples = (t for g in (default, *named.values()) for t in g if t[2] in ill_typed)
+        _check_literals(path, triples, data)
     return ParsedDataset(default, dict(sorted(named.items())))
 
 
+_SHARED: dict[object, Node] = {}
+"""IRIs and literals already made, shared by every :class:`_TermConverter`: the same
+predicates, classes, shared resources and values recur in every triples file, rdflib's
+constructors cost several microseconds each (a literal's value is parsed), and one object
+each is cheaper to hash and compare later. Emptied when it reaches
+:data:`_SHARED_LIMIT` entries. Blank nodes, renamed apart in each file, are not kept."""
+_SHARED_LIMIT = 4_000_000
+
+
 class _TermConverter:
-    """Oxigraph terms as rdflib terms, each distinct term converted once."""
+    """Oxigraph terms as rdflib terms, each distinct term converted once (IRIs and
+    literals once for every converter, see :data:`_SHARED`)."""
 
     XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -158,14 +170,26 @@ class _TermConverter:
     def __call__(self, term: object) -> Node:
         found = self.known.get(term)
         if found is None:
-            found = self.known[term] = self._convert(term)
+            found = self.known[term] = self._shared(term)
+        return found
+
+    def literals(self) -> list[Literal]:
+        """The literals this converter was given (each once)."""
+        return [t for t in self.known.values() if type(t) is Literal]
+
+    def _shared(self, term: object) -> Node:
+        if isinstance(term, pyoxigraph.BlankNode):
+            return BNode(term.value)
+        found = _SHARED.get(term)
+        if found is None:
+            if len(_SHARED) >= _SHARED_LIMIT:
+                _SHARED.clear()
+            found = _SHARED[term] = self._convert(term)
         return found
 
     def _convert(self, term: object) -> Node:
         if isinstance(term, pyoxigraph.NamedNode):
             return URIRef(term.value)
-        if isinstance(term, pyoxigraph.BlankNode):
-            return BNode(term.value)
         assert isinstance(term, pyoxigraph.Literal), term
         if term.language:
             return Literal(term.value, lang=term.language)
@@ -235,6 +259,18 @@ def each_triple(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
     )
 
 
+def with_predicates(graph: Graph, predicates: Iterable[Node]) -> list[tuple[Node, Node, Node]]:
+    """``graph``'s triples of the ``predicates``; a graph alone in rdflib's memory store is
+    read from the store's predicate index (as :func:`subject_index`, without the context
+    checks of ``Graph.triples``)."""
+    if subject_index(graph) is None:
+        return [t for p in predicates for t in graph.triples((None, p, None))]
+    index = graph.store._Memory__pos  # type: ignore[attr-defined]
+    return [
+        (s, p, o) for p in predicates for o, subjects in index.get(p, {}).items() for s in subjects
+    ]
+
+
 def subject_index(graph: Graph) -> dict[Node, dict[Node, dict[Node, object]]] | None:
     """The subject index of rdflib's memory store (subject -> predicate -> objects) when
     ``graph`` is alone in that store, so the index holds exactly its triples; else None.
@@ -242,11 +278,15 @@ def subject_index(graph: Graph) -> dict[Node, dict[Node, dict[Node, object]]] | 
     Reading it directly is several times faster than ``Graph.triples`` or ``in``, which
     check each triple's contexts.
     """
-    index = getattr(graph.store, "_Memory__spo", None)
-    if type(graph.store) is Memory and isinstance(index, dict):
-        size = sum(len(objects) for predicates in index.values() for objects in predicates.values())
-        if size == len(graph):
-            return index
+    store = graph.store
+    if type(store) is not Memory:
+        return None
+    index = getattr(store, "_Memory__spo", None)
+    every = getattr(store, "_Memory__contextTriples", {}).get(None)
+    # the store's set of every (unquoted) triple is the graph's own: the index holds nothing
+    # else (counted in O(1), where summing the index cost a walk over it on every call)
+    if isinstance(index, dict) and every is not None and len(every) == len(graph):
+        return index
     return None
 
 

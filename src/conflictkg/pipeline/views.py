@@ -52,10 +52,18 @@ from conflictkg.pipeline.accounts import (
     claim_of,
     merged_outside,
 )
-from conflictkg.pipeline.rdfio import new_graph, short, subject_index
+from conflictkg.pipeline.rdfio import (
+    each_triple,
+    fill,
+    new_graph,
+    short,
+    subject_index,
+    with_predicates,
+)
 from conflictkg.vocab import CKG, CKS, SH
 
 VIEW_SHAPES_FILE = project.VIEW_SHAPES_FILE
+Triple = tuple[Node, Node, Node]
 VIEW = CKS.view
 
 
@@ -189,16 +197,18 @@ def check_view(
     places = [pair for file in files for pair in view.graphs(file)]
     if not places:
         return []
-    data = new_graph()
     wanted = view.predicates(ontology) if view.predicates is not None else None
+    found: list[Triple] = []
     for _, graph in places:
-        _add(data, graph, wanted, only)
+        found += _triples(graph, wanted, only)
     if view.with_types_of_all_graphs:
         for file in files:
             for _, graph in file.graphs():
-                _add(data, graph, {RDF.type}, only)
+                found += _triples(graph, {RDF.type}, only)
     if view.with_ontology:
-        _add(data, ontology, {RDFS.subClassOf, REQUIRES_ACCOUNT})
+        found += _triples(ontology, {RDFS.subClassOf, REQUIRES_ACCOUNT})
+    data = new_graph()
+    fill(data, found)  # once, into the empty graph's indexes: Graph.add per triple costs 5x
     report = shacl.run(data, shapes, shapes_name=shapes_name, inplace=True)
     problems = []
     for result in report.objects(None, SH.result):
@@ -210,22 +220,20 @@ def check_view(
     return sorted(set(problems))
 
 
-def _add(
-    target: Graph, source: Graph, predicates: set[URIRef] | None, subjects: set[Node] | None = None
-) -> None:
-    """Add ``source``'s triples of ``predicates`` (None: all) about ``subjects`` (None: all)."""
+def _triples(
+    source: Graph, predicates: set[URIRef] | None, subjects: set[Node] | None = None
+) -> list[Triple]:
+    """``source``'s triples of ``predicates`` (None: all) about ``subjects`` (None: all)."""
     if subjects is not None:
-        for subject in _present(source, subjects):
-            for s, p, o in source.triples((subject, None, None)):
-                if predicates is None or p in predicates:
-                    target.add((s, p, o))
-        return
+        return [
+            (s, p, o)
+            for subject in _present(source, subjects)
+            for s, p, o in source.triples((subject, None, None))
+            if predicates is None or p in predicates
+        ]
     if predicates is None:
-        target += source
-        return
-    for predicate in predicates:
-        for triple in source.triples((None, predicate, None)):
-            target.add(triple)
+        return list(each_triple(source))
+    return with_predicates(source, predicates)
 
 
 def _present(graph: Graph, subjects: set[Node]) -> Iterable[Node]:

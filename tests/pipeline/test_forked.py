@@ -1,0 +1,79 @@
+"""A call made in a forked child: its value, its errors, and nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline import forked
+
+needs_fork = pytest.mark.skipif(
+    not forked.available(), reason="no os.fork or one core: the call runs in this process"
+)
+
+
+def _leftovers() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("conflictkg-forked-*"))
+
+
+@needs_fork
+def test_the_value_comes_from_another_process() -> None:
+    with forked.Forked(os.getpid, "asking the pid") as child:
+        pid = child.result()
+    assert pid != os.getpid()
+
+
+def test_the_child_sees_the_parents_memory_as_at_the_fork() -> None:
+    data = {"rows": list(range(100_000))}
+    with forked.Forked(lambda: sum(data["rows"]), "summing") as child:
+        data["rows"] = []  # changed after the fork: the child does not see it
+        assert child.result() == sum(range(100_000))
+
+
+def test_a_conflictkg_error_comes_back_with_its_details() -> None:
+    def fail() -> None:
+        raise ConflictKGError("shapes.ttl: bad", details=["line 3", "line 9"])
+
+    child = forked.Forked(fail, "the SHACL check")
+    with pytest.raises(ConflictKGError) as raised:
+        child.result()
+    assert raised.value.message == "shapes.ttl: bad"
+    assert raised.value.details == ["line 3", "line 9"]
+
+
+def test_any_other_error_is_named_not_a_traceback() -> None:
+    child = forked.Forked(lambda: 1 // 0, "the SHACL check")
+    with pytest.raises(ConflictKGError, match="the SHACL check failed: ZeroDivisionError"):
+        child.result()
+
+
+@needs_fork
+def test_a_child_killed_before_answering_is_an_error() -> None:
+    def die() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    child = forked.Forked(die, "the SHACL check")
+    with pytest.raises(ConflictKGError, match="ended without an answer.*signal 9"):
+        child.result()
+
+
+@needs_fork
+def test_leaving_the_block_stops_the_child_and_removes_its_file() -> None:
+    before = _leftovers()
+    with forked.Forked(lambda: __import__("time").sleep(60), "sleeping") as child:
+        pid = child._pid
+        assert pid > 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
+    assert _leftovers() == before
+
+
+def test_without_fork_the_call_is_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "available", lambda: False)
+    child = forked.Forked(os.getpid, "asking the pid")
+    assert child.result() == os.getpid()
