@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,22 @@ def test_with_predicates_reads_the_index_and_agrees_with_rdflib() -> None:
             t for t in triples if t[1] in (p, q)
         )
         assert rdfio.with_predicates(graph, [URIRef(ex + "none")]) == []
+
+
+def test_pack_and_unpack_give_back_the_same_graphs_and_prefixes() -> None:
+    ex = "http://example.org/"
+    a, p = URIRef(ex + "a"), URIRef(ex + "p")
+    blank = BNode("n1")
+    first = rdfio.new_graph()
+    first.bind("ex", ex)
+    first.add((a, p, Literal("x", lang="en")))
+    first.add((a, p, Literal("7", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))))
+    first.add((a, p, Literal("plain")))
+    first.add((a, p, blank))
+    first.add((blank, p, Literal("not a date", datatype=URIRef(ex + "odd"))))
+    second = rdfio.new_graph()  # shares terms with the first
+    second.add((a, p, Literal("plain")))
+    back = rdfio.unpack(pickle.loads(pickle.dumps(rdfio.pack([first, second]))))
+    assert [set(g) for g in back] == [set(first), set(second)]
+    assert dict(back[0].namespaces())["ex"] == URIRef(ex)
+    assert rdfio.subject_index(back[0]) is not None  # filled like a parsed graph

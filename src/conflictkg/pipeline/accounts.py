@@ -86,6 +86,24 @@ class TriplesFile:
     def __len__(self) -> int:
         return sum(len(graph) for _, graph in self.graphs())
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickled as plain data (:func:`rdfio.pack`): the incremental cache reads every
+        unchanged file back at each build."""
+        names = [name for name, _ in self.graphs()]
+        return (_unpickled, (self.path, names, rdfio.pack([g for _, g in self.graphs()])))
+
+
+def _unpickled(path: Path, names: list[URIRef], packed: rdfio.Packed) -> TriplesFile:
+    """A :class:`TriplesFile` from what its ``__reduce__`` gave (graphs in the same order)."""
+    backbone, *others = rdfio.unpack(packed)
+    result = TriplesFile(path, backbone)
+    for name, graph in zip(names[1:], others, strict=True):
+        if is_account_graph(name):
+            result.accounts[name] = graph
+        else:
+            result.outside[name] = graph
+    return result
+
 
 def read_triples_file(path: Path) -> TriplesFile:
     """Parse ``path`` as TriG and sort its named graphs; an unknown kind of graph is an error."""

@@ -80,7 +80,7 @@ from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project, ontology_files
 
 CACHE_FOLDER = Path("cache") / "incremental"
-FORMAT = "1"  # bump when what the cache holds changes shape
+FORMAT = "2"  # bump when what the cache holds changes shape
 DEPTH = 4
 
 

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,8 +199,88 @@ class _TermConverter:
         return Literal(term.value, datatype=URIRef(datatype))
 
 
-def fill(graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-    """Add ``triples`` to an empty ``graph``, in their order, each once.
+Packed = tuple[list[tuple[str, ...]], list[tuple[list[tuple[str, str]], list[int]]]]
+"""Graphs as plain data (:func:`pack`): the terms, then each graph's prefixes and triples."""
+
+
+def pack(graphs: Sequence[Graph]) -> Packed:
+    """``graphs`` as plain data for pickling: a table of their terms (each once, as
+    strings) and each graph's prefixes and triples (three indexes into the table each).
+
+    Unpickling rdflib's own form rebuilds every term (an IRI checked, a literal's value
+    parsed) and every index of every store through rdflib's Python-level hashing; the
+    plain form is half the bytes, and :func:`unpack` makes each term once for all the
+    graphs it reads (:data:`_SHARED`) and fills each store's indexes directly (:func:`fill`):
+    about 40% less time for an incremental build's unchanged files.
+    """
+    numbers: dict[Node, int] = {}
+    packed_graphs = []
+    for graph in graphs:
+        flat: list[int] = []
+        for triple in each_triple(graph):
+            for term in triple:
+                number = numbers.get(term)
+                if number is None:
+                    number = numbers[term] = len(numbers)
+                flat.append(number)
+        prefixes = [(prefix, str(namespace)) for prefix, namespace in graph.namespaces()]
+        packed_graphs.append((prefixes, flat))
+    return [_term_key(term) for term in numbers], packed_graphs
+
+
+def unpack(packed: Packed) -> list[Graph]:
+    """The graphs :func:`pack` was given: the same triples and prefixes."""
+    table, packed_graphs = packed
+    with _quiet_literal_conversion():
+        terms = [_from_key(key) for key in table]
+    graphs = []
+    for prefixes, flat in packed_graphs:
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in prefixes:
+            graph.bind(prefix, namespace)
+        nodes = [terms[n] for n in flat]
+        fill(graph, zip(nodes[0::3], nodes[1::3], nodes[2::3]), distinct=True)
+        graphs.append(graph)
+    return graphs
+
+
+def _term_key(term: Node) -> tuple[str, ...]:
+    if type(term) is URIRef:
+        return ("I", str(term))
+    if type(term) is BNode:
+        return ("B", str(term))
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None else ""
+        return ("L", str(term), term.language or "", datatype)
+    if isinstance(term, URIRef):  # a subclass (rdflib's Namespace terms)
+        return ("I", str(term))
+    raise ConflictKGError(f"cannot keep the RDF term {term!r} in the cache")
+
+
+def _from_key(key: tuple[str, ...]) -> Node:
+    if key[0] == "B":
+        return BNode(key[1])
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        if key[0] == "I":
+            found = URIRef(key[1])
+        else:
+            _, value, language, datatype = key
+            found = Literal(
+                value, lang=language or None, datatype=URIRef(datatype) if datatype else None
+            )
+        _SHARED[key] = found
+    return found
+
+
+def fill(
+    graph: Graph, triples: Iterable[tuple[Node, Node, Node]], *, distinct: bool = False
+) -> None:
+    """Add ``triples`` to an empty ``graph``, in their order, each once (``distinct``: the
+    caller knows no triple comes twice, so they are not looked up once more to drop the
+    repeats: hashing an rdflib literal runs Python code, every time).
 
     Straight into the indexes of rdflib's memory store: ``Graph.add`` keeps, for each
     triple, the contexts it is in, which costs five times the indexing itself (about 30 s
@@ -209,7 +289,7 @@ def fill(graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> None:
     through ``Graph.add`` so that rdflib records them itself. A graph that is not empty or
     not in a store of that shape gets the ordinary ``Graph.add``.
     """
-    unique = iter(dict.fromkeys(triples))
+    unique = iter(triples) if distinct else iter(dict.fromkeys(triples))
     first = next(unique, None)
     if first is None:
         return
