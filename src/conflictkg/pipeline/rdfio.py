@@ -239,7 +239,7 @@ def unpack(packed: Packed) -> list[Graph]:
         for prefix, namespace in prefixes:
             graph.bind(prefix, namespace)
         nodes = [terms[n] for n in flat]
-        fill(graph, zip(nodes[0::3], nodes[1::3], nodes[2::3]), distinct=True)
+        fill(graph, zip(nodes[0::3], nodes[1::3], nodes[2::3], strict=True), distinct=True)
         graphs.append(graph)
     return graphs
 
