@@ -38,6 +38,7 @@ from typing import Any
 
 from bench import benchlib
 from bench.benchlib import ROOT, Server
+from conflictkg.serving.granian_server import THREADS_PER_WORKER
 
 
 def build_if_needed(project: Path) -> Path:
@@ -53,7 +54,10 @@ def build_if_needed(project: Path) -> Path:
 
 @contextmanager
 def bare_server(dataset: Path, workers: int) -> Iterator[Server]:
-    """``bench/bare_app.py`` under Granian (WSGI, ``workers`` processes) on a free port."""
+    """``bench/bare_app.py`` under Granian (WSGI, ``workers`` processes) on a free port,
+    with as many Python threads per worker as `conflictkg serve` gives its workers
+    (Granian's default for WSGI is half its backpressure: 256 per worker on two workers),
+    so that both take turns at the GIL among the same number of threads."""
     port = benchlib.free_port()
     with tempfile.TemporaryDirectory(prefix="bare-app-") as tmp:
         log = Path(tmp) / "bare.log"
@@ -67,6 +71,8 @@ def bare_server(dataset: Path, workers: int) -> Iterator[Server]:
             "127.0.0.1",
             "--port",
             str(port),
+            "--blocking-threads",
+            str(THREADS_PER_WORKER),
             "bench.bare_app:app",
         ]
         env = {**os.environ, "BARE_DATASET": str(dataset)}

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from conflictkg.serving.recycling import Recycler, end_this_process
+from conflictkg.web import accesslog
 
 
 def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -80,6 +81,21 @@ def test_the_end_stops_running_queries_just_before_the_process_exits() -> None:
         exit_now=lambda code: steps.append(f"exit {code}"),
     )
     assert steps == [f"signal {int(signal.SIGTERM)}", "stop queries", "exit 0"]
+
+
+def test_the_access_lines_still_queued_are_written_before_the_exit() -> None:
+    steps: list[str] = []
+    original = accesslog.flush
+    accesslog.flush = lambda: steps.append("access lines")  # type: ignore[assignment]
+    try:
+        end_this_process(
+            grace=0.1,
+            kill=lambda pid, sig: steps.append("signal"),
+            exit_now=lambda code: steps.append("exit"),
+        )
+    finally:
+        accesslog.flush = original  # type: ignore[assignment]
+    assert steps == ["signal", "access lines", "exit"]
 
 
 def test_a_recycled_worker_tells_its_running_queries_why_they_stop() -> None:

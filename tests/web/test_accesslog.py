@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +62,7 @@ def lines(handler: Counting) -> list[str]:
 def test_a_line_written_directly_reads_as_the_record_would() -> None:
     with serving() as served:
         accesslog.log_answer("GET", "/sparql", 200, 1.26)
+        accesslog.flush()
         assert served.records == 0, "written directly, without a record"
         accesslog.ACCESS.info("%s %s %d %.1fms", "GET", "/sparql", 200, 1.26)
     assert served.records == 1
@@ -105,6 +110,7 @@ def test_a_forked_worker_names_itself_in_its_lines() -> None:
         if child == 0:  # the worker: its line, sent back through the pipe
             try:
                 accesslog.log_answer("GET", "/sparql", 200, 0.5)
+                accesslog.flush()
                 os.write(write, served.stream.getvalue().encode("utf-8"))  # type: ignore[attr-defined]
             finally:
                 os._exit(0)
@@ -113,6 +119,71 @@ def test_a_forked_worker_names_itself_in_its_lines() -> None:
         with os.fdopen(read, encoding="utf-8") as sent:
             line = sent.read()
         accesslog.log_answer("GET", "/sparql", 200, 0.5)
+        accesslog.flush()
     assert status == 0
     assert f" {child} INFO conflictkg.web.access: GET /sparql 200 0.5ms" in line
     assert lines(served) == [f"{os.getpid()} INFO conflictkg.web.access: GET /sparql 200 0.5ms"]
+
+
+class Writers(io.StringIO):
+    """A stream that notes which thread wrote each piece."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writers: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writers.append(threading.current_thread().name)
+        return super().write(text)
+
+
+def wait_for_lines(handler: Counting, count: int) -> list[str]:
+    """The handler's lines once there are ``count`` (or after a generous wait)."""
+    waited = 0.0
+    while len(lines(handler)) < count and waited < 10 * accesslog.FLUSH_SECONDS + 5:
+        time.sleep(0.02)
+        waited += 0.02
+    return lines(handler)
+
+
+@pytest.mark.unit
+def test_a_queued_line_is_written_by_the_writer_thread_soon_after() -> None:
+    with serving() as served:
+        stream = served.stream = Writers()  # type: ignore[assignment]
+        accesslog.log_answer("GET", "/sparql", 200, 2.0)
+        assert wait_for_lines(served, 1) == [
+            f"{os.getpid()} INFO conflictkg.web.access: GET /sparql 200 2.0ms"
+        ]
+        accesslog.log_answer("GET", "/sparql", 304, 0.2)  # a second batch after the first
+        assert wait_for_lines(served, 2)[1].endswith("GET /sparql 304 0.2ms")
+    assert stream.writers == ["access-log", "access-log"], "not in the request's thread"
+
+
+@pytest.mark.unit
+def test_a_worker_process_that_ends_in_order_writes_its_queued_lines(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as stream:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        saved = (logging.root.handlers[:], logging.root.level)
+        logging.root.handlers[:] = [handler]
+        logging.root.setLevel(logging.INFO)
+        accesslog.write_directly_to(handler, LOG_FORMAT)
+        try:
+            # A multiprocessing worker, as Granian's are: it ends without atexit hooks.
+            worker = multiprocessing.get_context("fork").Process(target=_answer_many)
+            worker.start()
+            worker.join(30)
+        finally:
+            logging.root.handlers[:], level = saved
+            logging.root.setLevel(level)
+            accesslog._Direct.handler = None
+    written = log.read_text(encoding="utf-8").splitlines()
+    assert worker.exitcode == 0
+    assert len(written) == 50
+    assert all(line.endswith("GET /sparql 200 1.0ms") for line in written)
+
+
+def _answer_many() -> None:
+    for _ in range(50):
+        accesslog.log_answer("GET", "/sparql", 200, 1.0)

@@ -190,3 +190,29 @@ def test_with_early_answers_a_runaway_gets_its_503_while_the_engine_still_runs()
     request.join(60)
     ((given, body),) = outcome
     assert given[0].startswith("503") and body == b""  # nothing more from its own thread
+
+
+def test_a_conditional_get_for_a_held_answer_gets_304_without_running_the_query() -> None:
+    for config in (NO_CACHE, {**NO_CACHE, "CACHE_BYTES": 1024 * 1024}):
+        app, counting = counted(config)
+        client = app.test_client()
+        first = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": JSON})
+        etag = first.headers["ETag"]
+        asked = len(counting.queries)
+        held = {"Accept": JSON, "If-None-Match": f'"other", {etag}'}
+        again = client.get("/sparql", query_string={"query": QUERY}, headers=held)
+        assert again.status_code == 304 and again.data == b""
+        assert again.headers["ETag"] == etag and "Content-Type" not in again.headers
+        assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
+        assert again.headers["Vary"] == "Accept"
+        assert len(counting.queries) == asked, "no query run for a 304"
+        # The next plain request still gets the whole answer (no empty one was kept).
+        plain = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": JSON})
+        assert plain.status_code == 200 and plain.data == first.data
+        # Another tag, or "*" (whether there is an answer is known only once it ran).
+        for other in ('"something-else"', "*"):
+            headers = {"Accept": JSON, "If-None-Match": other}
+            reply = client.get("/sparql", query_string={"query": QUERY}, headers=headers)
+            assert reply.status_code == (304 if other == "*" else 200)
+        if config is NO_CACHE:  # those three ran the query (with a cache, it was kept)
+            assert len(counting.queries) == asked + 3

@@ -208,7 +208,13 @@ def test_one_log_line_per_request(live: LiveServer) -> None:
     marker = f"/sparql-not-here-{time.monotonic_ns()}"
     reply = requests.get(live.base + marker, timeout=10)
     assert reply.status_code == 404
-    time.sleep(0.3)
+    lines: list[str] = []
+    waited = 0.0
+    while not lines and waited < 5:  # a worker writes its access lines in batches
+        time.sleep(0.1)
+        waited += 0.1
+        lines = [line for line in live.log.read_text().splitlines() if marker in line]
+    time.sleep(0.3)  # and a second line for the one request would be there by now
     lines = [line for line in live.log.read_text().splitlines() if marker in line]
     assert len(lines) == 1
     assert lines[0].rstrip().split()[-4:-1] == ["GET", marker, "404"]

@@ -26,7 +26,7 @@ import logging
 import multiprocessing
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
@@ -137,16 +137,76 @@ class SharedSocketServer(MPServer):  # type: ignore[misc]
 def with_early_answers(
     app: WSGIApp, scope_opts: dict[str, Any], access_log_fmt: str | None = None
 ) -> Callable[[Any, dict[str, Any]], Any]:
-    """Granian's WSGI runner for ``app``, with ``environ[EARLY_ANSWER]``: a callable that
-    runs ``app`` for the environ given to it and sends that answer on the request's
-    response object (from the caller's thread)."""
-    run = GRANIAN_WSGI_RUNNER(app, scope_opts, access_log_fmt)
+    """The WSGI runner of a worker for ``app``: each request's environ gets
+    ``environ[EARLY_ANSWER]``, a callable that runs ``app`` for the environ given to it
+    and sends that answer on the request's response object (from the caller's thread).
 
-    def runner(proto: Any, scope: dict[str, Any]) -> Any:
-        scope[EARLY_ANSWER] = partial(answer_early, app, proto)
-        return run(proto, scope)
+    Granian's own runner starts each request's environ from a copy of the whole process
+    environment (``os.environ``, which PEP 3333 allows but does not ask for, and which
+    nothing here reads): a dict of every variable merged into each request's. This one
+    merges only the keys PEP 3333 asks for into Granian's scope. With Granian's own
+    access log (``access_log_fmt``; ``serve`` leaves it off) its runner is used instead.
+    """
+    if access_log_fmt:
+        run = GRANIAN_WSGI_RUNNER(app, scope_opts, access_log_fmt)
+
+        def logged(proto: Any, scope: dict[str, Any]) -> Any:
+            scope[EARLY_ANSWER] = partial(answer_early, app, proto)
+            return run(proto, scope)
+
+        return logged
+    prefix = scope_opts.get("url_path_prefix") or ""
+    constant = {
+        "GATEWAY_INTERFACE": "CGI/1.1",
+        "SCRIPT_NAME": prefix,
+        "SERVER_SOFTWARE": "Granian",
+        "wsgi.errors": sys.stderr,
+        "wsgi.input_terminated": True,  # werkzeug reads a body without a length to its end
+        "wsgi.multiprocess": False,
+        "wsgi.multithread": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+    def runner(proto: Any, scope: dict[str, Any]) -> int:
+        environ = constant | scope
+        if prefix:
+            environ["PATH_INFO"] = scope["PATH_INFO"][len(prefix) :] or "/"
+        environ[EARLY_ANSWER] = partial(answer_early, app, proto)
+        started = _Started()
+        body = app(environ, started)
+        if type(body) is list:
+            proto.response_bytes(started.status, started.headers, b"".join(body))
+        else:
+            proto.response_iter(started.status, started.headers, _chunks(body))
+        return started.status
 
     return runner
+
+
+class _Started:
+    """A request's ``start_response``: the status (as a number) and headers given to it."""
+
+    __slots__ = ("status", "headers")
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.headers: list[tuple[str, str]] = []
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        self.status = int(status.split(" ", 1)[0])
+        self.headers = headers
+
+
+def _chunks(body: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks of a WSGI body that is not a list, for Granian to send as they come; the
+    body is closed after the last one, or when Granian stops reading (PEP 3333)."""
+    try:
+        yield from body
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
 
 
 def answer_early(app: WSGIApp, proto: Any, environ: dict[str, Any]) -> None:

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from conflictkg.web import accesslog
 from conflictkg.web.cache import WSGIApp
 
 DRAIN_SECONDS = 0.5
@@ -65,13 +66,15 @@ def end_this_process(
     exit_now: Callable[[int], object] = os._exit,
 ) -> None:
     """SIGTERM to this process, then ``os._exit`` after ``grace`` seconds (blocks);
-    ``before_exit`` is called ``EXIT_MARGIN`` seconds before the exit."""
+    ``before_exit`` is called ``EXIT_MARGIN`` seconds before the exit, and the access
+    lines still queued are written just before it (``os._exit`` runs no exit hooks)."""
     kill(os.getpid(), signal.SIGTERM)
     margin = min(EXIT_MARGIN, grace) if before_exit is not None else 0.0
     time.sleep(grace - margin)
     if before_exit is not None:
         before_exit()
         time.sleep(margin)
+    accesslog.flush()
     exit_now(0)
 
 

@@ -382,7 +382,8 @@ class DirectPath:
             start_response("503 SERVICE UNAVAILABLE", [])
             return []
         if self.cache is not None and key is not None and answer.etag:
-            self.cache.put(key, answer)
+            if not isinstance(answer, _NotModified):
+                self.cache.put(key, answer)
         return self._send(environ, start_response, answer, started)
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
@@ -441,6 +442,8 @@ class DirectPath:
             if version is None
             else answer_tag(version, *_meaning(sparql_request), accept, base_url)
         )
+        if etag and method == "GET" and _names_tag(environ.get("HTTP_IF_NONE_MATCH"), etag):
+            return _not_modified(etag)  # the client has this answer: the query is not run
         if etag and self.by_meaning:
             cached = served.view_cache.get(etag)
             if cached is not None:
@@ -574,6 +577,27 @@ def _direct_answer(data: bytes, content_type: str, etag: str) -> Answer:
     else:
         headers = (("Content-Type", content_type), ("Vary", "Accept"), *_AFTER_TAG)
     return Answer(data, headers, etag)
+
+
+def _names_tag(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` itself (``*`` does not: whether
+    the query has an answer at all is only known once it ran)."""
+    return header is not None and header.strip() != "*" and if_none_match(header, etag)
+
+
+class _NotModified(Answer):
+    """The headers of an answer that was not made: its client holds it already."""
+
+    __slots__ = ()
+
+
+def _not_modified(etag: str) -> Answer:
+    """What the client of a conditional ``GET`` gets when it holds the answer tagged
+    ``etag`` already: the 200's headers but its type, and no body (``_send`` makes it a
+    304, since the request's If-None-Match names the tag). The tag is a digest of the
+    data's version and the request's meaning, both known before the query runs."""
+    whole = _direct_answer(b"", "", etag)
+    return _NotModified(b"", whole.headers[1:], etag)
 
 
 def _base_url(scheme: str, host: str, script: str, path: str) -> str | None:
