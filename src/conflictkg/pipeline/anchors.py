@@ -16,7 +16,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline.rdfio import short
+from conflictkg.pipeline.rdfio import short, subject_index
 from conflictkg.pipeline.seeds import Seed, read_seed
 from conflictkg.vocab import CKG, OA
 
@@ -121,9 +121,13 @@ def _n3(node: Node) -> str:
 
 
 def _one(graph: Graph, subject: Node, prop: URIRef, problems: list[str]) -> Node | None:
-    values = sorted(graph.objects(subject, prop), key=_n3)
+    index = subject_index(graph)  # a parsed graph: its index read without context checks
+    if index is not None:
+        values = list(index.get(subject, {}).get(prop, ()))
+    else:
+        values = list(graph.objects(subject, prop))
     if len(values) != 1:
-        found = ", ".join(short(v) for v in values) or "none"
+        found = ", ".join(short(v) for v in sorted(values, key=_n3)) or "none"
         problems.append(f"{short(subject)}: needs exactly one {short(prop)} (found {found})")
         return None
     return values[0]
