@@ -81,8 +81,8 @@ def _check_and_publish(
     wall: float,
     progress: Progress | None,
 ) -> dict:
-    """Write the artefacts while a check may still run beside (SHACL of a full build,
-    see :func:`run_checks`); publish only once every check has passed."""
+    """Compute and write the artefacts while checks may still run beside (SHACL and HermiT
+    of a full build, see :func:`run_checks`); publish only once every check has passed."""
     if outcome.inputs is None:  # did not parse: say exactly what the parser said
         raise ConflictKGError(outcome.checks[0].problems[0])
     if outcome.failed_so_far:  # reported as if the checks had run in turn: SHACL's first
@@ -105,8 +105,8 @@ def _check_and_publish(
         artefacts = write_artefacts(inputs, data, inferred, folder)
         outcome.seconds["write"] = time.perf_counter() - started
         outcome.cpu["write"] = time.process_time() - cpu_started
-        if outcome.pending and progress is not None:
-            progress.stage("shacl")  # its verdict, waited for before anything is published
+        if outcome.pending and progress is not None:  # verdicts waited for before publishing
+            progress.stage(" and ".join(outcome.pending))
         if outcome.failed:
             raise _failed(outcome, output)
         record.update(

@@ -4,10 +4,12 @@ the reasoner. ``conflictkg validate`` runs them alone."""
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Protocol
 
 from rdflib import Graph
 from rdflib.namespace import RDF
@@ -47,8 +49,8 @@ class Outcome:
     # CPU seconds per step (wall seconds mislead on a shared machine): this process's, but
     # for a check run beside the others, whose are its child's
     cpu: dict[str, float] = field(default_factory=dict)
-    # checks still running in a child beside the caller (see ``run_checks(beside=True)``)
-    pending: dict[str, forked.Forked[Timed]] = field(default_factory=dict)
+    # checks still running beside the caller (see ``run_checks(beside=True)``)
+    pending: dict[str, Pending] = field(default_factory=dict)
     fail_fast: bool = False
 
     @property
@@ -72,9 +74,10 @@ class Outcome:
                 del self.pending[name]
             place = [c.name for c in self.checks].index(name)
             self.checks[place] = timed.check
-            self.seconds[name] = timed.seconds
-            self.cpu[name] = timed.cpu
+            self.seconds[name] = self.seconds.get(name, 0.0) + timed.seconds
+            self.cpu[name] = self.cpu.get(name, 0.0) + timed.cpu
             if self.fail_fast and timed.check.problems:  # as if run in turn: later ones skipped
+                self.cancel()
                 for later in range(place + 1, len(self.checks)):
                     self.checks[later] = Check(
                         self.checks[later].name, skipped="skipped after a failed check"
@@ -100,6 +103,60 @@ def _timed(step: Callable[[Inputs, Graph], Check], inputs: Inputs, data: Graph) 
     started, cpu_started = time.perf_counter(), time.process_time()
     check = step(inputs, data)
     return Timed(check, time.perf_counter() - started, time.process_time() - cpu_started)
+
+
+class Pending(Protocol):
+    """A check running beside the caller: a forked child (:class:`forked.Forked`) or a
+    thread waiting for HermiT (:class:`_Waiting`)."""
+
+    def result(self) -> Timed: ...
+
+    def cancel(self) -> None: ...
+
+
+class _Waiting:
+    """HermiT's verdict, waited for in a thread.
+
+    The reasoner step mostly waits: for the consistency check started after parsing and for
+    the classification of the ontology, each in its own JVM. Waited for in the build's own
+    line, it held the build up while the JVM shared the second core with SHACL's child;
+    in a thread, the build writes its artefacts meanwhile. ``cancel`` stops the JVM (the
+    thread then ends at once) and waits for the thread.
+    """
+
+    def __init__(
+        self,
+        step: Callable[[Inputs, Graph], Check],
+        inputs: Inputs,
+        data: Graph,
+        consistency: reasoning.Consistency,
+    ) -> None:
+        self._consistency = consistency
+        self._outcome: Timed | BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(step, inputs, data), name="reasoner", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, step: Callable[[Inputs, Graph], Check], inputs: Inputs, data: Graph) -> None:
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        try:
+            check = step(inputs, data)
+            took = time.perf_counter() - started
+            self._outcome = Timed(check, took, time.thread_time() - cpu_started)
+        except BaseException as error:  # noqa: BLE001 - raised again by result()
+            self._outcome = error
+
+    def result(self) -> Timed:
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        assert self._outcome is not None
+        return self._outcome
+
+    def cancel(self) -> None:
+        self._consistency.close()
+        self._thread.join()
 
 
 def check_quotes(
@@ -255,20 +312,21 @@ def run_checks(
 ) -> Outcome:
     """Parse and run the checks, cheapest first; a failed check is reported, not raised.
 
-        With ``fail_fast`` (the build) the checks after a failed one are skipped: SHACL and
-        HermiT take seconds, and their verdicts on data that already failed matter less.
+    With ``fail_fast`` (the build) the checks after a failed one are skipped: SHACL and
+    HermiT take seconds, and their verdicts on data that already failed matter less.
+    With a ``cache`` (the build), unchanged files are read from it and, unless the cache
+    asks for a full build, SHACL and HermiT see only the region of the change
+    (:mod:`conflictkg.pipeline.incremental`).
 
-        SHACL over the whole merge (every check but an incremental build's) runs in a forked
-        child (:mod:`.forked`) from the merge on, beside the quotes, the views and HermiT: it
-        is the longest check (about a third of a full build at 10^6 triples) and the others
-        leave the second core idle. With ``fail_fast``, a failure of the quotes or the views
-        stops it, and a failure of SHACL makes HermiT's verdict "skipped", as if the checks had run
-    in turn (the same report as an incremental build's). Unless ``beside``, its
-        verdict is waited for before returning; with ``beside`` (the build, which writes its
-        artefacts meanwhile) the caller must wait for it: :attr:`Outcome.failed` does.
-        With a ``cache`` (the build), unchanged files are read from it and, unless the cache
-        asks for a full build, SHACL and HermiT see only the region of the change
-        (:mod:`conflictkg.pipeline.incremental`).
+    Over the whole merge (every run but an incremental build's), the two longest checks
+    run beside the others: SHACL in a forked child (:mod:`.forked`) from the merge on, and
+    HermiT's verdict in a thread that waits for its JVMs (:class:`_Waiting`), while the
+    quotes and the views run here. With ``fail_fast``, a failure of the quotes or the
+    views stops them, and a failure of SHACL makes HermiT's verdict "skipped": the report
+    is the one of checks run in turn (an incremental build's). Unless ``beside``, their
+    verdicts are waited for before returning; with ``beside`` (the build, which computes
+    and writes its artefacts meanwhile) the caller must wait for them before publishing:
+    :attr:`Outcome.failed` does.
     """
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -298,9 +356,10 @@ def run_checks(
         )
         if not beside:
             outcome.settle()
-    finally:
+    except BaseException:
         if consistency is not None:
-            consistency.close()
+            consistency.close()  # the thread waiting for it, if any, ends with it
+        raise
     # the steps' own CPU, plus what parse (reading) and the reasoner (starting) spent first
     outcome.cpu = {name: cpu.get(name, 0.0) + spent for name, spent in outcome.cpu.items()}
     return outcome
@@ -340,11 +399,13 @@ def _run_steps(
     if consistency is not None:
         steps["reasoner"] = partial(check_reasoner, cache=cache, started=consistency)
     whole = cache is None or not cache.incremental
-    pending = {}
+    pending: dict[str, Pending] = {}
     if whole and forked.available():
         pending["shacl"] = forked.Forked(
             partial(_timed, steps["shacl"], inputs, data), "the SHACL check"
         )
+    if consistency is not None:
+        pending["reasoner"] = _Waiting(steps["reasoner"], inputs, data, consistency)
     outcome = Outcome(inputs, checks, seconds, data, cpu, pending, fail_fast)
     try:
         for name, step in steps.items():
@@ -356,7 +417,7 @@ def _run_steps(
                 continue
             if name in pending:  # its verdict takes this place when it comes (Outcome.settle)
                 checks.append(Check(name, skipped="running beside the other checks"))
-                seconds[name] = cpu[name] = 0.0
+                seconds[name], cpu[name] = head_start.get(name, 0.0), 0.0
                 continue
             if progress is not None:
                 progress.stage(name)

@@ -27,6 +27,11 @@ from conflictkg.errors import ConflictKGError
 
 T = TypeVar("T")
 
+_TEMPORARY = tempfile.gettempdir()
+"""Where the children leave their answers: the temporary folder as the process started.
+The reasoner's thread points :data:`tempfile.tempdir` at a folder of its own for a moment
+(owlready2 leaves files behind when HermiT fails), which a child's file must not be in."""
+
 
 def available() -> bool:
     """Whether a child would run beside this process (fork exists, two cores or more)."""
@@ -47,7 +52,9 @@ class Forked(Generic[T]):
         if not available():
             self._outcome = _run(call)
             return
-        handle, name = tempfile.mkstemp(prefix="conflictkg-forked-", suffix=".pickle")
+        handle, name = tempfile.mkstemp(
+            prefix="conflictkg-forked-", suffix=".pickle", dir=_TEMPORARY
+        )
         os.close(handle)
         self._path = Path(name)
         pid = os.fork()

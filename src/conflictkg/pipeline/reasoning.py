@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class Consistency:
 
     def __init__(self, ontology: Graph, data: Sequence[Graph]) -> None:
         self.folder = tempfile.mkdtemp(prefix="conflictkg-reasoner-")
+        self._closing = threading.Lock()
         try:
             path = Path(self.folder) / "ontology-and-data.nt"
             write_ntriples(path, ontology, data)
@@ -87,18 +89,23 @@ class Consistency:
 
     def verdict(self) -> bool:
         """True when consistent (waits for HermiT); a HermiT failure is an error."""
-        assert self.process is not None, "the consistency check was closed"
-        return _consistent(self.process)
+        process = self.process
+        if process is None:
+            raise ConflictKGError("HermiT's consistency check was stopped before its verdict")
+        return _consistent(process)
 
     def close(self) -> None:
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.process.wait()
-            if self.process.stdout is not None:
-                self.process.stdout.close()
-        self.process = None
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Stop HermiT (when still running) and remove its folder; safe to call twice, and
+        from another thread than the one waiting for the verdict (which then ends)."""
+        with self._closing:
+            process, self.process = self.process, None
+            if process is not None:
+                if process.poll() is None:
+                    process.kill()
+                process.wait()
+                if process.stdout is not None:
+                    process.stdout.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def start(ontology: Graph, data: Sequence[Graph]) -> Consistency:
