@@ -20,7 +20,16 @@ from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, catalogue, dumps, ontodocs, rdfio, tables, writecache
+from conflictkg.pipeline import (
+    accounts,
+    catalogue,
+    chunks,
+    dumps,
+    ontodocs,
+    rdfio,
+    tables,
+    writecache,
+)
 from conflictkg.pipeline import void as void_description
 from conflictkg.pipeline.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.pipeline.artefacts import (
@@ -147,12 +156,18 @@ def _graph_label(iri: str) -> str:
     return "g" + hashlib.sha256(iri.encode()).hexdigest()[:8]
 
 
-def _standalone(name: str, graph: Graph) -> tuple[list[bytes], bytes, list[tuple]]:
-    """Lines, TriG block and blank-node triples of a graph held by no triples file."""
+def _standalone(
+    name: str, graph: Graph, writer: chunks.Writer | None = None
+) -> tuple[list[bytes], bytes, list[tuple]]:
+    """Lines, TriG block and blank-node triples of a graph held by no triples file; its
+    Turtle from ``writer``'s chunks when given (the inferred graph's, large and changing
+    little from build to build)."""
     made = dumps.graph_lines(graph)
     labelled = dumps.blank_lines(made.blank, prefix=_graph_label(name))
-    block = dumps.trig_block(name, dumps.ntriples(dumps.merge([made.lines, labelled])), PREFIXES)
-    return made.lines, block, made.blank
+    every = dumps.merge([made.lines, labelled])
+    nt = dumps.ntriples(every)
+    body = dumps.turtle(nt, PREFIXES) if writer is None else writer.turtle(every, nt)
+    return made.lines, dumps.block_of(name, body), made.blank
 
 
 def write_artefacts(
@@ -172,9 +187,15 @@ def write_artefacts(
     """
     if cache is None:
         cache = WriteCache(folder.parent / writecache.FOLDER)
+    writer = chunks.Writer(
+        folder.parent / chunks.FOLDER if cache.folder is not None else None,
+        PREFIXES,
+        BASE_IRI + "id/",
+        links=[(str(SKOS.exactMatch), str(WD))],
+    )
     lines, blocks, blank = _named_lines(inputs, cache)
     inferred_lines, blocks[str(INFERRED_GRAPH)], inferred_blank = _standalone(
-        str(INFERRED_GRAPH), inferred
+        str(INFERRED_GRAPH), inferred, writer
     )
     ontology_lines, blocks[str(ONTOLOGY_GRAPH)], ontology_blank = _standalone(
         str(ONTOLOGY_GRAPH), inputs.ontology
@@ -205,8 +226,9 @@ def write_artefacts(
     # the dataset as the endpoint serves it: every graph, the default graph their merge
     # (the ontology's blank nodes labelled apart from the data's)
     served = [nt, *ontology_lines, *dumps.blank_lines(ontology_blank, prefix="ontology")]
+    dataset, stats = _dataset_files(writer, merged, nt, trig, b"".join(served))
     contents = {
-        **_dataset_files(nt, merged, trig, b"".join(served)),
+        **dataset,
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
@@ -217,7 +239,6 @@ def write_artefacts(
     # the catalogue record describes the downloads written above, with their byte sizes
     sizes = {name: len(body) for name, body in contents.items() if BY_FILE[name].download}
     meta = catalogue.metadata([data, inferred], sizes, issued=catalogue.build_date())
-    stats = dumps.statistics(merged, BASE_IRI + "id/", links=[(str(SKOS.exactMatch), str(WD))])
     void = void_description.describe(stats, dumps=DUMPS, subsets=parts)
     catalogue.link_from_void(void, meta, DCAT_FILE)
     contents[VOID_FILE] = rdfio.to_turtle(void)
@@ -227,31 +248,33 @@ def write_artefacts(
     for name, content in contents.items():
         (folder / name).write_bytes(content)
     cache.prune()
+    writer.prune()
     return {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
 
 
 def _dataset_files(
-    nt: bytes, merged: Sequence[bytes], trig: bytes, served: bytes
-) -> dict[str, bytes]:
-    """The dataset's dumps and ``events.csv``, in the order the build lists them.
+    writer: chunks.Writer, merged: Sequence[bytes], nt: bytes, trig: bytes, served: bytes
+) -> tuple[dict[str, bytes], dumps.Statistics]:
+    """The dataset's dumps and ``events.csv``, in the order the build lists them, and
+    VoID's counts of the merge.
 
     The table is the answer of its query over the dataset as the endpoint serves it
     (``served``: the default graph's N-Triples), computed in a child process
-    (:class:`.tables.EventsTable`) while this one writes the other dumps.
+    (:class:`.tables.EventsTable`) while this one writes the other dumps (from chunks,
+    most found in the cache: :mod:`.chunks`).
     """
     with tables.EventsTable(trig, served) as table:
-        turtle = dumps.turtle(nt, PREFIXES)
-        jsonld = dumps.jsonld(merged, PREFIXES)
-        rdfxml = dumps.rdfxml(nt, PREFIXES)
+        documents = writer.documents(merged, nt)
         events = table.result()
-    return {
-        "dataset.ttl": turtle,
+    files = {
+        "dataset.ttl": documents.turtle,
         "dataset.nt": nt,
-        "dataset.jsonld": jsonld,
-        "dataset.rdf": rdfxml,
+        "dataset.jsonld": documents.jsonld,
+        "dataset.rdf": documents.rdfxml,
         "dataset.trig": trig,
         EVENTS_FILE: events,
     }
+    return files, documents.statistics
 
 
 def tool_versions() -> dict[str, str]:
