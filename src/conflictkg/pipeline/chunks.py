@@ -109,6 +109,7 @@ class Writer:
         self.made = 0  # chunks written (not found) in this build
         self.turtle_head = _turtle_head(self.prefixes)
         self.rdfxml_head, self.rdfxml_foot = _rdfxml_frame(self.prefixes)
+        self.compact = dumps.Compactor(self.prefixes)  # its IRIs known across chunks
 
     def documents(self, lines: Sequence[bytes], nt: bytes) -> Documents:
         """Every document of ``lines`` (sorted, unique; ``nt``: the lines joined), from
@@ -175,7 +176,7 @@ class Writer:
         return Written(
             turtle=self._turtle_body(text),
             rdfxml=rdfxml[len(self.rdfxml_head) : len(rdfxml) - len(self.rdfxml_foot)],
-            jsonld=dumps.jsonld_nodes(lines, self.prefixes),
+            jsonld=dumps.jsonld_nodes(lines, self.prefixes, self.compact),
             tally=dumps.tally(lines, self.uri_space, self.links),
         )
 

@@ -178,7 +178,7 @@ def trig(blocks: Iterable[bytes], prefixes: Mapping[str, str]) -> bytes:
     return header.encode() + b"\n" + b"\n".join(blocks)
 
 
-class _Compactor:
+class Compactor:
     """IRIs as compact IRIs (``ckg:Event``) under the longest matching prefix, as JSON."""
 
     def __init__(self, prefixes: Mapping[str, str]) -> None:
@@ -212,12 +212,16 @@ def jsonld_document(parts: Iterable[str], prefixes: Mapping[str, str]) -> bytes:
     return ('{"@context": ' + context + ',\n "@graph": [\n' + body + "\n ]}\n").encode("utf-8")
 
 
-def jsonld_nodes(lines: Sequence[bytes], prefixes: Mapping[str, str]) -> str:
+def jsonld_nodes(
+    lines: Sequence[bytes], prefixes: Mapping[str, str], compact: Compactor | None = None
+) -> str:
     """The node objects of sorted N-Triples lines, one a line, joined by ``,\\n``.
 
-    ``lines`` hold each of their subjects' every line (a subject is never cut in two).
+    ``lines`` hold each of their subjects' every line (a subject is never cut in two);
+    ``compact`` (for ``prefixes``) may be shared by the runs of one document.
     """
-    compact = _Compactor(prefixes)
+    if compact is None:
+        compact = Compactor(prefixes)
     values: dict[str, str] = {}
 
     def value(term: str) -> str:
@@ -258,7 +262,7 @@ def jsonld_nodes(lines: Sequence[bytes], prefixes: Mapping[str, str]) -> str:
     return ",\n".join(nodes)
 
 
-def _jsonld_value(term: str, compact: _Compactor) -> str:
+def _jsonld_value(term: str, compact: Compactor) -> str:
     """An object term of an N-Triples line as a JSON-LD value."""
     if term.startswith("<"):
         return '{"@id": ' + compact(term[1:-1]) + "}"
