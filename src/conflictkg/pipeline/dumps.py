@@ -158,7 +158,11 @@ def rdfxml(nt: bytes, prefixes: Mapping[str, str]) -> bytes:
 
 def trig_block(iri: str, nt: bytes, prefixes: Mapping[str, str]) -> bytes:
     """One graph of a TriG document: ``<iri> {`` its Turtle ``}`` (no prefix lines)."""
-    body = turtle(nt, prefixes)
+    return block_of(iri, turtle(nt, prefixes))
+
+
+def block_of(iri: str, body: bytes) -> bytes:
+    """The TriG block of graph ``iri`` whose Turtle document (Oxigraph's) is ``body``."""
     # Oxigraph's Turtle starts with one line per prefix, each ending " .", then the triples
     lines = body.split(b"\n")
     start = 0
@@ -174,7 +178,7 @@ def trig(blocks: Iterable[bytes], prefixes: Mapping[str, str]) -> bytes:
     return header.encode() + b"\n" + b"\n".join(blocks)
 
 
-class _Compactor:
+class Compactor:
     """IRIs as compact IRIs (``ckg:Event``) under the longest matching prefix, as JSON."""
 
     def __init__(self, prefixes: Mapping[str, str]) -> None:
@@ -196,29 +200,34 @@ class _Compactor:
 
 def jsonld(lines: Sequence[bytes], prefixes: Mapping[str, str]) -> bytes:
     """Compacted JSON-LD of sorted N-Triples lines, with ``prefixes`` as its context."""
-    compact = _Compactor(prefixes)
+    return jsonld_document([jsonld_nodes(lines, prefixes)], prefixes)
+
+
+def jsonld_document(parts: Iterable[str], prefixes: Mapping[str, str]) -> bytes:
+    """The JSON-LD document of node runs made by :func:`jsonld_nodes` (in subject order):
+    a run of a subject's nodes never depends on another run, so runs made apart and joined
+    are the document made at once."""
+    context = json.dumps(dict(sorted(prefixes.items())), ensure_ascii=False)
+    body = ",\n".join(part for part in parts if part)
+    return ('{"@context": ' + context + ',\n "@graph": [\n' + body + "\n ]}\n").encode("utf-8")
+
+
+def jsonld_nodes(
+    lines: Sequence[bytes], prefixes: Mapping[str, str], compact: Compactor | None = None
+) -> str:
+    """The node objects of sorted N-Triples lines, one a line, joined by ``,\\n``.
+
+    ``lines`` hold each of their subjects' every line (a subject is never cut in two);
+    ``compact`` (for ``prefixes``) may be shared by the runs of one document.
+    """
+    if compact is None:
+        compact = Compactor(prefixes)
     values: dict[str, str] = {}
 
     def value(term: str) -> str:
         found = values.get(term)
         if found is None:
-            if term.startswith("<"):
-                found = '{"@id": ' + compact(term[1:-1]) + "}"
-            elif term.startswith("_:"):
-                found = '{"@id": ' + json.dumps(term) + "}"
-            else:
-                end = term.rfind('"')
-                lexical, suffix = term[: end + 1], term[end + 1 :]
-                if not suffix:
-                    found = lexical
-                elif suffix.startswith("@"):
-                    found = (
-                        '{"@language": ' + json.dumps(suffix[1:]) + ', "@value": ' + lexical + "}"
-                    )
-                else:
-                    datatype = compact(suffix[3:-1])
-                    found = '{"@type": ' + datatype + ', "@value": ' + lexical + "}"
-            values[term] = found
+            found = values[term] = _jsonld_value(term, compact)
         return found
 
     def node(subject: str, properties: list[tuple[str, list[str]]]) -> str:
@@ -229,8 +238,6 @@ def jsonld(lines: Sequence[bytes], prefixes: Mapping[str, str]) -> bytes:
             parts.append(f"{key}: {shown}")
         return "  {" + ", ".join(parts) + "}"
 
-    context = json.dumps(dict(sorted(prefixes.items())), ensure_ascii=False)
-    out = ['{"@context": ' + context + ',\n "@graph": [\n']
     nodes: list[str] = []
     subject = ""
     types: list[str] = []
@@ -252,9 +259,22 @@ def jsonld(lines: Sequence[bytes], prefixes: Mapping[str, str]) -> bytes:
         properties[-1][1].append(value(o))
     if subject:
         nodes.append(node(subject, ([('"@type"', types)] if types else []) + properties))
-    out.append(",\n".join(nodes))
-    out.append("\n ]}\n")
-    return "".join(out).encode("utf-8")
+    return ",\n".join(nodes)
+
+
+def _jsonld_value(term: str, compact: Compactor) -> str:
+    """An object term of an N-Triples line as a JSON-LD value."""
+    if term.startswith("<"):
+        return '{"@id": ' + compact(term[1:-1]) + "}"
+    if term.startswith("_:"):
+        return '{"@id": ' + json.dumps(term) + "}"
+    end = term.rfind('"')
+    lexical, suffix = term[: end + 1], term[end + 1 :]
+    if not suffix:
+        return lexical
+    if suffix.startswith("@"):
+        return '{"@language": ' + json.dumps(suffix[1:]) + ', "@value": ' + lexical + "}"
+    return '{"@type": ' + compact(suffix[3:-1]) + ', "@value": ' + lexical + "}"
 
 
 @dataclass
@@ -270,11 +290,31 @@ class Statistics:
     links: dict[tuple[str, str], int]  # (predicate IRI, object namespace) -> triples
 
 
+@dataclass
+class Tally:
+    """The counts of a run of sorted lines that hold their subjects' every line: all of
+    them add up over runs (a subject, so its classes and entities, is in one run only)
+    but the distinct objects, kept as a set to be joined."""
+
+    triples: int = 0
+    subjects: int = 0
+    entities: int = 0
+    objects: set[bytes] = field(default_factory=set)
+    predicates: Counter[bytes] = field(default_factory=Counter)
+    classes: Counter[bytes] = field(default_factory=Counter)  # class -> distinct instances
+    links: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
 def statistics(
     lines: Sequence[bytes], uri_space: str, links: Sequence[tuple[str, str]]
 ) -> Statistics:
     """Counts over sorted, unique N-Triples lines; ``links`` are (predicate IRI, object
     IRI namespace) pairs whose triples are counted."""
+    return combine([tally(lines, uri_space, links)], links)
+
+
+def tally(lines: Sequence[bytes], uri_space: str, links: Sequence[tuple[str, str]]) -> Tally:
+    """The :class:`Tally` of sorted, unique lines (see :func:`statistics`)."""
     subjects = 0
     entities = 0
     previous = b""
@@ -297,14 +337,37 @@ def statistics(
             members.setdefault(o, set()).add(s)
         elif p in wanted and o.startswith(wanted[p]):
             linked[(p.decode()[1:-1], wanted[p].decode()[1:])] += 1
-    return Statistics(
+    return Tally(
         triples=len(lines),
         subjects=subjects,
-        objects=len(objects),
         entities=entities,
-        predicates=Counter({p.decode()[1:-1]: n for p, n in Counter(predicates).items()}),
-        classes={o.decode()[1:-1]: len(s) for o, s in members.items()},
-        links={pair: linked.get(pair, 0) for pair in links},
+        objects=objects,
+        predicates=Counter(predicates),
+        classes=Counter({o: len(s) for o, s in members.items()}),
+        links=linked,
+    )
+
+
+def combine(tallies: Iterable[Tally], links: Sequence[tuple[str, str]]) -> Statistics:
+    """The statistics of the runs whose tallies are given, in line order."""
+    total = Tally()
+    objects: set[bytes] = set()
+    for part in tallies:
+        total.triples += part.triples
+        total.subjects += part.subjects
+        total.entities += part.entities
+        objects.update(part.objects)
+        total.predicates.update(part.predicates)
+        total.classes.update(part.classes)
+        total.links.update(part.links)
+    return Statistics(
+        triples=total.triples,
+        subjects=total.subjects,
+        objects=len(objects),
+        entities=total.entities,
+        predicates=Counter({p.decode()[1:-1]: n for p, n in total.predicates.items()}),
+        classes={o.decode()[1:-1]: n for o, n in total.classes.items()},
+        links={pair: total.links.get(pair, 0) for pair in links},
     )
 
 

@@ -12,15 +12,25 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, catalogue, dumps, ontodocs, rdfio, tables, writecache
+from conflictkg.pipeline import (
+    accounts,
+    catalogue,
+    chunks,
+    dumps,
+    ontodocs,
+    rdfio,
+    tables,
+    writecache,
+)
 from conflictkg.pipeline import void as void_description
 from conflictkg.pipeline.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.pipeline.artefacts import (
@@ -53,9 +63,13 @@ def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
     the counting): the inferred triples not asserted, and each typing once.
     """
     extra = len(inferred) - _asserted_among(inferred, data)
-    typings = set(data.subject_objects(RDF.type))
-    typings.update(inferred.subject_objects(RDF.type))
-    instances = Counter(short(cls) for _, cls in typings)
+    asserted = set(_subject_objects(data, RDF.type))
+    classes = Counter(cls for _, cls in asserted)  # distinct instances of each class
+    typings = Counter(cls for _, cls in set(_subject_objects(inferred, RDF.type)) - asserted)
+    instances: Counter[str] = Counter()
+    for cls, n in (classes + typings).items():  # named once a class, not once an instance
+        instances[short(cls)] += n
+    links = (o for _, o in _subject_objects(data, SKOS.exactMatch))
     return {
         "triples": len(data) + extra,
         "asserted_triples": len(data),
@@ -64,13 +78,20 @@ def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
         "graphs": graph_counts(inputs),
         "ontology_triples": len(inputs.ontology),
         "shapes_triples": len(inputs.shapes),
-        "articles": len(set(data.subjects(RDF.type, CKG.Article))),
-        "spans": len(set(data.subjects(RDF.type, CKG.TextSpan))),
-        "wikidata_links": sum(
-            1 for o in data.objects(None, SKOS.exactMatch) if str(o).startswith(str(WD))
-        ),
+        "articles": classes.get(CKG.Article, 0),
+        "spans": classes.get(CKG.TextSpan, 0),
+        "wikidata_links": sum(1 for o in links if str(o).startswith(str(WD))),
         "instances": dict(sorted(instances.items())),
     }
+
+
+def _subject_objects(graph: Graph, predicate: URIRef) -> Iterator[tuple[Node, Node]]:
+    """``graph.subject_objects(predicate)``, each triple once, from the store's subject
+    index when it can be (rdflib checks every triple's contexts: seconds at 10^6)."""
+    index = rdfio.subject_index(graph)
+    if index is None:
+        return iter(graph.subject_objects(predicate))
+    return ((s, o) for s, predicates in index.items() for o in predicates.get(predicate, ()))
 
 
 def _asserted_among(triples: Graph, data: Graph) -> int:
@@ -147,12 +168,18 @@ def _graph_label(iri: str) -> str:
     return "g" + hashlib.sha256(iri.encode()).hexdigest()[:8]
 
 
-def _standalone(name: str, graph: Graph) -> tuple[list[bytes], bytes, list[tuple]]:
-    """Lines, TriG block and blank-node triples of a graph held by no triples file."""
+def _standalone(
+    name: str, graph: Graph, writer: chunks.Writer | None = None
+) -> tuple[list[bytes], bytes, list[tuple]]:
+    """Lines, TriG block and blank-node triples of a graph held by no triples file; its
+    Turtle from ``writer``'s chunks when given (the inferred graph's, large and changing
+    little from build to build)."""
     made = dumps.graph_lines(graph)
     labelled = dumps.blank_lines(made.blank, prefix=_graph_label(name))
-    block = dumps.trig_block(name, dumps.ntriples(dumps.merge([made.lines, labelled])), PREFIXES)
-    return made.lines, block, made.blank
+    every = dumps.merge([made.lines, labelled])
+    nt = dumps.ntriples(every)
+    body = dumps.turtle(nt, PREFIXES) if writer is None else writer.turtle(every, nt)
+    return made.lines, dumps.block_of(name, body), made.blank
 
 
 def write_artefacts(
@@ -172,9 +199,15 @@ def write_artefacts(
     """
     if cache is None:
         cache = WriteCache(folder.parent / writecache.FOLDER)
+    writer = chunks.Writer(
+        folder.parent / chunks.FOLDER if cache.folder is not None else None,
+        PREFIXES,
+        BASE_IRI + "id/",
+        links=[(str(SKOS.exactMatch), str(WD))],
+    )
     lines, blocks, blank = _named_lines(inputs, cache)
     inferred_lines, blocks[str(INFERRED_GRAPH)], inferred_blank = _standalone(
-        str(INFERRED_GRAPH), inferred
+        str(INFERRED_GRAPH), inferred, writer
     )
     ontology_lines, blocks[str(ONTOLOGY_GRAPH)], ontology_blank = _standalone(
         str(ONTOLOGY_GRAPH), inputs.ontology
@@ -205,8 +238,9 @@ def write_artefacts(
     # the dataset as the endpoint serves it: every graph, the default graph their merge
     # (the ontology's blank nodes labelled apart from the data's)
     served = [nt, *ontology_lines, *dumps.blank_lines(ontology_blank, prefix="ontology")]
+    dataset, stats = _dataset_files(writer, merged, nt, trig, b"".join(served))
     contents = {
-        **_dataset_files(nt, merged, trig, b"".join(served)),
+        **dataset,
         "ontology.ttl": rdfio.to_turtle(inputs.ontology),
         "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
         "shapes.ttl": rdfio.to_turtle(inputs.shapes),
@@ -217,7 +251,6 @@ def write_artefacts(
     # the catalogue record describes the downloads written above, with their byte sizes
     sizes = {name: len(body) for name, body in contents.items() if BY_FILE[name].download}
     meta = catalogue.metadata([data, inferred], sizes, issued=catalogue.build_date())
-    stats = dumps.statistics(merged, BASE_IRI + "id/", links=[(str(SKOS.exactMatch), str(WD))])
     void = void_description.describe(stats, dumps=DUMPS, subsets=parts)
     catalogue.link_from_void(void, meta, DCAT_FILE)
     contents[VOID_FILE] = rdfio.to_turtle(void)
@@ -227,31 +260,33 @@ def write_artefacts(
     for name, content in contents.items():
         (folder / name).write_bytes(content)
     cache.prune()
+    writer.prune()
     return {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
 
 
 def _dataset_files(
-    nt: bytes, merged: Sequence[bytes], trig: bytes, served: bytes
-) -> dict[str, bytes]:
-    """The dataset's dumps and ``events.csv``, in the order the build lists them.
+    writer: chunks.Writer, merged: Sequence[bytes], nt: bytes, trig: bytes, served: bytes
+) -> tuple[dict[str, bytes], dumps.Statistics]:
+    """The dataset's dumps and ``events.csv``, in the order the build lists them, and
+    VoID's counts of the merge.
 
     The table is the answer of its query over the dataset as the endpoint serves it
     (``served``: the default graph's N-Triples), computed in a child process
-    (:class:`.tables.EventsTable`) while this one writes the other dumps.
+    (:class:`.tables.EventsTable`) while this one writes the other dumps (from chunks,
+    most found in the cache: :mod:`.chunks`).
     """
     with tables.EventsTable(trig, served) as table:
-        turtle = dumps.turtle(nt, PREFIXES)
-        jsonld = dumps.jsonld(merged, PREFIXES)
-        rdfxml = dumps.rdfxml(nt, PREFIXES)
+        documents = writer.documents(merged, nt)
         events = table.result()
-    return {
-        "dataset.ttl": turtle,
+    files = {
+        "dataset.ttl": documents.turtle,
         "dataset.nt": nt,
-        "dataset.jsonld": jsonld,
-        "dataset.rdf": rdfxml,
+        "dataset.jsonld": documents.jsonld,
+        "dataset.rdf": documents.rdfxml,
         "dataset.trig": trig,
         EVENTS_FILE: events,
     }
+    return files, documents.statistics
 
 
 def tool_versions() -> dict[str, str]:

@@ -33,12 +33,15 @@ def served_store(trig: bytes, default: bytes | None = None) -> pyoxigraph.Store:
     the default graph by a query.
     """
     store = pyoxigraph.Store()
-    # ``load`` (one transaction) takes less time than ``bulk_load`` in a memory store
-    store.load(trig, pyoxigraph.RdfFormat.TRIG)
+    # ``load`` (one transaction) takes less time than ``bulk_load`` in a memory store;
+    # ``lenient`` skips validating each IRI again (a quarter of the loading): the bytes
+    # were written from terms already parsed and checked (Oxigraph reads the same
+    # N-Triples strictly when it writes the dumps)
+    store.load(trig, pyoxigraph.RdfFormat.TRIG, lenient=True)
     if default is None:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     else:
-        store.load(default, pyoxigraph.RdfFormat.N_TRIPLES)
+        store.load(default, pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
     return store
 
 

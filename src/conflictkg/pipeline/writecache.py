@@ -5,12 +5,13 @@ Python work; a file's pieces depend only on its bytes, its name and the code, so
 kept in ``written/<key>.pickle``, where the key is the SHA-256 of the file's bytes, its
 stem (the backbone's graph is named after it) and :func:`code_key` (this package's
 sources and the versions of rdflib and Oxigraph, which make the lines). An incremental
-build then makes the pieces of the changed files only; the inferred graph and the merged
-dumps are made from all pieces every time, so the artefacts are the same bytes as a full
-build's. The pieces are addressed by content, like the ontology's pyLODE page beside
-them, so a build with ``--full`` (which re-runs every check) uses them too; removing the
-folder makes them all again (``WriteCache(refill=True)`` does so in code). Pieces the last
-build did not use are pruned.
+build then makes the pieces of the changed files only; the merged lines are made from all
+pieces every time, and the merged dumps from them in chunks whose writing is kept beside
+these pieces (:mod:`.chunks`), so the artefacts are the same bytes as a full build's. The
+pieces are addressed by content, like the ontology's pyLODE page beside them, so a build
+with ``--full`` (which re-runs every check) uses them too; removing the folder makes them
+all again (``WriteCache(refill=True)`` does so in code). Pieces the last build did not use
+are pruned.
 """
 
 from __future__ import annotations
