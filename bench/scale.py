@@ -509,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
                 "--query-cap",
                 str(args.query_cap),
             ]
+            if step == "build":  # a cold build: nothing kept from an earlier one is reused
+                shutil.rmtree(corpus / "output" / "cache", ignore_errors=True)
             print(f"{size} triples ({articles} articles): {step} ...", file=sys.stderr)
             steps[step] = run_step(command, args.cap)
             print(f"  {steps[step]}", file=sys.stderr)
