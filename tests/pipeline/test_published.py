@@ -296,7 +296,7 @@ def test_events_table_left_without_its_result_leaves_no_file_or_process(
 ) -> None:
     trig = (current / "dataset.trig").read_bytes()
     with pytest.raises(RuntimeError), tables.EventsTable(trig, b"") as table:
-        child, path = table._pid, table._path
+        child, path = table._child._pid, table._child._path
         raise RuntimeError("a dump failed")
     assert path is not None and not path.exists()
     with pytest.raises(ChildProcessError):  # waited for: no longer a child of this process

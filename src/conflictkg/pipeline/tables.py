@@ -12,13 +12,12 @@ high).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pyoxigraph
 
 from conflictkg.errors import ConflictKGError
+from conflictkg.pipeline import forked
 
 EVENTS_QUERY = Path(__file__).with_name("events-table.rq")
 """The query whose answer is ``events.csv`` (``queries/events-table.rq`` links to it)."""
@@ -67,71 +66,32 @@ def events_csv(store: pyoxigraph.Store) -> bytes:
 
 
 class EventsTable:
-    """``events.csv`` answered in a child process while the caller goes on.
+    """``events.csv`` answered in a forked child while the caller goes on.
 
     Loading the served dataset into Oxigraph and running the query hold the GIL in one
     thread for most of the write step's time at scale (about 17 s of 40 at 10^6 triples),
     while the build's other dumps are Python's work: on a machine with two cores or more,
-    a forked child answers the query beside them. The child sees the dataset's bytes as
-    they were at the fork (no copy, no pickling) and leaves its answer in a temporary
-    file; :meth:`result` waits for it. Where ``os.fork`` does not exist the answer is
-    computed at once, in this process. The bytes are the same either way.
+    a forked child (:class:`.forked.Forked`) answers the query beside them, seeing the
+    dataset's bytes as they were at the fork (no copy, no pickling); :meth:`result` waits
+    for it. Without ``os.fork`` the answer is computed at once, in this process. The bytes
+    are the same either way.
 
-    Use it as a context manager: leaving the block without taking the result waits for
-    the child and removes its file, so a failed build leaves no process or file behind.
+    Use it as a context manager: leaving the block without taking the result stops the
+    child and removes its file, so a failed build leaves no process or file behind.
     """
 
     def __init__(self, trig: bytes, default: bytes) -> None:
-        self._answer: bytes | None = None
-        self._pid = 0
-        self._path: Path | None = None
-        if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-            self._answer = events_csv(served_store(trig, default))
-            return
-        handle, name = tempfile.mkstemp(prefix="conflictkg-events-", suffix=".csv")
-        os.close(handle)
-        self._path = Path(name)
-        pid = os.fork()
-        if pid == 0:  # the child: answer, leave the bytes (or the error's text), exit
-            code = 0
-            try:
-                body = events_csv(served_store(trig, default))
-            except ConflictKGError as error:
-                body, code = str(error).encode(), 1
-            except BaseException as error:  # noqa: BLE001 - reported by the parent
-                body, code = f"{type(error).__name__}: {error}".encode(), 2
-            try:
-                self._path.write_bytes(body)
-            finally:
-                os._exit(code)
-        self._pid = pid
+        self._child = forked.Forked(
+            lambda: events_csv(served_store(trig, default)),
+            f"{EVENTS_QUERY}: the events table",
+        )
 
     def result(self) -> bytes:
         """The table's bytes; an error naming the query when the child failed."""
-        if self._answer is not None:
-            return self._answer
-        assert self._path is not None
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = 0
-        try:
-            body = self._path.read_bytes()
-        finally:
-            self._path.unlink(missing_ok=True)
-        code = os.waitstatus_to_exitcode(status)
-        if code == 1:
-            raise ConflictKGError(body.decode("utf-8", "replace"))
-        if code != 0:
-            why = body.decode("utf-8", "replace") or f"exit status {code}"
-            raise ConflictKGError(f"{EVENTS_QUERY}: the events table was not made: {why}")
-        self._answer = body
-        return body
+        return self._child.result()
 
     def __enter__(self) -> EventsTable:
         return self
 
     def __exit__(self, *raised: object) -> None:
-        if self._pid:  # the result was not taken: wait for the child, remove its file
-            os.waitpid(self._pid, 0)
-            self._pid = 0
-            if self._path is not None:
-                self._path.unlink(missing_ok=True)
+        self._child.cancel()
