@@ -52,6 +52,7 @@ class Outcome:
     # checks still running beside the caller (see ``run_checks(beside=True)``)
     pending: dict[str, Pending] = field(default_factory=dict)
     fail_fast: bool = False
+    beside: list[str] = field(default_factory=list)  # the checks that ran beside the others
 
     @property
     def failed(self) -> list[Check]:
@@ -406,7 +407,7 @@ def _run_steps(
         )
     if consistency is not None:
         pending["reasoner"] = _Waiting(steps["reasoner"], inputs, data, consistency)
-    outcome = Outcome(inputs, checks, seconds, data, cpu, pending, fail_fast)
+    outcome = Outcome(inputs, checks, seconds, data, cpu, pending, fail_fast, list(pending))
     try:
         for name, step in steps.items():
             if fail_fast and any(c.problems for c in checks):
