@@ -101,9 +101,14 @@ def put_graphs(
                 if name == ""
                 else f"{store}{separator}graph={quote(name, safe='')}"
             )
-            response = http.request(
-                "PUT", target, _ntriples(groups[name]), {"Content-Type": "application/n-triples"}
-            )
+            body = _ntriples(groups[name])
+            for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+                response = http.request(
+                    "PUT", target, body, {"Content-Type": "application/n-triples"}
+                )
+                if attempt == DEADLOCK_ATTEMPTS or not _deadlocked(response.status, response.body):
+                    break
+                time.sleep(0.5 * attempt)  # the PUT replaces the graph: sending it again is safe
             if response.status not in (200, 201, 204):
                 what = "the default graph" if name == "" else f"graph <{name}>"
                 raise ConflictKGError(
@@ -117,6 +122,19 @@ def put_graphs(
     finally:
         http.close()
     return sent
+
+
+DEADLOCK_ATTEMPTS = 3
+"""How often a PUT the store refused as deadlocked is sent: Virtuoso answers a large PUT
+with HTTP 500 "SR172: Transaction deadlocked" (SQL state 40001) when it meets its own
+background work (seen at 10^6 triples, once in several loads); the store's own advice for
+that state is to run the transaction again."""
+
+
+def _deadlocked(status: int, body: bytes) -> bool:
+    """Whether a store refused a request because its transaction deadlocked (SQL state
+    40001, a serialization failure): a reason to try again, unlike any other 5xx."""
+    return status >= 500 and (b"40001" in body or b"deadlock" in body.lower())
 
 
 _AUTH_HINT = (
