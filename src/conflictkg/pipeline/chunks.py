@@ -23,7 +23,6 @@ and the parameters; pieces the build did not use are pruned after it.
 from __future__ import annotations
 
 import hashlib
-import pickle
 import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,7 +33,7 @@ from typing import TypeVar
 import pyoxigraph
 
 from conflictkg.pipeline import dumps
-from conflictkg.pipeline.writecache import code_key
+from conflictkg.pipeline.writecache import Kept, code_key
 
 Made = TypeVar("Made")
 
@@ -99,13 +98,12 @@ class Writer:
         uri_space: str,
         links: Sequence[tuple[str, str]],
     ) -> None:
-        self.folder = folder
+        self.kept = Kept(folder)
         self.prefixes = dict(prefixes)
         self.uri_space = uri_space
         self.links = list(links)
         shown = repr((sorted(self.prefixes.items()), uri_space, self.links))
         self.key = hashlib.sha256(f"chunks 1 {code_key()} {shown}".encode()).hexdigest()
-        self.used: set[str] = set()
         self.made = 0  # chunks written (not found) in this build
         self.turtle_head = _turtle_head(self.prefixes)
         self.rdfxml_head, self.rdfxml_foot = _rdfxml_frame(self.prefixes)
@@ -144,22 +142,12 @@ class Writer:
         hasher = hashlib.sha256(f"{self.key} {kind.__name__} ".encode())
         hasher.update(text)
         key = hasher.hexdigest()
-        self.used.add(key)
-        path = None if self.folder is None else self.folder / f"{key}.pickle"
-        if path is not None:
-            try:
-                found = pickle.loads(path.read_bytes())
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                found = None
-            if isinstance(found, kind):
-                return found
+        found = self.kept.get(key, kind)
+        if found is not None:
+            return found
         made = make(bytes(text), run)
         self.made += 1
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.tmp")
-            temporary.write_bytes(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
-            temporary.replace(path)
+        self.kept.put(key, made)
         return made
 
     def _turtle_body(self, text: bytes) -> bytes:
@@ -182,11 +170,7 @@ class Writer:
 
     def prune(self) -> None:
         """Drop the chunks this build did not use."""
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for path in self.folder.glob("*.pickle"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+        self.kept.prune()
 
 
 def _chunked(lines: Sequence[bytes], nt: bytes) -> Iterator[tuple[memoryview, Sequence[bytes]]]:

@@ -200,7 +200,7 @@ def write_artefacts(
     if cache is None:
         cache = WriteCache(folder.parent / writecache.FOLDER)
     writer = chunks.Writer(
-        folder.parent / chunks.FOLDER if cache.folder is not None else None,
+        folder.parent / chunks.FOLDER if cache.kept.folder is not None else None,
         PREFIXES,
         BASE_IRI + "id/",
         links=[(str(SKOS.exactMatch), str(WD))],

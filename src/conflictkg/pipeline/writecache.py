@@ -21,6 +21,7 @@ import pickle
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph
 import rdflib
@@ -30,6 +31,8 @@ from conflictkg.pipeline.accounts import TriplesFile
 from conflictkg.pipeline.incremental import code_digest
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.vocab import PREFIXES
+
+T = TypeVar("T")
 
 FOLDER = Path("cache") / "written"
 FORMAT = "1"  # bump when what a piece holds changes shape
@@ -62,43 +65,73 @@ def make_pieces(file: TriplesFile) -> dict[str, Piece]:
     return pieces
 
 
-class WriteCache:
-    """The pieces of an output folder's builds; ``folder`` None keeps nothing."""
+class Kept:
+    """Values kept as pickles in a folder by key, for the next build (``folder`` None:
+    kept nowhere). The keys asked for in this build are remembered, and :meth:`prune`
+    drops the others. The write cache's pieces and the chunks' parts (:mod:`.chunks`)
+    are kept this way."""
 
-    def __init__(self, folder: Path | None, *, refill: bool = False) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.refill = refill
         self.used: set[str] = set()
-        self.made = 0  # files whose pieces were made (not found) in this build
 
-    def pieces(self, file: TriplesFile, digest: str | None = None) -> dict[str, Piece]:
-        """``file``'s pieces, from the cache when its bytes were written before."""
-        if self.folder is None:
-            self.made += 1
-            return make_pieces(file)
-        digest = digest or sha256_file(file.path)
-        key = hashlib.sha256(f"{code_key()} {digest} {file.stem}".encode()).hexdigest()
+    def get(self, key: str, kind: type[T]) -> T | None:
+        """The value kept under ``key`` when it is a ``kind`` (None: absent or unreadable);
+        the key counts as used either way."""
         self.used.add(key)
+        if self.folder is None:
+            return None
+        try:
+            found = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        return found if isinstance(found, kind) else None
+
+    def put(self, key: str, value: object) -> None:
+        """Keep ``value`` under ``key`` (written atomically)."""
+        if self.folder is None:
+            return
         path = self.folder / f"{key}.pickle"
-        if not self.refill:
-            try:
-                found = pickle.loads(path.read_bytes())
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                found = None
-            if isinstance(found, dict):
-                return found
-        made = make_pieces(file)
-        self.made += 1
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(path)
-        return made
 
     def prune(self) -> None:
-        """Drop the pieces this build did not use (files changed or removed)."""
+        """Drop what this build did not use."""
         if self.folder is None or not self.folder.is_dir():
             return
         for path in self.folder.glob("*.pickle"):
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
+
+
+class WriteCache:
+    """The pieces of an output folder's builds; ``folder`` None keeps nothing."""
+
+    def __init__(self, folder: Path | None, *, refill: bool = False) -> None:
+        self.kept = Kept(folder)
+        self.refill = refill
+        self.made = 0  # files whose pieces were made (not found) in this build
+
+    def pieces(self, file: TriplesFile, digest: str | None = None) -> dict[str, Piece]:
+        """``file``'s pieces, from the cache when its bytes were written before."""
+        if self.kept.folder is None:
+            self.made += 1
+            return make_pieces(file)
+        digest = digest or sha256_file(file.path)
+        key = hashlib.sha256(f"{code_key()} {digest} {file.stem}".encode()).hexdigest()
+        if self.refill:  # made again, and kept
+            self.kept.used.add(key)
+        else:
+            found = self.kept.get(key, dict)
+            if found is not None:
+                return found
+        made = make_pieces(file)
+        self.made += 1
+        self.kept.put(key, made)
+        return made
+
+    def prune(self) -> None:
+        """Drop the pieces this build did not use (files changed or removed)."""
+        self.kept.prune()
