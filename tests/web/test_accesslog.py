@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -25,7 +26,7 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ")
 class Counting(logging.StreamHandler):  # type: ignore[type-arg]
     """A handler that counts the records it formats (a line written directly is none)."""
 
-    def __init__(self, stream: io.StringIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         super().__init__(stream)
         self.records = 0
 
@@ -35,10 +36,11 @@ class Counting(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 @contextmanager
-def serving() -> Iterator[Counting]:
+def serving(stream: IO[str] | None = None) -> Iterator[Counting]:
     """The root logger as ``conflictkg serve`` sets it up: one stream handler, INFO (in
-    the test's body: pytest adds its own handlers to the root for the call)."""
-    handler = Counting(io.StringIO())
+    the test's body: pytest adds its own handlers to the root for the call), writing to
+    ``stream`` (by default a string buffer)."""
+    handler = Counting(stream if stream is not None else io.StringIO())
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     saved = (logging.root.handlers[:], logging.root.level)
     logging.root.handlers[:] = [handler]
@@ -162,22 +164,11 @@ def test_a_queued_line_is_written_by_the_writer_thread_soon_after() -> None:
 @pytest.mark.unit
 def test_a_worker_process_that_ends_in_order_writes_its_queued_lines(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    with open(log, "w", encoding="utf-8") as stream:
-        handler = logging.StreamHandler(stream)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        saved = (logging.root.handlers[:], logging.root.level)
-        logging.root.handlers[:] = [handler]
-        logging.root.setLevel(logging.INFO)
-        accesslog.write_directly_to(handler, LOG_FORMAT)
-        try:
-            # A multiprocessing worker, as Granian's are: it ends without atexit hooks.
-            worker = multiprocessing.get_context("fork").Process(target=_answer_many)
-            worker.start()
-            worker.join(30)
-        finally:
-            logging.root.handlers[:], level = saved
-            logging.root.setLevel(level)
-            accesslog._Direct.handler = None
+    with open(log, "w", encoding="utf-8") as stream, serving(stream):
+        # A multiprocessing worker, as Granian's are: it ends without atexit hooks.
+        worker = multiprocessing.get_context("fork").Process(target=_answer_many)
+        worker.start()
+        worker.join(30)
     written = log.read_text(encoding="utf-8").splitlines()
     assert worker.exitcode == 0
     assert len(written) == 50
