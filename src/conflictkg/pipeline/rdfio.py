@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +158,16 @@ each is cheaper to hash and compare later. Emptied when it reaches
 _SHARED_LIMIT = 4_000_000
 
 
+def _shared(key: object, make: Callable[[], Node]) -> Node:
+    """The term kept in :data:`_SHARED` under ``key``, made (and kept) when absent."""
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        found = _SHARED[key] = make()
+    return found
+
+
 class _TermConverter:
     """Oxigraph terms as rdflib terms, each distinct term converted once (IRIs and
     literals once for every converter, see :data:`_SHARED`)."""
@@ -180,12 +190,7 @@ class _TermConverter:
     def _shared(self, term: object) -> Node:
         if isinstance(term, pyoxigraph.BlankNode):
             return BNode(term.value)
-        found = _SHARED.get(term)
-        if found is None:
-            if len(_SHARED) >= _SHARED_LIMIT:
-                _SHARED.clear()
-            found = _SHARED[term] = self._convert(term)
-        return found
+        return _shared(term, lambda: self._convert(term))
 
     def _convert(self, term: object) -> Node:
         if isinstance(term, pyoxigraph.NamedNode):
@@ -260,19 +265,15 @@ def _term_key(term: Node) -> tuple[str, ...]:
 def _from_key(key: tuple[str, ...]) -> Node:
     if key[0] == "B":
         return BNode(key[1])
-    found = _SHARED.get(key)
-    if found is None:
-        if len(_SHARED) >= _SHARED_LIMIT:
-            _SHARED.clear()
-        if key[0] == "I":
-            found = URIRef(key[1])
-        else:
-            _, value, language, datatype = key
-            found = Literal(
-                value, lang=language or None, datatype=URIRef(datatype) if datatype else None
-            )
-        _SHARED[key] = found
-    return found
+    if key[0] == "I":
+        return _shared(key, lambda: URIRef(key[1]))
+    _, value, language, datatype = key
+    return _shared(
+        key,
+        lambda: Literal(
+            value, lang=language or None, datatype=URIRef(datatype) if datatype else None
+        ),
+    )
 
 
 def fill(
