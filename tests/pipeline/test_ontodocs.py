@@ -102,6 +102,20 @@ def test_cache_is_reused_until_the_source_changes(tmp_path, monkeypatch) -> None
     assert len(list(cache.glob("ontology-docs-*.html"))) == 1
 
 
+def test_cached_page_is_made_again_for_another_pylode(tmp_path, monkeypatch) -> None:
+    """A page kept by an older pyLODE (or older code here) is not served by a newer one."""
+    cache = tmp_path / "cache"
+    ontodocs.cached_html([FIXTURE], cache)
+    (kept,) = cache.glob("ontology-docs-*.html")
+    rendered: list[int] = []
+    render = ontodocs.render_html
+    monkeypatch.setattr(ontodocs, "render_html", lambda files: rendered.append(1) or render(files))
+    monkeypatch.setattr(ontodocs.importlib.metadata, "version", lambda name: "99.0")
+    ontodocs.cached_html([FIXTURE], cache)
+    assert rendered == [1]
+    assert [p.name for p in cache.glob("ontology-docs-*.html")] != [kept.name]
+
+
 def test_unparsable_ontology_names_the_file(tmp_path) -> None:
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix : <x> .\n:a :b ", encoding="utf-8")

@@ -13,8 +13,9 @@ A build keeps, in ``output/cache/incremental/``:
 
 The environment key is a digest of the conflictkg version, this package's source files,
 the ontology, the shapes and the view shapes: when any of them changes, the cache is
-emptied and the build is a full one. ``conflictkg build --full`` reads nothing from the
-cache (every file parsed and every quote checked again) and refills it. A build that
+emptied and the build is a full one. ``conflictkg build --full`` reads nothing from this
+cache (every file parsed and every quote checked again) and refills it; the write caches
+(:mod:`.writecache`, :mod:`.chunks`), addressed by content, are still used. A build that
 fails keeps the manifest of the last good build, so the next build is compared with a
 state that passed.
 

@@ -8,6 +8,7 @@ kept under a name derived from the SHA-256 of the source files and rebuilt when 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
 import os
 import re
@@ -221,12 +222,22 @@ def cached_graph_html(graph: Graph, cache_dir: Path) -> str:
     return _cached(graph_digest(graph), cache_dir, lambda: render_graph_html(graph))
 
 
+def _renderer_key() -> str:
+    """What a page depends on besides the ontology: pyLODE's version and this module."""
+    try:
+        version = importlib.metadata.version("pylode")
+    except importlib.metadata.PackageNotFoundError:
+        version = "none"
+    return hashlib.sha256(version.encode() + b"\0" + Path(__file__).read_bytes()).hexdigest()
+
+
 def _cached(digest: str, cache_dir: Path, render: Callable[[], str]) -> str:
     """The page cached under ``digest``, rendered and stored when missing.
 
     The cache file is written atomically, so concurrent server workers never read half a
     page; files left by older versions of the ontology are removed.
     """
+    digest = hashlib.sha256(f"{digest} {_renderer_key()}".encode()).hexdigest()
     target = cache_dir / f"{CACHE_PREFIX}{digest[:16]}.html"
     if target.is_file():
         return target.read_text(encoding="utf-8")
