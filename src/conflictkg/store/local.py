@@ -52,9 +52,10 @@ def files_version(paths: Iterable[Path]) -> str:
 # 2-3 us per term read back (to write it or compare it in a sort), which is why the
 # competency queries join by hashing in sub-SELECTs and sort on keys computed in the query.
 # The copy is compacted once written (Store.optimize). At 10^6 the bulk load leaves 24
-# LZ4-compressed files (335 MB); compacted, 16 files stored without compression (554 MB,
-# Oxigraph's compression per level), so lookups search fewer files and decompress nothing.
-# That adds about 5 s to the load and takes 20-40% off the CPU time of most competency
+# LZ4-compressed files (335 MB); compacted, 16 files, 13 of them stored without compression
+# (554 MB, Oxigraph's compression per level), so lookups search fewer files and mostly
+# decompress nothing.
+# That adds 6-8 s to the load and takes 20-40% off the CPU time of most competency
 # queries over 100 ms (the same queries alternated on the copy as written and compacted;
 # an earlier wall-clock comparison at a load average of 7 had lost this in the noise).
 ON_DISK_QUADS = 1_000_000
