@@ -20,7 +20,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import artefacts, tables
+from conflictkg.pipeline import artefacts, forked, tables
+from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.build import build
 from conflictkg.project import Project
 from conflictkg.web.app import create_app
@@ -275,6 +276,62 @@ def test_events_table_from_a_child_is_the_table_computed_here(current: Path) -> 
     assert (current / artefacts.EVENTS_FILE).read_bytes() == here
 
 
+def _inferred_apart(trig: bytes) -> tuple[bytes, bytes]:
+    """``trig`` as two TriG documents: every graph but graph/inferred, and graph/inferred."""
+    inferred = pyoxigraph.NamedNode(str(INFERRED_GRAPH))
+    quads = list(pyoxigraph.parse(trig, format=pyoxigraph.RdfFormat.TRIG))
+    first = [q for q in quads if q.graph_name != inferred]
+    rest = [q for q in quads if q.graph_name == inferred]
+    assert first and rest
+    return tuple(  # type: ignore[return-value]
+        pyoxigraph.serialize(part, format=pyoxigraph.RdfFormat.TRIG) for part in (first, rest)
+    )
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_events_table_given_in_two_parts_is_the_table_of_the_whole(
+    current: Path, fork: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the build starts the child on the asserted graphs and adds graph/inferred later
+    monkeypatch.setattr(forked, "available", lambda: fork)
+    trig = (current / "dataset.trig").read_bytes()
+    first, rest = _inferred_apart(trig)
+    default = tables.served_store(trig).dump(
+        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
+    )
+    lines = default.splitlines(keepends=True)
+    with tables.EventsTable(first, b"".join(lines[::2]), more=True) as table:
+        table.add(rest, b"".join(lines[1::2]))
+        assert table.result() == (current / artefacts.EVENTS_FILE).read_bytes()
+
+
+def test_events_table_left_waiting_for_its_rest_leaves_no_file_or_process(
+    current: Path,
+) -> None:
+    first, rest = _inferred_apart((current / "dataset.trig").read_bytes())
+    with pytest.raises(RuntimeError), tables.EventsTable(first, b"", more=True) as table:
+        assert table._child is not None
+        child, path = table._child._pid, table._child._path
+        raise RuntimeError("the inference failed")
+    assert path is not None and not path.exists()
+    with pytest.raises(ChildProcessError):  # waited for: no longer a child of this process
+        os.waitpid(child, os.WNOHANG)
+    # left after the rest was handed over: its file is removed too
+    with pytest.raises(RuntimeError), tables.EventsTable(first, b"", more=True) as table:
+        table.add(rest, b"")
+        parcel = table._parcel
+        raise RuntimeError("a dump failed")
+    assert parcel is not None and not parcel.exists()
+
+
+def test_events_table_whose_rest_never_comes_says_so(current: Path) -> None:
+    first, _ = _inferred_apart((current / "dataset.trig").read_bytes())
+    with tables.EventsTable(first, b"", more=True) as table:
+        table._close_outbox()  # as when the build stops: the child reads an end of input
+        with pytest.raises(ConflictKGError, match="stopped before the dataset was complete"):
+            table.result()
+
+
 def test_events_table_child_errors_name_the_query(
     current: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -296,6 +353,7 @@ def test_events_table_left_without_its_result_leaves_no_file_or_process(
 ) -> None:
     trig = (current / "dataset.trig").read_bytes()
     with pytest.raises(RuntimeError), tables.EventsTable(trig, b"") as table:
+        assert table._child is not None
         child, path = table._child._pid, table._child._path
         raise RuntimeError("a dump failed")
     assert path is not None and not path.exists()

@@ -19,15 +19,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from rdflib import Graph
+
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, entailment, incremental, shacl
 from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
 from conflictkg.pipeline.fastshacl import selection
-from conflictkg.pipeline.inputs import input_hashes
+from conflictkg.pipeline.inputs import Inputs, input_hashes
 from conflictkg.pipeline.progress import Progress
-from conflictkg.pipeline.publish import CURRENT, counts, publish, tool_versions, write_artefacts
+from conflictkg.pipeline.publish import CURRENT, Artefacts, counts, publish, tool_versions
 from conflictkg.project import Project
 
 
@@ -90,47 +92,63 @@ def _check_and_publish(
         raise _failed(outcome, output)
     inputs, data = outcome.inputs, outcome.data
     assert data is not None
-    if progress is not None:
-        progress.stage("inferred")
+    # the events table's child starts on the asserted graphs now, loading them beside the
+    # inference (Artefacts); its seconds count in the write step
     started, cpu_started = time.perf_counter(), time.process_time()
-    inferred = entailment.infer(data, inputs.ontology)
-    outcome.seconds["inferred"] = time.perf_counter() - started
-    outcome.cpu["inferred"] = time.process_time() - cpu_started
-    record: dict = {}
-
-    def write(folder: Path) -> None:
+    with Artefacts(inputs, output) as artefacts:
+        begun = time.perf_counter() - started, time.process_time() - cpu_started
         if progress is not None:
-            progress.stage("write")
+            progress.stage("inferred")
         started, cpu_started = time.perf_counter(), time.process_time()
-        artefacts = write_artefacts(inputs, data, inferred, folder)
-        outcome.seconds["write"] = time.perf_counter() - started
-        outcome.cpu["write"] = time.process_time() - cpu_started
-        if outcome.pending and progress is not None:  # verdicts waited for before publishing
-            progress.stage(" and ".join(outcome.pending))
-        if outcome.failed:
-            raise _failed(outcome, output)
-        record.update(
-            {
-                "conflictkg": __version__,
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "inputs": inputs.hashes,
-                "counts": counts(inputs, data, inferred),
-                "shacl": {"inference": shacl.INFERENCE, "engine": selection.selected()},
-                "checked": _checked(cache),
-                "tools": tool_versions(),
-                "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
-                "beside": outcome.beside,
-                "wall_seconds": round(time.perf_counter() - wall, 3),
-                "cpu_seconds": _cpu_seconds(outcome.cpu),
-                "artefacts": artefacts,
-            }
-        )
-        text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        (folder / "build.json").write_text(text, encoding="utf-8")
+        inferred = entailment.infer(data, inputs.ontology)
+        outcome.seconds["inferred"] = time.perf_counter() - started
+        outcome.cpu["inferred"] = time.process_time() - cpu_started
+        record: dict = {}
 
-    folder = publish(output, write)
+        def write(folder: Path) -> None:
+            if progress is not None:
+                progress.stage("write")
+            started, cpu_started = time.perf_counter(), time.process_time()
+            written = artefacts.write(data, inferred, folder)
+            outcome.seconds["write"] = begun[0] + time.perf_counter() - started
+            outcome.cpu["write"] = begun[1] + time.process_time() - cpu_started
+            if outcome.pending and progress is not None:  # verdicts waited for before publishing
+                progress.stage(" and ".join(outcome.pending))
+            if outcome.failed:
+                raise _failed(outcome, output)
+            record.update(_record(outcome, inputs, data, inferred, cache, wall, written))
+            text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+            (folder / "build.json").write_text(text, encoding="utf-8")
+
+        folder = publish(output, write)
     cache.commit()
     return record | {"folder": str(folder), "notes": [n for c in outcome.checks for n in c.notes]}
+
+
+def _record(
+    outcome: Outcome,
+    inputs: Inputs,
+    data: Graph,
+    inferred: Graph,
+    cache: incremental.Cache,
+    wall: float,
+    artefacts: dict[str, str],
+) -> dict:
+    """The build record (``build.json``) of a build whose checks all passed."""
+    return {
+        "conflictkg": __version__,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "inputs": inputs.hashes,
+        "counts": counts(inputs, data, inferred),
+        "shacl": {"inference": shacl.INFERENCE, "engine": selection.selected()},
+        "checked": _checked(cache),
+        "tools": tool_versions(),
+        "seconds": {k: round(v, 3) for k, v in outcome.seconds.items()},
+        "beside": outcome.beside,
+        "wall_seconds": round(time.perf_counter() - wall, 3),
+        "cpu_seconds": _cpu_seconds(outcome.cpu),
+        "artefacts": artefacts,
+    }
 
 
 def _failed(outcome: Outcome, output: Path) -> ConflictKGError:

@@ -161,12 +161,16 @@ def metadata(
     ]
     dates = [d for d in dates if isinstance(d, dt.date)]
     temporal = (min(dates), max(dates)) if dates else None
-    distributions = tuple(
+    return Metadata(issued, temporal, _places(graphs, events), distributions(sizes), base)
+
+
+def distributions(sizes: Mapping[str, int]) -> tuple[Distribution, ...]:
+    """The downloadable artefacts of the byte ``sizes`` given (file name -> bytes)."""
+    return tuple(
         Distribution(a, sizes[a.file], _PART_OF[a.role])
         for a in ARTEFACTS
         if a.role in _PART_OF and a.file in sizes
     )
-    return Metadata(issued, temporal, _places(graphs, events), distributions, base)
 
 
 class _Reader:

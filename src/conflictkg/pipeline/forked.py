@@ -27,7 +27,7 @@ from conflictkg.errors import ConflictKGError
 
 T = TypeVar("T")
 
-_TEMPORARY = tempfile.gettempdir()
+TEMPORARY = tempfile.gettempdir()
 """Where the children leave their answers: the temporary folder as the process started.
 The reasoner's thread points :data:`tempfile.tempdir` at a folder of its own for a moment
 (owlready2 leaves files behind when HermiT fails), which a child's file must not be in."""
@@ -53,7 +53,7 @@ class Forked(Generic[T]):
             self._outcome = _run(call)
             return
         handle, name = tempfile.mkstemp(
-            prefix="conflictkg-forked-", suffix=".pickle", dir=_TEMPORARY
+            prefix="conflictkg-forked-", suffix=".pickle", dir=TEMPORARY
         )
         os.close(handle)
         self._path = Path(name)

@@ -4,6 +4,7 @@ or interrupted build never changes what is served; older builds are pruned."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -12,7 +13,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -95,12 +96,15 @@ def _subject_objects(graph: Graph, predicate: URIRef) -> Iterator[tuple[Node, No
 
 
 def _asserted_among(triples: Graph, data: Graph) -> int:
-    """How many of ``triples`` are in ``data`` (its store's index read when it can be)."""
+    """How many of ``triples`` are in ``data`` (the stores' indexes read when they can be:
+    iterating an rdflib graph checks each triple's contexts, a second at 10^6)."""
     index = rdfio.subject_index(data)
     if index is None:
-        return sum(1 for triple in triples if triple in data)
+        return sum(1 for triple in rdfio.each_triple(triples) if triple in data)
     empty: dict = {}
-    return sum(1 for s, p, o in triples if o in index.get(s, empty).get(p, empty))
+    return sum(
+        1 for s, p, o in rdfio.each_triple(triples) if o in index.get(s, empty).get(p, empty)
+    )
 
 
 def graph_counts(inputs: Inputs) -> dict[str, int]:
@@ -191,102 +195,157 @@ def write_artefacts(
 ) -> dict[str, str]:
     """Write every RDF artefact into ``folder``; returns file name -> SHA-256.
 
+    :class:`Artefacts` in one go (the build begins them before the inference).
+    """
+    with Artefacts(inputs, folder.parent, cache) as artefacts:
+        return artefacts.write(data, inferred, folder)
+
+
+class Artefacts:
+    """The build's artefacts: begun from the asserted graphs and the ontology, finished
+    (:meth:`write`) with the inferred graph.
+
     ``dataset.trig`` holds every graph (asserted, ``graph/inferred``, ``graph/ontology``);
     the other dumps hold the merge of the data graphs, inferred included. Every dump is
     written from sorted N-Triples lines (:mod:`.dumps`); each triples file's lines and
-    blocks are kept in ``cache`` (by default ``cache/written/`` beside the builds, see
-    :mod:`.writecache`), so a build after a one-file change makes only that file's.
+    blocks are kept in ``cache`` (by default ``cache/written/`` in ``output``, the folder
+    of the builds, see :mod:`.writecache`), so a build after a one-file change makes only
+    that file's.
+
+    ``events.csv`` is answered in a child (:class:`.tables.EventsTable`) that starts
+    here, on the asserted graphs and the ontology, and loads them while the build infers
+    (the loading is most of the table's time at scale); :meth:`write` hands it the
+    inferred graph. When the asserted graphs hold blank nodes, whose labels in the
+    default graph depend on the inferred graph's, the child starts in :meth:`write`, on
+    the whole dataset. Use it as a context manager: leaving the block stops the child.
     """
-    if cache is None:
-        cache = WriteCache(folder.parent / writecache.FOLDER)
-    writer = chunks.Writer(
-        folder.parent / chunks.FOLDER if cache.kept.folder is not None else None,
-        PREFIXES,
-        BASE_IRI + "id/",
-        links=[(str(SKOS.exactMatch), str(WD))],
-    )
-    lines, blocks, blank = _named_lines(inputs, cache)
-    inferred_lines, blocks[str(INFERRED_GRAPH)], inferred_blank = _standalone(
-        str(INFERRED_GRAPH), inferred, writer
-    )
-    ontology_lines, blocks[str(ONTOLOGY_GRAPH)], ontology_blank = _standalone(
-        str(ONTOLOGY_GRAPH), inputs.ontology
-    )
-    merged = dumps.merge(
-        [*lines.values(), inferred_lines, dumps.blank_lines([*blank, *inferred_blank])]
-    )
-    nt = dumps.ntriples(merged)
-    trig = dumps.trig((blocks[name] for name in sorted(blocks)), PREFIXES)
-    sizes = graph_counts(inputs)
-    parts = [
-        void_description.Subset(
-            "articles",
-            "What the articles say: their backbones and account graphs",
-            sizes["backbone_graphs"] + sizes["account_graphs"],
-            sizes["backbone_triples"] + sizes["account_triples"],
-        ),
-        void_description.Subset(
-            "outside",
-            "Outside knowledge: what sources other than the articles say",
-            sizes["outside_graphs"],
-            sizes["outside_triples"],
-        ),
-        void_description.Subset(
-            "inferred", "What the ontology implies (graph/inferred)", 1, len(inferred)
-        ),
-    ]
-    # the dataset as the endpoint serves it: every graph, the default graph their merge
-    # (the ontology's blank nodes labelled apart from the data's)
-    served = [nt, *ontology_lines, *dumps.blank_lines(ontology_blank, prefix="ontology")]
-    dataset, stats = _dataset_files(writer, merged, nt, trig, b"".join(served))
-    contents = {
-        **dataset,
-        "ontology.ttl": rdfio.to_turtle(inputs.ontology),
-        "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
-        "shapes.ttl": rdfio.to_turtle(inputs.shapes),
-        "view-shapes.ttl": rdfio.to_turtle(inputs.view_shapes),
-        # pyLODE takes seconds: its page is kept beside the builds while the ontology is the same
-        DOCS_FILE: ontodocs.cached_graph_html(inputs.ontology, folder.parent / "cache").encode(),
-    }
-    # the catalogue record describes the downloads written above, with their byte sizes
-    sizes = {name: len(body) for name, body in contents.items() if BY_FILE[name].download}
-    meta = catalogue.metadata([data, inferred], sizes, issued=catalogue.build_date())
-    void = void_description.describe(stats, dumps=DUMPS, subsets=parts)
-    catalogue.link_from_void(void, meta, DCAT_FILE)
-    contents[VOID_FILE] = rdfio.to_turtle(void)
-    contents[DCAT_FILE] = rdfio.to_turtle(catalogue.dcat(meta))
-    described = json.dumps(catalogue.schema_org(meta), indent=2, ensure_ascii=False)
-    contents[SCHEMA_ORG_FILE] = (described + "\n").encode()
+
+    def __init__(self, inputs: Inputs, output: Path, cache: WriteCache | None = None) -> None:
+        self.inputs = inputs
+        self.cache = cache if cache is not None else WriteCache(output / writecache.FOLDER)
+        self.writer = chunks.Writer(
+            output / chunks.FOLDER if self.cache.kept.folder is not None else None,
+            PREFIXES,
+            BASE_IRI + "id/",
+            links=[(str(SKOS.exactMatch), str(WD))],
+        )
+        self.lines, self.blocks, self.blank = _named_lines(inputs, self.cache)
+        ontology = str(ONTOLOGY_GRAPH)
+        ontology_lines, self.blocks[ontology], ontology_blank = _standalone(
+            ontology, inputs.ontology
+        )
+        # the ontology in the served default graph, its blank nodes labelled apart
+        self.served_ontology = [
+            *ontology_lines,
+            *dumps.blank_lines(ontology_blank, prefix="ontology"),
+        ]
+        self.table: tables.EventsTable | None = None
+        if not self.blank:
+            trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
+            default = [line for lines in self.lines.values() for line in lines]
+            self.table = tables.EventsTable(
+                trig, b"".join([*default, *self.served_ontology]), more=True
+            )
+
+    def __enter__(self) -> Artefacts:
+        return self
+
+    def __exit__(self, *raised: object) -> None:
+        if self.table is not None:
+            self.table.__exit__(*raised)
+
+    def write(self, data: Graph, inferred: Graph, folder: Path) -> dict[str, str]:
+        """Write every artefact into ``folder``; returns file name -> SHA-256."""
+        name = str(INFERRED_GRAPH)
+        inferred_lines, self.blocks[name], inferred_blank = _standalone(name, inferred, self.writer)
+        # the default graph's blank nodes, labelled together
+        blank_lines = dumps.blank_lines([*self.blank, *inferred_blank])
+        merged = dumps.merge([*self.lines.values(), inferred_lines, blank_lines])
+        nt = dumps.ntriples(merged)
+        trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
+        if self.table is not None:  # no blank node in the asserted graphs: only the inferred's
+            self.table.add(
+                dumps.trig([self.blocks[name]], PREFIXES), b"".join([*inferred_lines, *blank_lines])
+            )
+        else:
+            self.table = tables.EventsTable(trig, b"".join([nt, *self.served_ontology]))
+        documents = self.writer.documents(merged, nt)
+        contents = {
+            "dataset.ttl": documents.turtle,
+            "dataset.nt": nt,
+            "dataset.jsonld": documents.jsonld,
+            "dataset.rdf": documents.rdfxml,
+            "dataset.trig": trig,
+        }
+        contents |= self._ontology_files(folder)
+        # while the child answers the table: the other files written and hashed, the
+        # catalogue record's coverage read
+        digests = _write_files(folder, contents)
+        meta = catalogue.metadata([data, inferred], {}, issued=catalogue.build_date())
+        events = self.table.result()
+        digests |= _write_files(folder, {EVENTS_FILE: events})
+        # the catalogue record describes the downloads, with their byte sizes
+        downloads = {**contents, EVENTS_FILE: events}
+        sizes = {name: len(body) for name, body in downloads.items() if BY_FILE[name].download}
+        meta = dataclasses.replace(meta, distributions=catalogue.distributions(sizes))
+        described = self._descriptions(meta, documents.statistics, len(inferred))
+        digests |= _write_files(folder, described)
+        self.cache.prune()
+        self.writer.prune()
+        order = [*list(contents)[:5], EVENTS_FILE, *list(contents)[5:], *described]
+        return {name: digests[name] for name in order}
+
+    def _ontology_files(self, folder: Path) -> dict[str, bytes]:
+        inputs = self.inputs
+        return {
+            "ontology.ttl": rdfio.to_turtle(inputs.ontology),
+            "ontology.rdf": rdfio.to_rdfxml(inputs.ontology),
+            "shapes.ttl": rdfio.to_turtle(inputs.shapes),
+            "view-shapes.ttl": rdfio.to_turtle(inputs.view_shapes),
+            # pyLODE takes seconds: its page is kept beside the builds while the ontology
+            # is the same
+            DOCS_FILE: ontodocs.cached_graph_html(
+                inputs.ontology, folder.parent / "cache"
+            ).encode(),
+        }
+
+    def _descriptions(
+        self, meta: catalogue.Metadata, stats: dumps.Statistics, inferred: int
+    ) -> dict[str, bytes]:
+        """VoID, DCAT and schema.org: the dataset, its parts and its downloads."""
+        sizes = graph_counts(self.inputs)
+        parts = [
+            void_description.Subset(
+                "articles",
+                "What the articles say: their backbones and account graphs",
+                sizes["backbone_graphs"] + sizes["account_graphs"],
+                sizes["backbone_triples"] + sizes["account_triples"],
+            ),
+            void_description.Subset(
+                "outside",
+                "Outside knowledge: what sources other than the articles say",
+                sizes["outside_graphs"],
+                sizes["outside_triples"],
+            ),
+            void_description.Subset(
+                "inferred", "What the ontology implies (graph/inferred)", 1, inferred
+            ),
+        ]
+        void = void_description.describe(stats, dumps=DUMPS, subsets=parts)
+        catalogue.link_from_void(void, meta, DCAT_FILE)
+        described = json.dumps(catalogue.schema_org(meta), indent=2, ensure_ascii=False)
+        return {
+            VOID_FILE: rdfio.to_turtle(void),
+            DCAT_FILE: rdfio.to_turtle(catalogue.dcat(meta)),
+            SCHEMA_ORG_FILE: (described + "\n").encode(),
+        }
+
+
+def _write_files(folder: Path, contents: dict[str, bytes]) -> dict[str, str]:
+    """Write each file into ``folder``; returns file name -> SHA-256."""
     for name, content in contents.items():
         (folder / name).write_bytes(content)
-    cache.prune()
-    writer.prune()
     return {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
-
-
-def _dataset_files(
-    writer: chunks.Writer, merged: Sequence[bytes], nt: bytes, trig: bytes, served: bytes
-) -> tuple[dict[str, bytes], dumps.Statistics]:
-    """The dataset's dumps and ``events.csv``, in the order the build lists them, and
-    VoID's counts of the merge.
-
-    The table is the answer of its query over the dataset as the endpoint serves it
-    (``served``: the default graph's N-Triples), computed in a child process
-    (:class:`.tables.EventsTable`) while this one writes the other dumps (from chunks,
-    most found in the cache: :mod:`.chunks`).
-    """
-    with tables.EventsTable(trig, served) as table:
-        documents = writer.documents(merged, nt)
-        events = table.result()
-    files = {
-        "dataset.ttl": documents.turtle,
-        "dataset.nt": nt,
-        "dataset.jsonld": documents.jsonld,
-        "dataset.rdf": documents.rdfxml,
-        "dataset.trig": trig,
-        EVENTS_FILE: events,
-    }
-    return files, documents.statistics
 
 
 def tool_versions() -> dict[str, str]:

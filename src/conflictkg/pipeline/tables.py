@@ -12,6 +12,10 @@ high).
 
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph
@@ -23,25 +27,36 @@ EVENTS_QUERY = Path(__file__).with_name("events-table.rq")
 """The query whose answer is ``events.csv`` (``queries/events-table.rq`` links to it)."""
 
 
-def served_store(trig: bytes, default: bytes | None = None) -> pyoxigraph.Store:
+def served_store(
+    trig: bytes, default: bytes | None = None, more: tuple[bytes, bytes] | None = None
+) -> pyoxigraph.Store:
     """The dataset as the endpoint serves it: every graph of ``trig`` kept by name, and the
     default graph their merge (each triple once).
 
     ``default`` is that merge as N-Triples when the caller has it (the build does; a triple
     may come more than once): loading it is much faster than copying every named graph into
-    the default graph by a query.
+    the default graph by a query. ``more`` is a second part of the dataset (TriG and its
+    default graph's N-Triples, see :class:`EventsTable`), loaded after the first.
     """
     store = pyoxigraph.Store()
+    if default is None:
+        store.load(trig, pyoxigraph.RdfFormat.TRIG, lenient=True)
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    else:
+        _load(store, trig, default)
+    if more is not None:
+        _load(store, *more)
+    return store
+
+
+def _load(store: pyoxigraph.Store, trig: bytes, default: bytes) -> None:
+    """Load named graphs (TriG) and default-graph triples (N-Triples) into ``store``."""
     # ``load`` (one transaction) takes less time than ``bulk_load`` in a memory store;
     # ``lenient`` skips validating each IRI again (a quarter of the loading): the bytes
     # were written from terms already parsed and checked (Oxigraph reads the same
     # N-Triples strictly when it writes the dumps)
     store.load(trig, pyoxigraph.RdfFormat.TRIG, lenient=True)
-    if default is None:
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    else:
-        store.load(default, pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
-    return store
+    store.load(default, pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def events_query() -> str:
@@ -76,22 +91,94 @@ class EventsTable:
     for it. Without ``os.fork`` the answer is computed at once, in this process. The bytes
     are the same either way.
 
+    With ``more``, the dataset comes in two parts: the child loads ``trig`` and
+    ``default`` at once, then waits for the rest (:meth:`add`) before it queries. The build
+    starts it on the asserted graphs before the inferred graph is computed, so the loading
+    of most of the dataset runs beside the inference. The parts must share no blank node
+    (each load gives its blank nodes their own identity, as the two loads of
+    :func:`served_store` do).
+
     Use it as a context manager: leaving the block without taking the result stops the
-    child and removes its file, so a failed build leaves no process or file behind.
+    child and removes its files, so a failed build leaves no process or file behind.
     """
 
-    def __init__(self, trig: bytes, default: bytes) -> None:
-        self._child = forked.Forked(
-            lambda: events_csv(served_store(trig, default)),
-            f"{EVENTS_QUERY}: the events table",
+    def __init__(self, trig: bytes, default: bytes, *, more: bool = False) -> None:
+        self._first = (trig, default)
+        self._child: forked.Forked[bytes] | None = None
+        self._outbox: int | None = None
+        self._parcel: Path | None = None
+        if more and not forked.available():
+            return  # answered in add(), from both parts at once
+        inbox = None
+        if more:
+            inbox, self._outbox = os.pipe()
+        what = f"{EVENTS_QUERY}: the events table"
+        self._child = forked.Forked(partial(_answer, trig, default, inbox, self._outbox), what)
+        if inbox is not None:
+            os.close(inbox)
+
+    def add(self, trig: bytes, default: bytes) -> None:
+        """The rest of the dataset (a table made with ``more``): the child loads it, then
+        queries."""
+        if self._child is None:
+            first = self._first
+            self._child = forked.Forked(
+                lambda: events_csv(served_store(*first, more=(trig, default))),
+                f"{EVENTS_QUERY}: the events table",
+            )
+            return
+        assert self._outbox is not None, "add() is for a table made with more=True"
+        handle, name = tempfile.mkstemp(
+            prefix="conflictkg-events-", suffix=".pickle", dir=forked.TEMPORARY
         )
+        self._parcel = Path(name)
+        with os.fdopen(handle, "wb") as parcel:
+            pickle.dump((trig, default), parcel, protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(self._outbox, name.encode() + b"\n")  # a line: another child may hold the pipe
+        self._close_outbox()
 
     def result(self) -> bytes:
         """The table's bytes; an error naming the query when the child failed."""
-        return self._child.result()
+        assert self._child is not None, "add() the rest of the dataset first"
+        try:
+            return self._child.result()
+        finally:
+            self._clean()
+
+    def _close_outbox(self) -> None:
+        if self._outbox is not None:
+            os.close(self._outbox)  # the child, when still waiting, reads an end of input
+            self._outbox = None
+
+    def _clean(self) -> None:
+        self._close_outbox()
+        if self._parcel is not None:
+            self._parcel.unlink(missing_ok=True)
+            self._parcel = None
 
     def __enter__(self) -> EventsTable:
         return self
 
     def __exit__(self, *raised: object) -> None:
-        self._child.cancel()
+        if self._child is not None:
+            self._child.cancel()
+        self._clean()
+
+
+def _answer(trig: bytes, default: bytes, inbox: int | None, outbox: int | None) -> bytes:
+    """The table, in the child: the first part loaded, then (``inbox`` given) the rest,
+    whose file the parent names through the pipe."""
+    if outbox is not None:
+        os.close(outbox)  # the parent's end: the child reads an end of input when it closes
+    if inbox is None:
+        return events_csv(served_store(trig, default))
+    store = served_store(trig, default)
+    message = b""
+    while not message.endswith(b"\n") and (chunk := os.read(inbox, 4096)):
+        message += chunk
+    if not message.endswith(b"\n"):
+        raise ConflictKGError("the build stopped before the dataset was complete")
+    with open(message[:-1].decode(), "rb") as parcel:
+        more_trig, more_default = pickle.load(parcel)
+    _load(store, more_trig, more_default)
+    return events_csv(store)
