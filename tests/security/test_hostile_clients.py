@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from conflictkg.web import accesslog
 from tests.security.security_support import EVIL_LABEL, TIMEOUT, Listener, sha256
 from tests.support.liveserver import LiveServer
 
@@ -217,7 +218,7 @@ def test_burst_of_runaway_queries_recycles_workers_without_refusing_anyone(
     probing.clear()
     prober.join()
     log = server.log.read_text(encoding="utf-8", errors="replace")
-    events = "\n".join(line for line in log.splitlines() if "endpoint.access" not in line)
+    events = "\n".join(line for line in log.splitlines() if accesslog.ACCESS.name not in line)
     assert statuses and all(status == 503 for status in statuses), statuses
     assert "recycling it" in log
     assert not probe_failures, f"{probe_failures}\n{events[-3000:]}"
