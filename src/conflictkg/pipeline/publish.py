@@ -35,6 +35,7 @@ from conflictkg.pipeline import (
 from conflictkg.pipeline import void as void_description
 from conflictkg.pipeline.accounts import INFERRED_GRAPH, TriplesFile
 from conflictkg.pipeline.artefacts import (
+    ARTEFACTS,
     BY_FILE,
     DCAT_FILE,
     DOCS_FILE,
@@ -186,21 +187,6 @@ def _standalone(
     return made.lines, dumps.block_of(name, body), made.blank
 
 
-def write_artefacts(
-    inputs: Inputs,
-    data: Graph,
-    inferred: Graph,
-    folder: Path,
-    cache: WriteCache | None = None,
-) -> dict[str, str]:
-    """Write every RDF artefact into ``folder``; returns file name -> SHA-256.
-
-    :class:`Artefacts` in one go (the build begins them before the inference).
-    """
-    with Artefacts(inputs, folder.parent, cache) as artefacts:
-        return artefacts.write(data, inferred, folder)
-
-
 class Artefacts:
     """The build's artefacts: begun from the asserted graphs and the ontology, finished
     (:meth:`write`) with the inferred graph.
@@ -292,8 +278,7 @@ class Artefacts:
         digests |= _write_files(folder, described)
         self.cache.prune()
         self.writer.prune()
-        order = [*list(contents)[:5], EVENTS_FILE, *list(contents)[5:], *described]
-        return {name: digests[name] for name in order}
+        return {a.file: digests[a.file] for a in ARTEFACTS if a.file in digests}
 
     def _ontology_files(self, folder: Path) -> dict[str, bytes]:
         inputs = self.inputs

@@ -78,7 +78,7 @@ class Kept:
     def get(self, key: str, kind: type[T]) -> T | None:
         """The value kept under ``key`` when it is a ``kind`` (None: absent or unreadable);
         the key counts as used either way."""
-        self.used.add(key)
+        self.use(key)
         if self.folder is None:
             return None
         try:
@@ -86,6 +86,10 @@ class Kept:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
         return found if isinstance(found, kind) else None
+
+    def use(self, key: str) -> None:
+        """Count ``key`` as used by this build without reading it (kept from pruning)."""
+        self.used.add(key)
 
     def put(self, key: str, value: object) -> None:
         """Keep ``value`` under ``key`` (written atomically)."""
@@ -122,7 +126,7 @@ class WriteCache:
         digest = digest or sha256_file(file.path)
         key = hashlib.sha256(f"{code_key()} {digest} {file.stem}".encode()).hexdigest()
         if self.refill:  # made again, and kept
-            self.kept.used.add(key)
+            self.kept.use(key)
         else:
             found = self.kept.get(key, dict)
             if found is not None:
