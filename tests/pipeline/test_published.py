@@ -9,6 +9,7 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -309,13 +310,7 @@ def test_events_table_left_waiting_for_its_rest_leaves_no_file_or_process(
     current: Path,
 ) -> None:
     first, rest = _inferred_apart((current / "dataset.trig").read_bytes())
-    with pytest.raises(RuntimeError), tables.EventsTable(first, b"", more=True) as table:
-        assert table._child is not None
-        child, path = table._child._pid, table._child._path
-        raise RuntimeError("the inference failed")
-    assert path is not None and not path.exists()
-    with pytest.raises(ChildProcessError):  # waited for: no longer a child of this process
-        os.waitpid(child, os.WNOHANG)
+    _left_with_its_child(lambda: tables.EventsTable(first, b"", more=True))
     # left after the rest was handed over: its file is removed too
     with pytest.raises(RuntimeError), tables.EventsTable(first, b"", more=True) as table:
         table.add(rest, b"")
@@ -352,10 +347,16 @@ def test_events_table_left_without_its_result_leaves_no_file_or_process(
     current: Path,
 ) -> None:
     trig = (current / "dataset.trig").read_bytes()
-    with pytest.raises(RuntimeError), tables.EventsTable(trig, b"") as table:
+    _left_with_its_child(lambda: tables.EventsTable(trig, b""))
+
+
+def _left_with_its_child(make: Callable[[], tables.EventsTable]) -> None:
+    """A table made by ``make`` and left by an error while its child runs: the child's file
+    is removed and the child waited for."""
+    with pytest.raises(RuntimeError), make() as table:
         assert table._child is not None
         child, path = table._child._pid, table._child._path
-        raise RuntimeError("a dump failed")
+        raise RuntimeError("the build failed")
     assert path is not None and not path.exists()
     with pytest.raises(ChildProcessError):  # waited for: no longer a child of this process
         os.waitpid(child, os.WNOHANG)
