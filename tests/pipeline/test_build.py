@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -20,7 +21,7 @@ from rdflib.compare import isomorphic
 
 from conflictkg.cli import main
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import artefacts, build, forked, inputs, publish
+from conflictkg.pipeline import artefacts, build, forked, inputs, publish, tables
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.formats import format_for_path
 from conflictkg.project import Project
@@ -333,6 +334,42 @@ def test_a_shacl_failure_is_reported_alone_whether_forked_or_not(
     err = capsys.readouterr().err
     assert "check failed: shacl;" in err and "focus node ckr:place/korvath" in err
     assert snapshot(output) == before
+
+
+def test_the_events_table_starts_before_the_merge_and_stops_when_the_build_fails(
+    built: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # its child loads the asserted graphs on the other core while the build merges and
+    # checks them; a failed check (here SHACL's, after the merge) leaves no child behind
+    order: list[str] = []
+    children: list[int] = []
+    merge, begin = inputs.merge, tables.EventsTable.__init__
+
+    def merging(graphs: list[Graph]) -> Graph:
+        order.append("merge")
+        return merge(graphs)
+
+    def beginning(table: tables.EventsTable, *args: object, **kwargs: object) -> None:
+        order.append("events table")
+        begin(table, *args, **kwargs)  # type: ignore[arg-type]
+        if table._child is not None and table._child._pid:
+            children.append(table._child._pid)
+
+    monkeypatch.setattr(inputs, "merge", merging)
+    monkeypatch.setattr(tables.EventsTable, "__init__", beginning)
+    _, output = built
+    project = make_project(tmp_path / "project")
+    _break(project, tomllib.loads((FIXTURES / "bad" / "shacl-violation.toml").read_text()))
+    assert main(["--project", str(project), "build", "--output", str(output)]) == 1
+    assert "check failed: shacl;" in capsys.readouterr().err
+    assert order[:2] == ["events table", "merge"]
+    assert len(children) == int(forked.available())
+    for pid in children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # stopped and reaped
 
 
 def test_validate_of_a_bad_project_exits_1_with_a_report(

@@ -47,6 +47,26 @@ def read(data: bytes, format: pyoxigraph.RdfFormat) -> Graph:
     return Graph().parse(data=nt, format="nt")
 
 
+def test_lines_of_the_triples_are_the_lines_of_their_graph() -> None:
+    # the build hands the inferred graph's lines on before it makes the graph
+    graph = tricky()
+    made, expected = dumps.lines_of(set(graph)), dumps.graph_lines(graph)
+    assert made.lines == expected.lines and made.lines
+    assert set(made.blank) == set(expected.blank) and made.blank
+
+
+def test_lines_as_nquads_hold_the_same_triples_in_the_named_graph() -> None:
+    lines = dumps.graph_lines(tricky()).lines
+    quads = list(
+        pyoxigraph.parse(
+            dumps.nquads(lines, "http://example.org/g"), format=pyoxigraph.RdfFormat.N_QUADS
+        )
+    )
+    assert {q.graph_name for q in quads} == {pyoxigraph.NamedNode("http://example.org/g")}
+    triples = pyoxigraph.parse(b"".join(lines), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert [q.triple for q in quads] == [t.triple for t in triples]
+
+
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_every_format_holds_the_graph(name: str) -> None:
     graph = tricky()

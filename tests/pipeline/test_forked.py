@@ -73,6 +73,27 @@ def test_leaving_the_block_stops_the_child_and_removes_its_file() -> None:
     assert _leftovers() == before
 
 
+@needs_fork
+def test_the_answer_is_read_before_the_child_has_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    exit_now = os._exit
+
+    def linger(code: int) -> None:  # in the child: a slow end, as a large fork's is
+        __import__("time").sleep(60)
+        exit_now(code)
+
+    monkeypatch.setattr(os, "_exit", linger)
+    child = forked.Forked(lambda: "answer", "answering")
+    pid = child._pid
+    assert child.result() == "answer"
+    assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still running: not waited for
+    assert pid in forked._UNREAPED
+    os.kill(pid, signal.SIGKILL)
+    forked.reap(wait=True)
+    assert pid not in forked._UNREAPED
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left
+
+
 def test_without_fork_the_call_is_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "available", lambda: False)
     child = forked.Forked(os.getpid, "asking the pid")

@@ -84,6 +84,37 @@ def graph_lines(graph: Graph) -> GraphLines:
     return GraphLines(lines, blank)
 
 
+def lines_of(triples: Iterable[Triple]) -> GraphLines:
+    """:func:`graph_lines` of the graph holding ``triples`` (each once), from the triples
+    themselves: the build hands the inferred graph's lines on before it makes the graph."""
+    lines: list[bytes] = []
+    blank: list[Triple] = []
+    add = lines.append
+    terms: dict[Node, str] = {}
+    for s, p, o in triples:
+        if type(s) is BNode or type(o) is BNode:
+            blank.append((s, p, o))
+            continue
+        subject = terms.get(s)
+        if subject is None:
+            subject = terms[s] = f"<{s}>"
+        predicate = terms.get(p)
+        if predicate is None:
+            predicate = terms[p] = f"<{p}>"
+        value = terms.get(o)
+        if value is None:
+            value = terms[o] = f"<{o}>" if type(o) is URIRef else nt_term(o)
+        add(f"{subject} {predicate} {value} .\n".encode())
+    lines.sort()
+    return GraphLines(lines, blank)
+
+
+def nquads(lines: Iterable[bytes], graph: str) -> bytes:
+    """N-Triples ``lines`` (each ending `` .\n``) as N-Quads in the named graph ``graph``."""
+    end = f" <{graph}> .\n".encode()
+    return b"".join([line[:-3] + end for line in lines])
+
+
 def _by_subject(graph: Graph) -> Iterable[tuple[Node, Iterable[tuple[Node, Iterable[Node]]]]]:
     """``graph``'s triples by subject and predicate.
 

@@ -111,7 +111,7 @@ def _closure(pairs: Iterable[tuple[URIRef, URIRef]]) -> dict[URIRef, frozenset[U
 
 def infer(asserted: Graph, ontology: Graph) -> Graph:
     """The inferred graph of ``asserted`` (with ``ontology`` as data too): new triples only."""
-    return _as_graph(inferred_triples(asserted, ontology))
+    return as_graph(inferred_triples(asserted, ontology))
 
 
 def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
@@ -191,7 +191,7 @@ def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
     return inferred
 
 
-def _as_graph(triples: set[Triple]) -> Graph:
+def as_graph(triples: set[Triple]) -> Graph:
     """The triples as a graph, added straight into its store's indexes (:func:`.rdfio.fill`;
     ``Graph.addN`` took half the step's time, keeping each triple's contexts)."""
     graph = new_graph()

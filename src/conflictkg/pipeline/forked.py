@@ -6,6 +6,12 @@ parent's memory as it was at the fork (no copy made up front, no pickling of the
 and hands back its value pickled in a temporary file. Where ``os.fork`` does not exist, or
 on one core, the call is made at once, in this process: the value is the same either way.
 
+The child says its answer is written with one byte on a pipe, and the parent reads the
+answer then, without waiting for the child's end: a child forked from a build holding
+gigabytes of rdflib objects took about a second to exit (its copy of the parent's page
+tables undone), time the build's last steps need not wait for. The child is reaped
+later (:func:`reap`: by the next :class:`Forked`, at :meth:`Forked.cancel`, and at exit).
+
 A :class:`ConflictKGError` raised in the child is raised again by :meth:`Forked.result`
 with its message and details; anything else the child raises becomes a
 ``ConflictKGError`` naming what was being done (never a traceback). Use it as a context
@@ -15,6 +21,7 @@ so a failed build leaves no process or file behind.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import signal
@@ -33,6 +40,38 @@ The reasoner's thread points :data:`tempfile.tempdir` at a folder of its own for
 (owlready2 leaves files behind when HermiT fails), which a child's file must not be in."""
 
 
+_KEPT: list[object] = []
+_IN_CHILD = False
+
+
+def keep_to_the_end(value: object) -> None:
+    """In a forked child: hold ``value`` until the child exits, so that it is never freed
+    (a child ends with ``os._exit``: nothing it holds needs freeing, and freeing an
+    Oxigraph store of a million quads took the events table's child a second, which the
+    build waited for). In any other process: nothing (the value is freed as usual)."""
+    if _IN_CHILD:
+        _KEPT.append(value)
+
+
+_UNREAPED: set[int] = set()
+"""Children whose answer was read before they ended: reaped by :func:`reap`."""
+
+
+def reap(wait: bool = False) -> None:
+    """Collect the children that answered and have ended since (all of them, waiting for
+    each, with ``wait``), so that none is left a zombie."""
+    for pid in list(_UNREAPED):
+        try:
+            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere
+            done = pid
+        if done:
+            _UNREAPED.discard(pid)
+
+
+atexit.register(reap, wait=True)
+
+
 def available() -> bool:
     """Whether a child would run beside this process (fork exists, two cores or more)."""
     return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
@@ -49,6 +88,7 @@ class Forked(Generic[T]):
         self._pid = 0
         self._path: Path | None = None
         self._outcome: tuple[str, object] | None = None
+        self._ready: int | None = None  # read end of the pipe the child signals on
         if not available():
             self._outcome = _run(call)
             return
@@ -57,16 +97,23 @@ class Forked(Generic[T]):
         )
         os.close(handle)
         self._path = Path(name)
+        reap()
+        self._ready, written = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: run, leave the outcome, exit without the parent's cleanup
+            global _IN_CHILD
+            _IN_CHILD = True
             code = 0
             try:
+                os.close(self._ready)
                 body = pickle.dumps(_run(call), protocol=pickle.HIGHEST_PROTOCOL)
                 self._path.write_bytes(body)
+                os.write(written, b"1")  # the answer is whole: the parent may read it
             except BaseException:  # noqa: BLE001 - the parent reports the missing outcome
                 code = 1
             finally:
                 os._exit(code)
+        os.close(written)  # the child's end: reading gives an end of input when it exits
         self._pid = pid
 
     def result(self) -> T:
@@ -83,21 +130,37 @@ class Forked(Generic[T]):
 
     def _collect(self) -> tuple[str, object]:
         assert self._path is not None
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = 0
+        answered = self._wait_for_answer()
+        pid, self._pid = self._pid, 0
         try:
-            body = self._path.read_bytes()
+            body = self._path.read_bytes() if answered else b""
         except OSError:
             body = b""
         finally:
             self._path.unlink(missing_ok=True)
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0 or not body:
+        if answered and body:
+            _UNREAPED.add(pid)  # still ending, maybe: reaped later
+        else:
+            _, status = os.waitpid(pid, 0)
+            code = os.waitstatus_to_exitcode(status)
             why = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
             return ("crash", f"its process ended without an answer ({why})")
         outcome = pickle.loads(body)
         assert isinstance(outcome, tuple) and len(outcome) == 2
         return outcome
+
+    def _wait_for_answer(self) -> bool:
+        """Wait until the child has written its answer (True) or ended without (False)."""
+        assert self._ready is not None
+        try:
+            return os.read(self._ready, 1) == b"1"
+        finally:
+            self._close_ready()
+
+    def _close_ready(self) -> None:
+        if self._ready is not None:
+            os.close(self._ready)
+            self._ready = None
 
     def cancel(self) -> None:
         """Stop the child (when still running) and remove its file."""
@@ -108,8 +171,10 @@ class Forked(Generic[T]):
                 pass
             os.waitpid(self._pid, 0)
             self._pid = 0
+        self._close_ready()
         if self._path is not None:
             self._path.unlink(missing_ok=True)
+        reap()
 
     def __enter__(self) -> Forked[T]:
         return self

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
@@ -174,12 +175,16 @@ def _graph_label(iri: str) -> str:
 
 
 def _standalone(
-    name: str, graph: Graph, writer: chunks.Writer | None = None
+    name: str,
+    graph: Graph,
+    writer: chunks.Writer | None = None,
+    made: dumps.GraphLines | None = None,
 ) -> tuple[list[bytes], bytes, list[tuple]]:
     """Lines, TriG block and blank-node triples of a graph held by no triples file; its
     Turtle from ``writer``'s chunks when given (the inferred graph's, large and changing
-    little from build to build)."""
-    made = dumps.graph_lines(graph)
+    little from build to build). ``made``: the graph's lines, when the caller has them."""
+    if made is None:
+        made = dumps.graph_lines(graph)
     labelled = dumps.blank_lines(made.blank, prefix=_graph_label(name))
     every = dumps.merge([made.lines, labelled])
     nt = dumps.ntriples(every)
@@ -200,10 +205,13 @@ class Artefacts:
 
     ``events.csv`` is answered in a child (:class:`.tables.EventsTable`) that starts
     here, on the asserted graphs and the ontology, and loads them while the build infers
-    (the loading is most of the table's time at scale); :meth:`write` hands it the
-    inferred graph. When the asserted graphs hold blank nodes, whose labels in the
-    default graph depend on the inferred graph's, the child starts in :meth:`write`, on
-    the whole dataset. Use it as a context manager: leaving the block stops the child.
+    (the loading is most of the table's time at scale); :meth:`infer` hands it the
+    inferred triples as soon as they are known (as N-Quads, before the inferred graph is
+    made and before the merged dumps are), so that the query runs beside the rest of the
+    build's work: the table's query was the build's last step to end. When the asserted
+    graphs hold blank nodes, whose labels in the default graph depend on the inferred
+    graph's, the child starts in :meth:`write`, on the whole dataset. Use it as a context
+    manager: leaving the block stops the child.
     """
 
     def __init__(self, inputs: Inputs, output: Path, cache: WriteCache | None = None) -> None:
@@ -226,6 +234,8 @@ class Artefacts:
             *dumps.blank_lines(ontology_blank, prefix="ontology"),
         ]
         self.table: tables.EventsTable | None = None
+        self.inferred_lines: dumps.GraphLines | None = None
+        self.handed = False  # the table's child has the inferred graph
         if not self.blank:
             trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
             default = [line for lines in self.lines.values() for line in lines]
@@ -240,21 +250,38 @@ class Artefacts:
         if self.table is not None:
             self.table.__exit__(*raised)
 
+    def infer(self, triples: set[dumps.Triple]) -> None:
+        """The inferred graph's triples (:func:`.entailment.inferred_triples`): their lines
+        made, and handed to the table's child when it has the asserted graphs and no
+        blank node is among them (otherwise :meth:`write` hands over the graph's TriG)."""
+        made = self.inferred_lines = dumps.lines_of(triples)
+        if self.table is not None and not made.blank:
+            name = str(INFERRED_GRAPH)
+            self.table.add(
+                dumps.nquads(made.lines, name), b"".join(made.lines), pyoxigraph.RdfFormat.N_QUADS
+            )
+            self.handed = True
+
     def write(self, data: Graph, inferred: Graph, folder: Path) -> dict[str, str]:
-        """Write every artefact into ``folder``; returns file name -> SHA-256."""
+        """Write every artefact into ``folder``; returns file name -> SHA-256.
+
+        ``inferred`` is the graph of the triples given to :meth:`infer`, when it was called.
+        """
         name = str(INFERRED_GRAPH)
-        inferred_lines, self.blocks[name], inferred_blank = _standalone(name, inferred, self.writer)
+        inferred_lines, self.blocks[name], inferred_blank = _standalone(
+            name, inferred, self.writer, made=self.inferred_lines
+        )
         # the default graph's blank nodes, labelled together
         blank_lines = dumps.blank_lines([*self.blank, *inferred_blank])
         merged = dumps.merge([*self.lines.values(), inferred_lines, blank_lines])
         nt = dumps.ntriples(merged)
         trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
-        if self.table is not None:  # no blank node in the asserted graphs: only the inferred's
+        if self.table is None:  # blank nodes in the asserted graphs: the whole dataset now
+            self.table = tables.EventsTable(trig, b"".join([nt, *self.served_ontology]))
+        elif not self.handed:  # no blank node in the asserted graphs: the inferred graph's
             self.table.add(
                 dumps.trig([self.blocks[name]], PREFIXES), b"".join([*inferred_lines, *blank_lines])
             )
-        else:
-            self.table = tables.EventsTable(trig, b"".join([nt, *self.served_ontology]))
         documents = self.writer.documents(merged, nt)
         contents = {
             "dataset.ttl": documents.turtle,

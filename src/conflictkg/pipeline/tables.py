@@ -27,16 +27,20 @@ EVENTS_QUERY = Path(__file__).with_name("events-table.rq")
 """The query whose answer is ``events.csv`` (``queries/events-table.rq`` links to it)."""
 
 
+Format = pyoxigraph.RdfFormat
+
+
 def served_store(
-    trig: bytes, default: bytes | None = None, more: tuple[bytes, bytes] | None = None
+    trig: bytes, default: bytes | None = None, more: tuple[bytes, bytes, Format] | None = None
 ) -> pyoxigraph.Store:
     """The dataset as the endpoint serves it: every graph of ``trig`` kept by name, and the
     default graph their merge (each triple once).
 
     ``default`` is that merge as N-Triples when the caller has it (the build does; a triple
     may come more than once): loading it is much faster than copying every named graph into
-    the default graph by a query. ``more`` is a second part of the dataset (TriG and its
-    default graph's N-Triples, see :class:`EventsTable`), loaded after the first.
+    the default graph by a query. ``more`` is a second part of the dataset (its named graphs
+    in TriG or N-Quads, as the third item says, and its default graph's N-Triples, see
+    :class:`EventsTable`), loaded after the first.
     """
     store = pyoxigraph.Store()
     if default is None:
@@ -49,13 +53,15 @@ def served_store(
     return store
 
 
-def _load(store: pyoxigraph.Store, trig: bytes, default: bytes) -> None:
-    """Load named graphs (TriG) and default-graph triples (N-Triples) into ``store``."""
+def _load(
+    store: pyoxigraph.Store, graphs: bytes, default: bytes, fmt: Format = pyoxigraph.RdfFormat.TRIG
+) -> None:
+    """Load named graphs (TriG, or N-Quads) and default-graph triples (N-Triples)."""
     # ``load`` (one transaction) takes less time than ``bulk_load`` in a memory store;
     # ``lenient`` skips validating each IRI again (a quarter of the loading): the bytes
     # were written from terms already parsed and checked (Oxigraph reads the same
     # N-Triples strictly when it writes the dumps)
-    store.load(trig, pyoxigraph.RdfFormat.TRIG, lenient=True)
+    store.load(graphs, fmt, lenient=True)
     store.load(default, pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
 
 
@@ -117,13 +123,13 @@ class EventsTable:
         if inbox is not None:
             os.close(inbox)
 
-    def add(self, trig: bytes, default: bytes) -> None:
-        """The rest of the dataset (a table made with ``more``): the child loads it, then
-        queries."""
+    def add(self, graphs: bytes, default: bytes, fmt: Format = pyoxigraph.RdfFormat.TRIG) -> None:
+        """The rest of the dataset (a table made with ``more``), its named graphs in ``fmt``
+        (TriG or N-Quads): the child loads it, then queries."""
         if self._child is None:
             first = self._first
             self._child = forked.Forked(
-                lambda: events_csv(served_store(*first, more=(trig, default))),
+                lambda: events_csv(served_store(*first, more=(graphs, default, fmt))),
                 f"{EVENTS_QUERY}: the events table",
             )
             return
@@ -133,7 +139,7 @@ class EventsTable:
         )
         self._parcel = Path(name)
         with os.fdopen(handle, "wb") as parcel:
-            pickle.dump((trig, default), parcel, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((graphs, default, fmt.media_type), parcel, protocol=pickle.HIGHEST_PROTOCOL)
         os.write(self._outbox, name.encode() + b"\n")  # a line: another child may hold the pipe
         self._close_outbox()
 
@@ -171,14 +177,19 @@ def _answer(trig: bytes, default: bytes, inbox: int | None, outbox: int | None) 
     if outbox is not None:
         os.close(outbox)  # the parent's end: the child reads an end of input when it closes
     if inbox is None:
-        return events_csv(served_store(trig, default))
+        store = served_store(trig, default)
+        forked.keep_to_the_end(store)
+        return events_csv(store)
     store = served_store(trig, default)
+    forked.keep_to_the_end(store)  # not freed when this returns: the child exits then
     message = b""
     while not message.endswith(b"\n") and (chunk := os.read(inbox, 4096)):
         message += chunk
     if not message.endswith(b"\n"):
         raise ConflictKGError("the build stopped before the dataset was complete")
     with open(message[:-1].decode(), "rb") as parcel:
-        more_trig, more_default = pickle.load(parcel)
-    _load(store, more_trig, more_default)
+        more_graphs, more_default, media_type = pickle.load(parcel)
+    fmt = pyoxigraph.RdfFormat.from_media_type(media_type)
+    assert fmt is not None, media_type  # the parent wrote a format's own media type
+    _load(store, more_graphs, more_default, fmt)
     return events_csv(store)
