@@ -346,11 +346,11 @@ def test_the_events_table_starts_before_the_merge_and_stops_when_the_build_fails
     # checks them; a failed check (here SHACL's, after the merge) leaves no child behind
     order: list[str] = []
     children: list[int] = []
-    merge, begin = inputs.merge, tables.EventsTable.__init__
+    merge, begin = inputs.Inputs.data.fget, tables.EventsTable.__init__  # type: ignore[attr-defined]
 
-    def merging(graphs: list[Graph]) -> Graph:
+    def merging(read: inputs.Inputs) -> Graph:
         order.append("merge")
-        return merge(graphs)
+        return merge(read)
 
     def beginning(table: tables.EventsTable, *args: object, **kwargs: object) -> None:
         order.append("events table")
@@ -358,7 +358,7 @@ def test_the_events_table_starts_before_the_merge_and_stops_when_the_build_fails
         if table._child is not None and table._child._pid:
             children.append(table._child._pid)
 
-    monkeypatch.setattr(inputs, "merge", merging)
+    monkeypatch.setattr(inputs.Inputs, "data", property(merging))
     monkeypatch.setattr(tables.EventsTable, "__init__", beginning)
     _, output = built
     project = make_project(tmp_path / "project")

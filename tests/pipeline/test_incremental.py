@@ -8,12 +8,13 @@ with ``--full`` into a fresh output, and compares.
 from __future__ import annotations
 
 import functools
+import pickle
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, artefacts, incremental, inputs, rdfio, shacl
@@ -21,6 +22,7 @@ from conflictkg.pipeline.build import build
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.project import Project
 from conflictkg.synth.corpus import write_corpus
+from conflictkg.vocab import CKG
 from tests.support import ROOT as REPO
 
 ARTICLES = 3
@@ -131,6 +133,37 @@ def test_a_break_fails_incrementally_as_in_a_full_build(
 
 def _places(path: Path) -> set[str]:
     return set(re.findall(r"<https://w3id.org/conflictkg/id/place/[\w-]+>", path.read_text()))
+
+
+def test_a_file_read_back_from_the_cache_makes_its_graphs_only_when_asked() -> None:
+    # an incremental build reads every unchanged file back, but needs from most of them
+    # only what the plain data gives: names, sizes, triples, the articles its spans name,
+    # the triples about a few resources
+    path = sorted((REPO / "triples").glob("*.trig"))[0]
+    parsed = accounts.read_triples_file(path)
+    kept = pickle.loads(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    assert isinstance(kept, accounts.TriplesFile) and kept._made is None  # type: ignore[attr-defined]
+    assert kept.names() == parsed.names() and len(parsed.names()) > 2
+    assert kept.sizes() == parsed.sizes() and len(kept) == len(parsed)
+    assert kept.outside_names() == parsed.outside_names() and parsed.outside_names()
+    assert sorted(kept.triples()) == sorted(parsed.triples())
+    spans_of = kept.backbone_objects(CKG.inArticle)
+    assert spans_of == parsed.backbone_objects(CKG.inArticle) and spans_of
+    some = {next(iter(spans_of)), *list(parsed.accounts.values())[0].subjects()}
+    nowhere = {URIRef("http://example.org/nothing")}
+    assert kept.describes_any(some) and not kept.describes_any(nowhere)
+    assert parsed.describes_any(some) and not parsed.describes_any(nowhere)
+    assert kept.about(nowhere) is None and parsed.about(nowhere) is None
+    cut, whole = kept.about(frozenset(some)), parsed.about(some)
+    assert cut is not None and whole is not None
+    assert [(n, sorted(g)) for n, g in cut.graphs()] == [(n, sorted(g)) for n, g in whole.graphs()]
+    assert any(len(g) for _, g in cut.graphs()) and len(cut) < len(parsed)
+    assert kept._made is None  # type: ignore[attr-defined]  # none of that made the graphs
+    # asked for, the graphs are the parsed ones, prefixes included
+    made = kept.graphs()
+    assert [(n, sorted(g)) for n, g in made] == [(n, sorted(g)) for n, g in parsed.graphs()]
+    assert dict(made[0][1].namespaces()) == dict(parsed.backbone.namespaces())
+    assert kept._made is not None  # type: ignore[attr-defined]
 
 
 def test_a_changed_ontology_empties_the_cache(project: tuple[Path, Path]) -> None:

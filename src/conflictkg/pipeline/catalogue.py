@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from conflictkg.pipeline.artefacts import ARTEFACTS, Artefact
-from conflictkg.pipeline.rdfio import new_graph, subject_index
+from conflictkg.pipeline.rdfio import new_graph, subject_index, subjects_of
 from conflictkg.pipeline.void import DATASET_PATH
 from conflictkg.vocab import BASE_IRI, CKG, WD
 
@@ -192,11 +192,8 @@ class _Reader:
 
     def instances(self, cls: Node) -> set[Node]:
         found: set[Node] = set()
-        for graph, index in self.graphs:
-            if index is None:
-                found.update(graph.subjects(RDF.type, cls))
-            else:
-                found.update(s for s, p in index.items() if cls in p.get(RDF.type, ()))
+        for graph, _ in self.graphs:
+            found.update(subjects_of(graph, RDF.type, cls))  # from the predicate index
         return found
 
 

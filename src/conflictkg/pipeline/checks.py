@@ -186,11 +186,12 @@ def _file_quotes(
     inputs: Inputs, data: Graph, stem: str, file: TriplesFile, cache: Cache | None
 ) -> tuple[list[str], int]:
     """One file's quote problems and its number of spans."""
-    graph, where = file.backbone, file.path
+    where = file.path
     # spans are checked in their own file; their article may be described elsewhere
+    # (the articles read without making the graphs of a file read back from the cache)
     borrowed = sorted(
         (article, p, o)
-        for article in set(graph.objects(None, CKG.inArticle))
+        for article in file.backbone_objects(CKG.inArticle)
         for p in (CKG.seedFile, RDF.type)
         for o in data.objects(article, p)
     )
@@ -205,6 +206,7 @@ def _file_quotes(
         known = cache.verdict("quotes", key)
         if known is not None:
             return [str(p) for p in known["problems"]], int(known["spans"])
+    graph = file.backbone
     problems = []
     for article in sorted(set(graph.subjects(RDF.type, CKG.Article)), key=str):
         named = graph.value(article, CKG.seedFile)
@@ -243,7 +245,7 @@ def check_views(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Chec
         changed=changed,
     )
     check.notes.append(
-        f"{sum(len(f.accounts) for f in files)} account graph(s), "
+        f"{sum(accounts.is_account_graph(n) for f in files for n in f.names())} account graph(s), "
         f"{len(accounts.merged_outside(files))} outside graph(s) checked"
     )
     return check

@@ -195,7 +195,7 @@ def as_graph(triples: set[Triple]) -> Graph:
     """The triples as a graph, added straight into its store's indexes (:func:`.rdfio.fill`;
     ``Graph.addN`` took half the step's time, keeping each triple's contexts)."""
     graph = new_graph()
-    fill(graph, triples)
+    fill(graph, triples, distinct=True)  # a set: each triple once
     return graph
 
 

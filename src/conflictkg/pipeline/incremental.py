@@ -21,7 +21,10 @@ state that passed.
 
 What an incremental build re-checks, against the last good build:
 
-- **parse**: only the changed files; the others come from ``parsed/``;
+- **parse**: only the changed files; the others come from ``parsed/``, as plain data
+  whose graphs are made only when something asks for them (most never are: the merge
+  takes their triples, the counts their sizes, the quote keys and the views the few
+  triples they read straight from the plain data, see ``accounts._Unpacked``);
 - **quotes**: only the files whose key changed;
 - **views**: the resources the changed files describe, old and new versions (each view
   shape reads only its focus node's own triples, see :mod:`.views`);

@@ -13,13 +13,12 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
-from rdflib.term import Node
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
@@ -63,18 +62,19 @@ def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
     """What the build holds; ``triples`` counts the merged dumps (asserted + inferred).
 
     The merge is counted without being built (a copy of a million triples costs more than
-    the counting): the inferred triples not asserted, and each typing once.
+    the counting): the inferred graph holds no asserted triple (:mod:`.entailment`), and
+    each typing counts once.
     """
-    extra = len(inferred) - _asserted_among(inferred, data)
-    asserted = set(_subject_objects(data, RDF.type))
+    asserted = {(s, o) for s, _, o in rdfio.with_predicates(data, [RDF.type])}
     classes = Counter(cls for _, cls in asserted)  # distinct instances of each class
-    typings = Counter(cls for _, cls in set(_subject_objects(inferred, RDF.type)) - asserted)
+    inferred_types = {(s, o) for s, _, o in rdfio.with_predicates(inferred, [RDF.type])}
+    typings = Counter(cls for _, cls in inferred_types - asserted)
     instances: Counter[str] = Counter()
     for cls, n in (classes + typings).items():  # named once a class, not once an instance
         instances[short(cls)] += n
-    links = (o for _, o in _subject_objects(data, SKOS.exactMatch))
+    links = (o for _, _, o in rdfio.with_predicates(data, [SKOS.exactMatch]))
     return {
-        "triples": len(data) + extra,
+        "triples": len(data) + len(inferred),
         "asserted_triples": len(data),
         "inferred_triples": len(inferred),
         "triples_per_file": {stem: len(f) for stem, f in inputs.files.items()},
@@ -88,37 +88,23 @@ def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
     }
 
 
-def _subject_objects(graph: Graph, predicate: URIRef) -> Iterator[tuple[Node, Node]]:
-    """``graph.subject_objects(predicate)``, each triple once, from the store's subject
-    index when it can be (rdflib checks every triple's contexts: seconds at 10^6)."""
-    index = rdfio.subject_index(graph)
-    if index is None:
-        return iter(graph.subject_objects(predicate))
-    return ((s, o) for s, predicates in index.items() for o in predicates.get(predicate, ()))
-
-
-def _asserted_among(triples: Graph, data: Graph) -> int:
-    """How many of ``triples`` are in ``data`` (the stores' indexes read when they can be:
-    iterating an rdflib graph checks each triple's contexts, a second at 10^6)."""
-    index = rdfio.subject_index(data)
-    if index is None:
-        return sum(1 for triple in rdfio.each_triple(triples) if triple in data)
-    empty: dict = {}
-    return sum(
-        1 for s, p, o in rdfio.each_triple(triples) if o in index.get(s, empty).get(p, empty)
-    )
-
-
 def graph_counts(inputs: Inputs) -> dict[str, int]:
     """Named graphs by kind and their sizes (a triple in two graphs counts in each)."""
     files = list(inputs.files.values())
     outside = accounts.merged_outside(files)
-    account_names = {name for f in files for name in f.accounts}
+    # by name and size: the graphs of a file read back from the cache are not made
+    sized = [list(zip(f.names(), f.sizes(), strict=True)) for f in files]
+    account_sizes = [
+        (name, size)
+        for graphs in sized
+        for name, size in graphs[1:]
+        if accounts.is_account_graph(name)
+    ]
     return {
         "backbone_graphs": len(files),
-        "backbone_triples": sum(len(f.backbone) for f in files),
-        "account_graphs": len(account_names),
-        "account_triples": sum(len(g) for f in files for g in f.accounts.values()),
+        "backbone_triples": sum(graphs[0][1] for graphs in sized),
+        "account_graphs": len({name for name, _ in account_sizes}),
+        "account_triples": sum(size for _, size in account_sizes),
         "outside_graphs": len(outside),
         "outside_triples": sum(len(g) for g in outside.values()),
     }

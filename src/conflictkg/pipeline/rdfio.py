@@ -14,6 +14,7 @@ import logging
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,6 +250,87 @@ def unpack(packed: Packed) -> list[Graph]:
     return graphs
 
 
+def unpacked_triples(packed: Packed) -> Iterator[tuple[Node, Node, Node]]:
+    """The triples of every graph :func:`pack` was given, in turn, without making the
+    graphs (the terms are those :func:`unpack` makes)."""
+    table, packed_graphs = packed
+    with _quiet_literal_conversion():
+        terms = [_from_key(key) for key in table]
+    for _, flat in packed_graphs:
+        nodes = [terms[n] for n in flat]
+        yield from zip(nodes[0::3], nodes[1::3], nodes[2::3], strict=True)
+
+
+def packed_objects(packed: Packed, graph: int, predicate: URIRef) -> set[Node]:
+    """The objects of ``predicate`` in the ``graph``-th graph :func:`pack` was given,
+    read from the plain data (no graph made)."""
+    table, packed_graphs = packed
+    try:
+        wanted = table.index(("I", str(predicate)))
+    except ValueError:
+        return set()
+    flat = packed_graphs[graph][1]
+    found = {flat[i + 2] for i in range(0, len(flat), 3) if flat[i + 1] == wanted}
+    with _quiet_literal_conversion():
+        return {_from_key(table[n]) for n in found}
+
+
+_LAST_KEYS: list[object] = [None, frozenset()]
+
+
+def _keys_of(subjects: AbstractSet[Node]) -> frozenset[tuple[str, ...]]:
+    """The plain-data keys of ``subjects``; made once for the same frozenset asked about
+    many files in turn (the last one asked for is remembered: it cannot change)."""
+    if _LAST_KEYS[0] is subjects:
+        return _LAST_KEYS[1]  # type: ignore[return-value]
+    keys = frozenset(_term_key(subject) for subject in subjects)
+    if isinstance(subjects, frozenset):
+        _LAST_KEYS[:] = [subjects, keys]
+    return keys
+
+
+def packed_describes_any(packed: Packed, subjects: AbstractSet[Node]) -> bool:
+    """Whether a graph :func:`pack` was given has a triple about one of ``subjects``, read
+    from the plain data (no graph made)."""
+    table, packed_graphs = packed
+    wanted = _keys_of(subjects)
+    numbers = {n for n, key in enumerate(table) if key in wanted}
+    return bool(numbers) and any(not numbers.isdisjoint(flat[0::3]) for _, flat in packed_graphs)
+
+
+def packed_about(
+    packed: Packed, subjects: AbstractSet[Node]
+) -> list[list[tuple[Node, Node, Node]]]:
+    """The triples about ``subjects`` in each graph :func:`pack` was given, read from the
+    plain data (no graph made)."""
+    table, packed_graphs = packed
+    wanted = _keys_of(subjects)
+    numbers = {n for n, key in enumerate(table) if key in wanted}
+    if not numbers:
+        return [[] for _ in packed_graphs]
+    found = []
+    with _quiet_literal_conversion():
+        for _, flat in packed_graphs:
+            found.append(
+                [
+                    (
+                        _from_key(table[flat[i]]),
+                        _from_key(table[flat[i + 1]]),
+                        _from_key(table[flat[i + 2]]),
+                    )
+                    for i in range(0, len(flat), 3)
+                    if flat[i] in numbers
+                ]
+            )
+    return found
+
+
+def prefix_pairs(graph: Graph) -> list[tuple[str, str]]:
+    """The prefixes ``graph`` is bound to, as (prefix, namespace) strings (as :func:`pack`
+    keeps them)."""
+    return [(prefix, str(namespace)) for prefix, namespace in graph.namespaces()]
+
+
 def _term_key(term: Node) -> tuple[str, ...]:
     if type(term) is URIRef:
         return ("I", str(term))
@@ -280,8 +362,10 @@ def fill(
     graph: Graph, triples: Iterable[tuple[Node, Node, Node]], *, distinct: bool = False
 ) -> None:
     """Add ``triples`` to an empty ``graph``, in their order, each once (``distinct``: the
-    caller knows no triple comes twice, so they are not looked up once more to drop the
-    repeats: hashing an rdflib literal runs Python code, every time).
+    caller knows no triple comes twice, or does not mind: they are not looked up once more
+    to drop the repeats, since hashing an rdflib literal runs Python code every time; a
+    repeat put straight into the indexes, as below, only sets again what is set, so it
+    costs nothing else).
 
     Straight into the indexes of rdflib's memory store: ``Graph.add`` keeps, for each
     triple, the contexts it is in, which costs five times the indexing itself (about 30 s
@@ -352,6 +436,15 @@ def with_predicates(graph: Graph, predicates: Iterable[Node]) -> list[tuple[Node
     ]
 
 
+def subjects_of(graph: Graph, predicate: Node, value: Node) -> list[Node]:
+    """The subjects of ``predicate`` with ``value`` in ``graph`` (``graph.subjects``, read
+    from the store's predicate index when the graph is alone in rdflib's memory store)."""
+    if subject_index(graph) is None:
+        return list(graph.subjects(predicate, value))
+    index = graph.store._Memory__pos  # type: ignore[attr-defined]
+    return list(index.get(predicate, {}).get(value, ()))
+
+
 def subject_index(graph: Graph) -> dict[Node, dict[Node, dict[Node, object]]] | None:
     """The subject index of rdflib's memory store (subject -> predicate -> objects) when
     ``graph`` is alone in that store, so the index holds exactly its triples; else None.
@@ -388,14 +481,19 @@ def bind_missing(target: Graph, *sources: Graph) -> None:
     """Bind in ``target`` each prefix of ``sources`` (in turn) whose prefix and namespace
     are both unbound there: the prefixes a file declares (beyond the project's own) keep
     the output readable. ``target``'s prefixes are read once, however many sources."""
+    bind_prefixes(target, [prefix_pairs(source) for source in sources])
+
+
+def bind_prefixes(target: Graph, sources: Iterable[Sequence[tuple[str, str]]]) -> None:
+    """:func:`bind_missing` of sources given by their (prefix, namespace) pairs."""
     bound_prefixes = {prefix for prefix, _ in target.namespaces()}
     bound_namespaces = {str(namespace) for _, namespace in target.namespaces()}
     seen: set[tuple[str, str]] = set()
-    for source in sources:
-        for prefix, namespace in sorted(source.namespaces()):
-            if (prefix, str(namespace)) in seen:
+    for pairs in sources:
+        for prefix, namespace in sorted(pairs):
+            if (prefix, namespace) in seen:
                 continue
-            seen.add((prefix, str(namespace)))
+            seen.add((prefix, namespace))
             if prefix and prefix not in bound_prefixes and str(namespace) not in bound_namespaces:
                 target.bind(prefix, namespace, override=False)
                 bound_prefixes.add(prefix)

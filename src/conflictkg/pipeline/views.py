@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,7 +174,13 @@ def check(
         problems = check_accounts([f for f in files if f.stem in stems])
         names = {name for file in changed for name in file.outside}
         problems += check_outside_nodes(files, names)
-        focus = {s for file in changed for _, graph in file.graphs() for s in graph.subjects()}
+        focus = frozenset(
+            s for file in changed for _, graph in file.graphs() for s in graph.subjects()
+        )
+        # only the triples about those nodes are read (and where a problem is, is where
+        # they are): each file cut down to them once for every view, without making the
+        # graphs of a file read back from the cache
+        files = [cut for file in files if (cut := file.about(focus)) is not None]
     for view in VIEWS:
         problems += check_view(
             view, files, ontology, view_shapes, shapes_name=shapes_name, only=focus
@@ -188,7 +195,7 @@ def check_view(
     view_shapes: Graph,
     *,
     shapes_name: str,
-    only: set[Node] | None = None,
+    only: AbstractSet[Node] | None = None,
 ) -> list[str]:
     """The problems of one view; with ``only``, of those nodes (read: their own triples)."""
     shapes = shapes_of_view(view_shapes, view.shapes_view)
@@ -221,7 +228,7 @@ def check_view(
 
 
 def _triples(
-    source: Graph, predicates: set[URIRef] | None, subjects: set[Node] | None = None
+    source: Graph, predicates: set[URIRef] | None, subjects: AbstractSet[Node] | None = None
 ) -> list[Triple]:
     """``source``'s triples of ``predicates`` (None: all) about ``subjects`` (None: all)."""
     if subjects is not None:
@@ -236,7 +243,7 @@ def _triples(
     return with_predicates(source, predicates)
 
 
-def _present(graph: Graph, subjects: set[Node]) -> Iterable[Node]:
+def _present(graph: Graph, subjects: AbstractSet[Node]) -> Iterable[Node]:
     """The ``subjects`` that have a triple in ``graph``."""
     index = subject_index(graph)
     if index is not None:
@@ -338,7 +345,7 @@ def check_outside_nodes(
                 f.path, f.backbone, outside={n: g for n, g in f.outside.items() if n in names}
             )
             for f in files
-            if names.intersection(f.outside)
+            if names.intersection(f.outside_names())
         ]
     for name, graph in merged_outside(files).items():
         nodes = [
@@ -347,7 +354,7 @@ def check_outside_nodes(
             if (node, RDF.type, OUTSIDE_KNOWLEDGE) in graph
         ]
         if not nodes:
-            where = "; ".join(str(file.path) for file in files if name in file.outside)
+            where = "; ".join(str(file.path) for file in files if name in file.outside_names())
             problems.append(
                 f"outside graph without its source: {short(name)} ({where}): the graph holds a "
                 f"ckg:OutsideKnowledge node with ckg:assertionGraph {short(name)} and "
