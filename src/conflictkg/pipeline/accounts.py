@@ -103,12 +103,6 @@ class TriplesFile:
         """The objects of ``predicate`` in the backbone."""
         return set(self.backbone.objects(None, predicate))
 
-    def describes_any(self, subjects: AbstractSet[Node]) -> bool:
-        """Whether one of the file's graphs has a triple about one of ``subjects``."""
-        return any(
-            (subject, None, None) in graph for _, graph in self.graphs() for subject in subjects
-        )
-
     def about(self, subjects: AbstractSet[Node]) -> TriplesFile | None:
         """The file cut down to its triples about ``subjects``: its backbone, and those of
         its other graphs that hold any; None when no graph holds one."""
@@ -205,11 +199,6 @@ class _Unpacked(TriplesFile):
         if self._packed is None:
             return super().backbone_objects(predicate)
         return rdfio.packed_objects(self._packed, 0, predicate)
-
-    def describes_any(self, subjects: AbstractSet[Node]) -> bool:
-        if self._packed is None:
-            return super().describes_any(subjects)
-        return rdfio.packed_describes_any(self._packed, subjects)
 
     def about(self, subjects: AbstractSet[Node]) -> TriplesFile | None:
         if self._packed is None:

@@ -7,10 +7,10 @@ and hands back its value pickled in a temporary file. Where ``os.fork`` does not
 on one core, the call is made at once, in this process: the value is the same either way.
 
 The child says its answer is written with one byte on a pipe, and the parent reads the
-answer then, without waiting for the child's end: a child forked from a build holding
-gigabytes of rdflib objects took about a second to exit (its copy of the parent's page
-tables undone), time the build's last steps need not wait for. The child is reaped
-later (:func:`reap`: by the next :class:`Forked`, at :meth:`Forked.cancel`, and at exit).
+answer then, without waiting for the child's end: the events table's child spent about
+a second after its answer freeing its Oxigraph store (see :func:`keep_to_the_end`), time
+the build's last steps need not wait for. The child is reaped later (:func:`reap`: by the
+next :class:`Forked`, at :meth:`Forked.cancel`, and at exit).
 
 A :class:`ConflictKGError` raised in the child is raised again by :meth:`Forked.result`
 with its message and details; anything else the child raises becomes a

@@ -237,8 +237,7 @@ def pack(graphs: Sequence[Graph]) -> Packed:
 def unpack(packed: Packed) -> list[Graph]:
     """The graphs :func:`pack` was given: the same triples and prefixes."""
     table, packed_graphs = packed
-    with _quiet_literal_conversion():
-        terms = [_from_key(key) for key in table]
+    terms = _terms(table)
     graphs = []
     for prefixes, flat in packed_graphs:
         graph = Graph(bind_namespaces="none")
@@ -250,12 +249,18 @@ def unpack(packed: Packed) -> list[Graph]:
     return graphs
 
 
+def _terms(table: list[tuple[str, ...]]) -> list[Node]:
+    """The terms of a packed table, in its order (each IRI and literal made once for every
+    table, see :data:`_SHARED`)."""
+    with _quiet_literal_conversion():
+        return [_from_key(key) for key in table]
+
+
 def unpacked_triples(packed: Packed) -> Iterator[tuple[Node, Node, Node]]:
     """The triples of every graph :func:`pack` was given, in turn, without making the
     graphs (the terms are those :func:`unpack` makes)."""
     table, packed_graphs = packed
-    with _quiet_literal_conversion():
-        terms = [_from_key(key) for key in table]
+    terms = _terms(table)
     for _, flat in packed_graphs:
         nodes = [terms[n] for n in flat]
         yield from zip(nodes[0::3], nodes[1::3], nodes[2::3], strict=True)
@@ -287,15 +292,6 @@ def _keys_of(subjects: AbstractSet[Node]) -> frozenset[tuple[str, ...]]:
     if isinstance(subjects, frozenset):
         _LAST_KEYS[:] = [subjects, keys]
     return keys
-
-
-def packed_describes_any(packed: Packed, subjects: AbstractSet[Node]) -> bool:
-    """Whether a graph :func:`pack` was given has a triple about one of ``subjects``, read
-    from the plain data (no graph made)."""
-    table, packed_graphs = packed
-    wanted = _keys_of(subjects)
-    numbers = {n for n, key in enumerate(table) if key in wanted}
-    return bool(numbers) and any(not numbers.isdisjoint(flat[0::3]) for _, flat in packed_graphs)
 
 
 def packed_about(

@@ -176,12 +176,10 @@ def _answer(trig: bytes, default: bytes, inbox: int | None, outbox: int | None) 
     whose file the parent names through the pipe."""
     if outbox is not None:
         os.close(outbox)  # the parent's end: the child reads an end of input when it closes
-    if inbox is None:
-        store = served_store(trig, default)
-        forked.keep_to_the_end(store)
-        return events_csv(store)
     store = served_store(trig, default)
     forked.keep_to_the_end(store)  # not freed when this returns: the child exits then
+    if inbox is None:
+        return events_csv(store)
     message = b""
     while not message.endswith(b"\n") and (chunk := os.read(inbox, 4096)):
         message += chunk
