@@ -372,6 +372,36 @@ def test_the_events_table_starts_before_the_merge_and_stops_when_the_build_fails
             os.waitpid(pid, os.WNOHANG)  # stopped and reaped
 
 
+def test_an_inferred_blank_node_gives_the_build_made_without_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An ontology whose own blank node gets a superclass type: graph/inferred holds a
+    # blank node, so the events table's child hands nothing back and waits for the TriG
+    # the build gives it; every artefact is the one a build without any child writes.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")
+    outputs = []
+    for fork in (True, False):
+        monkeypatch.setattr(forked, "available", lambda fork=fork: fork)
+        project = make_project(tmp_path / f"project-{fork}")
+        (project / "ontology" / "example.ttl").write_text(
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "<http://example.org/Part> rdfs:subClassOf <http://example.org/Whole> .\n"
+            "[] a <http://example.org/Part> .\n",
+            encoding="utf-8",
+        )
+        output = project / "output"
+        assert main(["--project", str(project), "build", "--output", str(output)]) == 0
+        outputs.append(output)
+    served = (outputs[0] / "current" / "dataset.nt").read_text(encoding="utf-8")
+    assert any(
+        line.startswith("_:") and line.endswith("<http://example.org/Whole> .")
+        for line in served.splitlines()
+    )
+    forked_files, alone = (snapshot(o)["files"] for o in outputs)
+    for name in [*artefacts.RDF_ARTEFACTS, artefacts.EVENTS_FILE]:
+        assert forked_files[name] == alone[name], name  # type: ignore[index]
+
+
 def test_validate_of_a_bad_project_exits_1_with_a_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -159,3 +159,14 @@ def test_the_shapes_accept_the_merge_with_the_inferred_graph() -> None:
     inferred = entailment.infer(data, loaded.ontology)
     report = shacl.validate(data + inferred, loaded.shapes, loaded.ontology)
     assert report.conforms, "\n".join(str(v) for v in report.violations[:10])
+
+
+def test_the_files_triples_infer_what_their_merge_does() -> None:
+    # the events table's child infers from the files' triples (a triple two files hold
+    # comes twice), the build from their merge: the same set
+    loaded = inputs.load_inputs(Project(ROOT))
+    repeated = list(loaded.asserted_triples())
+    assert len(repeated) >= len(loaded.data)
+    from_files = entailment.inferred_from(repeated + repeated[:100], loaded.ontology)
+    assert from_files == entailment.inferred_triples(loaded.data, loaded.ontology)
+    assert from_files  # the project's data has something to infer

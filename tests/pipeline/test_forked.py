@@ -98,3 +98,72 @@ def test_without_fork_the_call_is_made_here(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(forked, "available", lambda: False)
     child = forked.Forked(os.getpid, "asking the pid")
     assert child.result() == os.getpid()
+
+
+@needs_fork
+def test_a_value_handed_over_comes_before_the_answer() -> None:
+    # the child hands a value, then waits for a file the parent writes once it has it
+    go = Path(tempfile.mkdtemp()) / "go"
+
+    def work(hand: object) -> str:
+        hand({"inferred": [1, 2, 3], "pid": os.getpid()})  # type: ignore[operator]
+        while not go.exists():
+            __import__("time").sleep(0.01)
+        return "table"
+
+    before = _leftovers()
+    with forked.Forked(work, "the events table", handing=True) as child:
+        handed, value = child.handed()
+        assert handed and value["inferred"] == [1, 2, 3] and value["pid"] != os.getpid()
+        assert child.handed() == (True, value)  # asked again: the same, nothing read
+        go.touch()
+        assert child.result() == "table"
+    assert _leftovers() == before
+
+
+@needs_fork
+def test_a_call_that_hands_nothing_or_fails_first_gives_no_value() -> None:
+    with forked.Forked(lambda hand: "table", "the events table", handing=True) as child:
+        assert child.handed() == (False, None)
+        assert child.result() == "table"
+
+    def fail(hand: object) -> None:
+        raise ConflictKGError("events-table.rq: bad")
+
+    with forked.Forked(fail, "the events table", handing=True) as child:
+        assert child.handed() == (False, None)
+        with pytest.raises(ConflictKGError, match="events-table.rq: bad"):
+            child.result()
+
+    def die(hand: object) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with forked.Forked(die, "the events table", handing=True) as child:
+        assert child.handed() == (False, None)
+        with pytest.raises(ConflictKGError, match="ended without an answer"):
+            child.result()
+
+
+@needs_fork
+def test_the_answer_is_read_whether_or_not_the_value_was_asked_for() -> None:
+    def work(hand: object) -> str:
+        hand("early")  # type: ignore[operator]
+        return "late"
+
+    with forked.Forked(work, "working", handing=True) as child:
+        assert child.result() == "late"  # the handed value's signal is read on the way
+        assert child.handed() == (True, "early")
+
+
+def test_without_fork_a_handing_call_hands_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "available", lambda: False)
+    handed: list[object] = []
+
+    def work(hand: object) -> int:
+        hand("early")  # type: ignore[operator]
+        handed.append("called")
+        return os.getpid()
+
+    child = forked.Forked(work, "working", handing=True)
+    assert child.handed() == (False, None)  # the caller made it all here: nothing kept
+    assert child.result() == os.getpid() and handed == ["called"]

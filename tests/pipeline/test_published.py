@@ -312,6 +312,50 @@ def test_events_table_given_in_two_parts_is_the_table_of_the_whole(
         assert table.result() == (current / artefacts.EVENTS_FILE).read_bytes()
 
 
+@pytest.mark.parametrize("fork", [True, False])
+def test_events_table_whose_child_makes_its_rest_is_the_table_of_the_whole(
+    current: Path, fork: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the build's child infers graph/inferred itself and hands a value back first
+    monkeypatch.setattr(forked, "available", lambda: fork)
+    trig = (current / "dataset.trig").read_bytes()
+    first, rest = _inferred_apart(trig)
+    nquads = pyoxigraph.serialize(
+        pyoxigraph.parse(rest, format=pyoxigraph.RdfFormat.TRIG),
+        format=pyoxigraph.RdfFormat.N_QUADS,
+    )
+    default = tables.served_store(trig).dump(
+        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
+    )
+    lines = default.splitlines(keepends=True)
+
+    def make_rest(hand: Callable[[object], None]) -> tables.Part:
+        hand(("made in", os.getpid()))
+        return nquads, b"".join(lines[1::2]), pyoxigraph.RdfFormat.N_QUADS
+
+    with tables.EventsTable(first, b"".join(lines[::2]), more=True, rest=make_rest) as table:
+        value = table.handed()
+        if fork:  # handed from the child, before its table
+            assert isinstance(value, tuple) and value[0] == "made in"
+            assert value[1] != os.getpid()
+        else:  # made here when the table is asked for: nothing handed
+            assert value is None
+        assert table.result() == (current / artefacts.EVENTS_FILE).read_bytes()
+
+
+def test_events_table_whose_rest_gives_none_waits_for_it(current: Path) -> None:
+    # as when graph/inferred holds a blank node: the build hands its TriG over later
+    first, rest = _inferred_apart((current / "dataset.trig").read_bytes())
+    trig = (current / "dataset.trig").read_bytes()
+    default = tables.served_store(trig).dump(
+        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
+    )
+    with tables.EventsTable(first, default, more=True, rest=lambda hand: None) as table:
+        assert table.handed() is None  # said by the child, which then waits for add()
+        table.add(rest, b"")
+        assert table.result() == (current / artefacts.EVENTS_FILE).read_bytes()
+
+
 def test_events_table_left_waiting_for_its_rest_leaves_no_file_or_process(
     current: Path,
 ) -> None:

@@ -263,3 +263,22 @@ def test_pack_and_unpack_give_back_the_same_graphs_and_prefixes() -> None:
     assert [set(g) for g in back] == [set(first), set(second)]
     assert dict(back[0].namespaces())["ex"] == URIRef(ex)
     assert rdfio.subject_index(back[0]) is not None  # filled like a parsed graph
+
+
+def test_packed_triples_come_back_in_their_order_with_equal_terms() -> None:
+    ex = "http://example.org/"
+    a, p = URIRef(ex + "a"), URIRef(ex + "p")
+    integer = URIRef("http://www.w3.org/2001/XMLSchema#integer")
+    triples = [
+        (a, p, Literal("x", lang="en")),
+        (a, p, Literal("7", datatype=integer)),
+        (URIRef(ex + "a"), p, Literal("7", datatype=integer)),  # equal terms, new objects
+        (a, p, BNode("n1")),
+        (BNode("n1"), p, Literal("not a date", datatype=URIRef(ex + "odd"))),
+    ]
+    table, flat = rdfio.pack_triples(triples)
+    assert len(flat) == 3 * len(triples)
+    back = rdfio.unpack_triples(pickle.loads(pickle.dumps((table, flat))))
+    assert back == triples
+    assert back[0][0] is back[2][0]  # equal IRIs come back as one object
+    assert rdfio.unpack_triples(rdfio.pack_triples([])) == []

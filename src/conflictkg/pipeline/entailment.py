@@ -115,13 +115,20 @@ def infer(asserted: Graph, ontology: Graph) -> Graph:
 
 
 def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
-    """What :func:`infer` returns, as a set of triples (none of them in either graph).
+    """What :func:`infer` returns, as a set of triples (none of them in either graph)."""
+    return inferred_from(each_triple(asserted), ontology)
 
-    The graphs are read once into a set: a membership test in a Python set costs a
+
+def inferred_from(asserted: Iterable[Triple], ontology: Graph) -> set[Triple]:
+    """:func:`inferred_triples` of the graph holding the ``asserted`` triples (a triple
+    may come more than once: the build's events table infers from the files' triples,
+    without their merged graph).
+
+    The triples are read once into a set: a membership test in a Python set costs a
     fraction of one in an rdflib graph, and the rules test every triple they derive.
     """
     rules = Rules(ontology)
-    known: set[Triple] = set(each_triple(asserted))
+    known: set[Triple] = set(asserted)
     known.update(ontology)
     inferred: set[Triple] = set()
     # 1. property consequences of every asserted triple, and every triple of the
@@ -191,11 +198,12 @@ def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
     return inferred
 
 
-def as_graph(triples: set[Triple]) -> Graph:
-    """The triples as a graph, added straight into its store's indexes (:func:`.rdfio.fill`;
-    ``Graph.addN`` took half the step's time, keeping each triple's contexts)."""
+def as_graph(triples: Iterable[Triple]) -> Graph:
+    """The triples (each once) as a graph, added straight into its store's indexes
+    (:func:`.rdfio.fill`; ``Graph.addN`` took half the step's time, keeping each
+    triple's contexts)."""
     graph = new_graph()
-    fill(graph, triples, distinct=True)  # a set: each triple once
+    fill(graph, triples, distinct=True)
     return graph
 
 

@@ -12,6 +12,11 @@ a second after its answer freeing its Oxigraph store (see :func:`keep_to_the_end
 the build's last steps need not wait for. The child is reaped later (:func:`reap`: by the
 next :class:`Forked`, at :meth:`Forked.cancel`, and at exit).
 
+A call made with ``handing=True`` gets one argument, a function with which it may hand one
+value to the parent before it returns (:meth:`Forked.handed`): the events table's child
+hands back the inferred triples it makes first, which the build needs long before the
+table.
+
 A :class:`ConflictKGError` raised in the child is raised again by :meth:`Forked.result`
 with its message and details; anything else the child raises becomes a
 ``ConflictKGError`` naming what was being done (never a traceback). Use it as a context
@@ -27,6 +32,7 @@ import pickle
 import signal
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar, cast
 
@@ -83,20 +89,21 @@ class Forked(Generic[T]):
     ``what`` names the work in an error message (``"the SHACL check"``).
     """
 
-    def __init__(self, call: Callable[[], T], what: str) -> None:
+    def __init__(self, call: Callable[..., T], what: str, *, handing: bool = False) -> None:
         self.what = what
         self._pid = 0
         self._path: Path | None = None
+        self._handed_path: Path | None = None
         self._outcome: tuple[str, object] | None = None
+        self._handed: tuple[bool, object] | None = None  # (whether handed, the value)
+        self._early_answer: bytes | None = None  # the answer's byte, read by handed()
         self._ready: int | None = None  # read end of the pipe the child signals on
         if not available():
-            self._outcome = _run(call)
+            self._handed = (False, None)  # a call here hands nothing: the caller has it all
+            self._outcome = _run(partial(call, _keep_nothing) if handing else call)
             return
-        handle, name = tempfile.mkstemp(
-            prefix="conflictkg-forked-", suffix=".pickle", dir=TEMPORARY
-        )
-        os.close(handle)
-        self._path = Path(name)
+        self._path = _temporary()
+        handed_path = self._handed_path = _temporary() if handing else None
         reap()
         self._ready, written = os.pipe()
         pid = os.fork()
@@ -106,6 +113,8 @@ class Forked(Generic[T]):
             code = 0
             try:
                 os.close(self._ready)
+                if handed_path is not None:
+                    call = partial(call, partial(_hand, handed_path, written))
                 body = pickle.dumps(_run(call), protocol=pickle.HIGHEST_PROTOCOL)
                 self._path.write_bytes(body)
                 os.write(written, b"1")  # the answer is whole: the parent may read it
@@ -115,6 +124,20 @@ class Forked(Generic[T]):
                 os._exit(code)
         os.close(written)  # the child's end: reading gives an end of input when it exits
         self._pid = pid
+
+    def handed(self) -> tuple[bool, object]:
+        """Whether the call handed a value (one at most) before it returned, and that
+        value; waits until it does, or returns, or fails (then ``(False, None)``)."""
+        if self._handed is None:
+            self._handed = (False, None)
+            if self._handed_path is not None and self._ready is not None:
+                signal_byte = os.read(self._ready, 1)
+                if signal_byte == b"h":
+                    self._handed = (True, pickle.loads(self._handed_path.read_bytes()))
+                elif signal_byte:  # the answer came first: nothing was handed
+                    self._early_answer = signal_byte
+                self._handed_path.unlink(missing_ok=True)
+        return self._handed
 
     def result(self) -> T:
         """The call's value; its ``ConflictKGError`` raised again, anything else named."""
@@ -151,6 +174,11 @@ class Forked(Generic[T]):
 
     def _wait_for_answer(self) -> bool:
         """Wait until the child has written its answer (True) or ended without (False)."""
+        if self._handed is None:
+            self.handed()  # its byte comes first on the pipe
+        if self._early_answer is not None:
+            self._close_ready()
+            return self._early_answer == b"1"
         assert self._ready is not None
         try:
             return os.read(self._ready, 1) == b"1"
@@ -172,8 +200,9 @@ class Forked(Generic[T]):
             os.waitpid(self._pid, 0)
             self._pid = 0
         self._close_ready()
-        if self._path is not None:
-            self._path.unlink(missing_ok=True)
+        for path in (self._path, self._handed_path):
+            if path is not None:
+                path.unlink(missing_ok=True)
         reap()
 
     def __enter__(self) -> Forked[T]:
@@ -181,6 +210,22 @@ class Forked(Generic[T]):
 
     def __exit__(self, *raised: object) -> None:
         self.cancel()
+
+
+def _temporary() -> Path:
+    handle, name = tempfile.mkstemp(prefix="conflictkg-forked-", suffix=".pickle", dir=TEMPORARY)
+    os.close(handle)
+    return Path(name)
+
+
+def _hand(path: Path, signal_end: int, value: object) -> None:
+    """In the child: ``value`` left for :meth:`Forked.handed`, and the parent told."""
+    path.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    os.write(signal_end, b"h")
+
+
+def _keep_nothing(value: object) -> None:
+    """What a call made in this process (no fork) hands over: nothing is kept."""
 
 
 def _run(call: Callable[[], object]) -> tuple[str, object]:

@@ -3,7 +3,7 @@ their SHA-256 digests. Errors name the file and line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +56,13 @@ class Inputs:
         files = list(self.files.values())
         return _merged(
             (pairs for file in files for pairs in file.prefixes()),
-            (triple for file in files for triple in file.triples()),
+            self.asserted_triples(),
         )
+
+    def asserted_triples(self) -> Iterator[tuple[Node, Node, Node]]:
+        """Every triple of every asserted graph, file by file: a triple several files hold
+        (a shared place's label) comes once per file. Read without making any graph."""
+        return (triple for file in self.files.values() for triple in file.triples())
 
 
 def merge(graphs: Sequence[Graph]) -> Graph:

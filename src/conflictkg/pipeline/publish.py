@@ -13,8 +13,10 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph
 from rdflib import Graph, URIRef
@@ -27,6 +29,7 @@ from conflictkg.pipeline import (
     catalogue,
     chunks,
     dumps,
+    entailment,
     ontodocs,
     rdfio,
     tables,
@@ -190,14 +193,17 @@ class Artefacts:
     that file's.
 
     ``events.csv`` is answered in a child (:class:`.tables.EventsTable`) that starts
-    here, on the asserted graphs and the ontology, and loads them while the build infers
-    (the loading is most of the table's time at scale); :meth:`infer` hands it the
-    inferred triples as soon as they are known (as N-Quads, before the inferred graph is
-    made and before the merged dumps are), so that the query runs beside the rest of the
-    build's work: the table's query was the build's last step to end. When the asserted
-    graphs hold blank nodes, whose labels in the default graph depend on the inferred
-    graph's, the child starts in :meth:`write`, on the whole dataset. Use it as a context
-    manager: leaving the block stops the child.
+    here, as soon as the files are read, on the asserted graphs and the ontology. It
+    infers the inferred graph first, from the files' triples (:func:`_inferred_part`), and
+    hands the triples and their lines back to the build (:meth:`inferred`), which merges
+    and checks the files meanwhile on the other core; then it loads the whole served
+    dataset and runs the query, beside the rest of the build's work. Done once, in the
+    child, the inference no longer waits for the checks, nor the checks for it. When
+    the inferred graph holds a blank node, the build infers it itself (:meth:`infer`)
+    and hands its TriG to the child in :meth:`write`; when the asserted graphs hold
+    blank nodes, whose labels in the default graph depend on the inferred graph's, the
+    child starts in :meth:`write`, on the whole dataset. Use it as a context manager:
+    leaving the block stops the child.
     """
 
     def __init__(self, inputs: Inputs, output: Path, cache: WriteCache | None = None) -> None:
@@ -221,12 +227,14 @@ class Artefacts:
         ]
         self.table: tables.EventsTable | None = None
         self.inferred_lines: dumps.GraphLines | None = None
-        self.handed = False  # the table's child has the inferred graph
         if not self.blank:
             trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
             default = [line for lines in self.lines.values() for line in lines]
             self.table = tables.EventsTable(
-                trig, b"".join([*default, *self.served_ontology]), more=True
+                trig,
+                b"".join([*default, *self.served_ontology]),
+                more=True,
+                rest=partial(_inferred_part, inputs),
             )
 
     def __enter__(self) -> Artefacts:
@@ -236,17 +244,23 @@ class Artefacts:
         if self.table is not None:
             self.table.__exit__(*raised)
 
-    def infer(self, triples: set[dumps.Triple]) -> None:
-        """The inferred graph's triples (:func:`.entailment.inferred_triples`): their lines
-        made, and handed to the table's child when it has the asserted graphs and no
-        blank node is among them (otherwise :meth:`write` hands over the graph's TriG)."""
-        made = self.inferred_lines = dumps.lines_of(triples)
-        if self.table is not None and not made.blank:
-            name = str(INFERRED_GRAPH)
-            self.table.add(
-                dumps.nquads(made.lines, name), b"".join(made.lines), pyoxigraph.RdfFormat.N_QUADS
-            )
-            self.handed = True
+    def inferred(self) -> list[dumps.Triple] | None:
+        """The inferred graph's triples as the table's child made them (it infers first
+        thing, from the files as they were read, and hands them back with their lines,
+        see :func:`_inferred_part`); None when it did not (no child, blank nodes, or the
+        child failed: its error comes with the table), and the build infers them itself
+        (:meth:`infer`). Waits for the child's handover."""
+        value = self.table.handed() if self.table is not None else None
+        if value is None:
+            return None
+        lines, packed = cast(tuple[list[bytes], rdfio.PackedTriples], value)
+        self.inferred_lines = dumps.GraphLines(lines)
+        return rdfio.unpack_triples(packed)
+
+    def infer(self, triples: Collection[dumps.Triple]) -> None:
+        """The inferred graph's triples (:func:`.entailment.inferred_triples`), when the
+        build made them itself: their lines made for :meth:`write`."""
+        self.inferred_lines = dumps.lines_of(triples)
 
     def write(self, data: Graph, inferred: Graph, folder: Path) -> dict[str, str]:
         """Write every artefact into ``folder``; returns file name -> SHA-256.
@@ -264,7 +278,7 @@ class Artefacts:
         trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
         if self.table is None:  # blank nodes in the asserted graphs: the whole dataset now
             self.table = tables.EventsTable(trig, b"".join([nt, *self.served_ontology]))
-        elif not self.handed:  # no blank node in the asserted graphs: the inferred graph's
+        elif inferred_blank:  # the child could not make graph/inferred's part: handed now
             self.table.add(
                 dumps.trig([self.blocks[name]], PREFIXES), b"".join([*inferred_lines, *blank_lines])
             )
@@ -337,6 +351,24 @@ class Artefacts:
             DCAT_FILE: rdfio.to_turtle(catalogue.dcat(meta)),
             SCHEMA_ORG_FILE: (described + "\n").encode(),
         }
+
+
+def _inferred_part(inputs: Inputs, hand: Callable[[object], None]) -> tables.Part | None:
+    """``graph/inferred`` as the events table's child loads it (N-Quads, and its lines in
+    the default graph), inferred in the child from the files' triples as they were at the
+    fork: the same triples the build would infer from their merge. The child does it
+    first thing and hands the triples and their lines to the build (:meth:`Artefacts.
+    inferred`), which is merging and checking meanwhile on the other core: neither waits
+    for the other, and the inference is done once. None (nothing handed) when the graph
+    holds a blank node, whose label in the default graph the build gives in
+    :meth:`Artefacts.write`, which then hands the graph's TriG to the child."""
+    triples = entailment.inferred_from(inputs.asserted_triples(), inputs.ontology)
+    made = dumps.lines_of(triples)
+    if made.blank:
+        return None
+    hand((made.lines, rdfio.pack_triples(triples)))
+    nquads = dumps.nquads(made.lines, str(INFERRED_GRAPH))
+    return nquads, b"".join(made.lines), pyoxigraph.RdfFormat.N_QUADS
 
 
 def _write_files(folder: Path, contents: dict[str, bytes]) -> dict[str, str]:

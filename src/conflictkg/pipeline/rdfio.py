@@ -266,6 +266,41 @@ def unpacked_triples(packed: Packed) -> Iterator[tuple[Node, Node, Node]]:
         yield from zip(nodes[0::3], nodes[1::3], nodes[2::3], strict=True)
 
 
+PackedTriples = tuple[list[tuple[str, ...]], list[int]]
+
+
+def pack_triples(triples: Iterable[tuple[Node, Node, Node]]) -> PackedTriples:
+    """``triples`` as plain data for pickling (a table of their terms, three indexes into it
+    per triple), as :func:`pack` keeps a graph's.
+
+    Terms are told apart by object, not by value: rdflib hashes a literal in Python, and
+    the terms of a build are mostly shared objects (:data:`_SHARED`). Two equal terms
+    that are distinct objects take two places in the table, and come back as one object
+    from :func:`unpack_triples`, like every term it makes.
+    """
+    numbers: dict[int, int] = {}
+    terms: list[Node] = []
+    flat: list[int] = []
+    add = flat.append
+    for triple in triples:
+        for term in triple:
+            number = numbers.get(id(term))
+            if number is None:
+                number = numbers[id(term)] = len(terms)
+                terms.append(term)  # held, so that no id is reused meanwhile
+            add(number)
+    return [_term_key(term) for term in terms], flat
+
+
+def unpack_triples(packed: PackedTriples) -> list[tuple[Node, Node, Node]]:
+    """The triples :func:`pack_triples` was given, in their order (terms as :func:`unpack`
+    makes them: one object per IRI or literal this process has made already)."""
+    table, flat = packed
+    nodes = _terms(table)
+    made = [nodes[n] for n in flat]
+    return list(zip(made[0::3], made[1::3], made[2::3], strict=True))
+
+
 def packed_objects(packed: Packed, graph: int, predicate: URIRef) -> set[Node]:
     """The objects of ``predicate`` in the ``graph``-th graph :func:`pack` was given,
     read from the plain data (no graph made)."""
@@ -396,13 +431,16 @@ def _index(graph: Graph, triples: Iterator[tuple[Node, Node, Node]]) -> bool:
     if type(store) is not Memory or own or len(contexts) != 1 or len(graph) != 1:
         return False
     in_graph, in_default = by_context[contexts[0]], by_context[None]
+    add_to_graph, add_to_default = in_graph.add, in_default.add
+    # index[first][second][third] = 1 in each index, as rdflib keeps them, in the loop
+    # itself (a function call per index was three more calls per triple)
     for triple in triples:
         s, p, o = triple
-        _put(spo, s, p, o)
-        _put(pos, p, o, s)
-        _put(osp, o, s, p)
-        in_graph.add(triple)
-        in_default.add(triple)
+        spo.setdefault(s, {}).setdefault(p, {})[o] = 1
+        pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+        osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+        add_to_graph(triple)
+        add_to_default(triple)
     return True
 
 
@@ -458,19 +496,6 @@ def subject_index(graph: Graph) -> dict[Node, dict[Node, dict[Node, object]]] | 
     if isinstance(index, dict) and every is not None and len(every) == len(graph):
         return index
     return None
-
-
-def _put(
-    index: dict[Node, dict[Node, dict[Node, int]]], first: Node, second: Node, third: Node
-) -> None:
-    """``index[first][second][third] = 1``, as rdflib's memory store keeps each index."""
-    inner = index.get(first)
-    if inner is None:
-        inner = index[first] = {}
-    leaf = inner.get(second)
-    if leaf is None:
-        leaf = inner[second] = {}
-    leaf[third] = 1
 
 
 def bind_missing(target: Graph, *sources: Graph) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -28,10 +29,13 @@ EVENTS_QUERY = Path(__file__).with_name("events-table.rq")
 
 
 Format = pyoxigraph.RdfFormat
+Part = tuple[bytes, bytes, Format]
+"""A part of the dataset: its named graphs (TriG or N-Quads, as the format says) and its
+default graph's N-Triples."""
 
 
 def served_store(
-    trig: bytes, default: bytes | None = None, more: tuple[bytes, bytes, Format] | None = None
+    trig: bytes, default: bytes | None = None, more: Part | None = None
 ) -> pyoxigraph.Store:
     """The dataset as the endpoint serves it: every graph of ``trig`` kept by name, and the
     default graph their merge (each triple once).
@@ -102,14 +106,29 @@ class EventsTable:
     starts it on the asserted graphs before the inferred graph is computed, so the loading
     of most of the dataset runs beside the inference. The parts must share no blank node
     (each load gives its blank nodes their own identity, as the two loads of
-    :func:`served_store` do).
+    :func:`served_store` do). With ``rest`` too, the child makes the rest itself by
+    calling it (the build's inference, on the child's core, from the files as they were
+    at the fork) and waits for :meth:`add` only when it gives None; ``rest`` is given a
+    function with which it may hand one value back to the parent first (:meth:`handed`:
+    the inferred triples, which the build needs long before the table); when it hands
+    nothing, None is handed for it as it returns (so a parent waiting for the value is
+    not left waiting for a child that waits for :meth:`add`). Without a child,
+    :meth:`result` calls it.
 
     Use it as a context manager: leaving the block without taking the result stops the
     child and removes its files, so a failed build leaves no process or file behind.
     """
 
-    def __init__(self, trig: bytes, default: bytes, *, more: bool = False) -> None:
+    def __init__(
+        self,
+        trig: bytes,
+        default: bytes,
+        *,
+        more: bool = False,
+        rest: Callable[[Callable[[object], None]], Part | None] | None = None,
+    ) -> None:
         self._first = (trig, default)
+        self._rest = rest
         self._child: forked.Forked[bytes] | None = None
         self._outbox: int | None = None
         self._parcel: Path | None = None
@@ -119,7 +138,9 @@ class EventsTable:
         if more:
             inbox, self._outbox = os.pipe()
         what = f"{EVENTS_QUERY}: the events table"
-        self._child = forked.Forked(partial(_answer, trig, default, inbox, self._outbox), what)
+        self._child = forked.Forked(
+            partial(_answer, trig, default, inbox, self._outbox, rest), what, handing=True
+        )
         if inbox is not None:
             os.close(inbox)
 
@@ -143,8 +164,23 @@ class EventsTable:
         os.write(self._outbox, name.encode() + b"\n")  # a line: another child may hold the pipe
         self._close_outbox()
 
+    def handed(self) -> object | None:
+        """What ``rest`` handed over in the child (see :meth:`.forked.Forked.handed`); None
+        when it handed nothing (no child, no ``rest``, a ``rest`` that gave None or
+        handed None, or a child that failed first). Waits for the child until then."""
+        if self._child is None:
+            return None
+        return self._child.handed()[1]
+
     def result(self) -> bytes:
         """The table's bytes; an error naming the query when the child failed."""
+        if self._child is None and self._rest is not None:  # no child: the rest made here
+            rest = self._rest(_keep_nothing)
+            if rest is not None:
+                first = self._first
+                self._child = forked.Forked(
+                    lambda: events_csv(served_store(*first, more=rest)), str(EVENTS_QUERY)
+                )
         assert self._child is not None, "add() the rest of the dataset first"
         try:
             return self._child.result()
@@ -171,13 +207,31 @@ class EventsTable:
         self._clean()
 
 
-def _answer(trig: bytes, default: bytes, inbox: int | None, outbox: int | None) -> bytes:
-    """The table, in the child: the first part loaded, then (``inbox`` given) the rest,
-    whose file the parent names through the pipe."""
+def _answer(
+    trig: bytes,
+    default: bytes,
+    inbox: int | None,
+    outbox: int | None,
+    rest: Callable[[Callable[[object], None]], Part | None] | None = None,
+    hand: Callable[[object], None] | None = None,
+) -> bytes:
+    """The table, in the child: the rest made by ``rest`` when it can (first, so that what
+    it hands to the parent with ``hand`` comes early), the first part loaded, then the
+    rest; when ``rest`` is not given or gives None and ``inbox`` is, the rest comes from
+    the file the parent names through the pipe."""
     if outbox is not None:
         os.close(outbox)  # the parent's end: the child reads an end of input when it closes
+    made = None
+    if rest is not None:
+        handing = _Handing(hand or _keep_nothing)
+        made = rest(handing)
+        if not handing.done:  # the parent may be waiting for it: told there is nothing
+            handing(None)
     store = served_store(trig, default)
     forked.keep_to_the_end(store)  # not freed when this returns: the child exits then
+    if made is not None:
+        _load(store, *made)
+        return events_csv(store)
     if inbox is None:
         return events_csv(store)
     message = b""
@@ -191,3 +245,20 @@ def _answer(trig: bytes, default: bytes, inbox: int | None, outbox: int | None) 
     assert fmt is not None, media_type  # the parent wrote a format's own media type
     _load(store, more_graphs, more_default, fmt)
     return events_csv(store)
+
+
+def _keep_nothing(value: object) -> None:
+    """What ``rest`` hands over where no parent waits for it: nothing is kept."""
+
+
+class _Handing:
+    """The ``hand`` given to ``rest``, which knows whether it was called."""
+
+    def __init__(self, hand: Callable[[object], None]) -> None:
+        self.hand = hand
+        self.done = False
+
+    def __call__(self, value: object) -> None:
+        if not self.done:  # one value at most
+            self.done = True
+            self.hand(value)
