@@ -13,9 +13,9 @@ the build's last steps need not wait for. The child is reaped later (:func:`reap
 next :class:`Forked`, at :meth:`Forked.cancel`, and at exit).
 
 A call made with ``handing=True`` gets one argument, a function with which it may hand one
-value to the parent before it returns (:meth:`Forked.handed`): the events table's child
-hands back the inferred triples it makes first, which the build needs long before the
-table.
+value to the parent before it returns (:meth:`Forked.handed`; later calls are ignored):
+the events table's child hands back the inferred triples it makes first, which the build
+needs long before the table.
 
 A :class:`ConflictKGError` raised in the child is raised again by :meth:`Forked.result`
 with its message and details; anything else the child raises becomes a
@@ -114,7 +114,7 @@ class Forked(Generic[T]):
             try:
                 os.close(self._ready)
                 if handed_path is not None:
-                    call = partial(call, partial(_hand, handed_path, written))
+                    call = partial(call, _Hand(handed_path, written))
                 body = pickle.dumps(_run(call), protocol=pickle.HIGHEST_PROTOCOL)
                 self._path.write_bytes(body)
                 os.write(written, b"1")  # the answer is whole: the parent may read it
@@ -218,10 +218,21 @@ def _temporary() -> Path:
     return Path(name)
 
 
-def _hand(path: Path, signal_end: int, value: object) -> None:
-    """In the child: ``value`` left for :meth:`Forked.handed`, and the parent told."""
-    path.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    os.write(signal_end, b"h")
+class _Hand:
+    """In the child: the first value it is called with left for :meth:`Forked.handed`, and
+    the parent told; later calls do nothing (the parent reads one value at most)."""
+
+    def __init__(self, path: Path, signal_end: int) -> None:
+        self.path = path
+        self.signal_end = signal_end
+        self.done = False
+
+    def __call__(self, value: object) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.path.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.write(self.signal_end, b"h")
 
 
 def _keep_nothing(value: object) -> None:

@@ -296,9 +296,7 @@ def unpack_triples(packed: PackedTriples) -> list[tuple[Node, Node, Node]]:
     """The triples :func:`pack_triples` was given, in their order (terms as :func:`unpack`
     makes them: one object per IRI or literal this process has made already)."""
     table, flat = packed
-    nodes = _terms(table)
-    made = [nodes[n] for n in flat]
-    return list(zip(made[0::3], made[1::3], made[2::3], strict=True))
+    return list(unpacked_triples((table, [([], flat)])))
 
 
 def packed_objects(packed: Packed, graph: int, predicate: URIRef) -> set[Node]:

@@ -175,7 +175,7 @@ class EventsTable:
     def result(self) -> bytes:
         """The table's bytes; an error naming the query when the child failed."""
         if self._child is None and self._rest is not None:  # no child: the rest made here
-            rest = self._rest(_keep_nothing)
+            rest = self._rest(lambda value: None)  # no parent to hand anything to
             if rest is not None:
                 first = self._first
                 self._child = forked.Forked(
@@ -222,11 +222,9 @@ def _answer(
     if outbox is not None:
         os.close(outbox)  # the parent's end: the child reads an end of input when it closes
     made = None
-    if rest is not None:
-        handing = _Handing(hand or _keep_nothing)
-        made = rest(handing)
-        if not handing.done:  # the parent may be waiting for it: told there is nothing
-            handing(None)
+    if rest is not None and hand is not None:
+        made = rest(hand)
+        hand(None)  # nothing, if rest handed nothing: the parent may be waiting (one at most)
     store = served_store(trig, default)
     forked.keep_to_the_end(store)  # not freed when this returns: the child exits then
     if made is not None:
@@ -245,20 +243,3 @@ def _answer(
     assert fmt is not None, media_type  # the parent wrote a format's own media type
     _load(store, more_graphs, more_default, fmt)
     return events_csv(store)
-
-
-def _keep_nothing(value: object) -> None:
-    """What ``rest`` hands over where no parent waits for it: nothing is kept."""
-
-
-class _Handing:
-    """The ``hand`` given to ``rest``, which knows whether it was called."""
-
-    def __init__(self, hand: Callable[[object], None]) -> None:
-        self.hand = hand
-        self.done = False
-
-    def __call__(self, value: object) -> None:
-        if not self.done:  # one value at most
-            self.done = True
-            self.hand(value)
