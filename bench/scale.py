@@ -11,7 +11,10 @@ of its own) and times each query through conflictkg's remote backend (the same p
 ``serve --store``: over HTTP, parsed back, written as SPARQL JSON); its peak memory is the
 client's, not Virtuoso's. Each step runs in its
 own process, so its peak memory (getrusage's ru_maxrss of that process) is its own; a step
-past --cap seconds is stopped and reported as "> cap".
+past --cap seconds is stopped and reported as "> cap". Each query's answer is counted too
+(rows, and terms: the values bound in them), and the engine's cost of writing one term is
+measured by a plain scan: the queries over 200 ms are printed against the floor their
+answer's size sets (:func:`floor_table`).
 
     .venv/bin/python bench/scale.py                                  # 10^4, 10^5, 10^6
     .venv/bin/python bench/scale.py --sizes 1e4 --cap 120 --runs 5   # a quick smoke run
@@ -124,54 +127,111 @@ def _load_pyoxigraph(corpus: Path):  # noqa: ANN202
     return store
 
 
-def _run_query(engine: object, text: str) -> int:
-    """Run a query and write its answer as a client would get it; the answer's size."""
+def _run_query(engine: object, text: str) -> tuple[str, bytes]:
+    """Run a query and write its answer as a client would get it: the answer's kind and
+    bytes (SPARQL JSON for solutions and booleans, Turtle for a graph)."""
     import pyoxigraph
 
     if isinstance(engine, pyoxigraph.Store):
         result = engine.query(text)
         if isinstance(result, pyoxigraph.QueryTriples):
-            body = result.serialize(format=pyoxigraph.RdfFormat.TURTLE)
-        else:
-            body = result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
-        return len(body or b"")
+            return "graph", result.serialize(format=pyoxigraph.RdfFormat.TURTLE) or b""
+        kind = "boolean" if isinstance(result, pyoxigraph.QueryBoolean) else "solutions"
+        return kind, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) or b""
     from conflictkg.web.mediatypes import RDF_TYPES, RESULT_TYPES
 
     answer = engine.query(text)  # type: ignore[attr-defined]
     written_as = RDF_TYPES[0] if answer.kind == "graph" else RESULT_TYPES[0]
-    return len(answer.serialize(written_as.engine_format))
+    return answer.kind, answer.serialize(written_as.engine_format)
 
 
-def _median_in_fork(engine: object, text: str, runs: int, cap: float) -> float | None:
-    """Median seconds of ``runs`` runs, measured in a fork (sharing the loaded store) that
-    is killed after ``cap`` seconds: None then. One exploding query must not cost the
-    figures of the others, and pyoxigraph cannot cancel a query."""
+def _answer_size(kind: str, body: bytes) -> tuple[int, int]:
+    """An answer's rows and terms: the values bound in its rows (three per triple)."""
+    import pyoxigraph
+
+    if kind == "graph":
+        rows = sum(1 for _ in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE))
+        return rows, 3 * rows
+    if kind == "boolean":
+        return 1, 1
+    bindings = json.loads(body)["results"]["bindings"]
+    return len(bindings), sum(len(row) for row in bindings)
+
+
+def _median_in_fork(engine: object, text: str, runs: int, cap: float) -> dict[str, float] | None:
+    """The median seconds of up to ``runs`` runs, with the answer's rows and terms and the
+    number of runs made, measured in a fork (sharing the loaded store).
+
+    Runs stop once they have taken ``cap`` seconds in all (at least one is made), so a slow
+    query still gets a median, of fewer runs; a fork still running after twice ``cap``
+    seconds is killed and the query gives None. One exploding query must not cost the
+    figures of the others, and pyoxigraph cannot cancel a query.
+    """
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
-        times = []
-        for _ in range(runs):
+        times: list[float] = []
+        answer = ("boolean", b"")
+        while len(times) < runs and sum(times) < cap:
             t0 = time.perf_counter()
-            _run_query(engine, text)
+            answer = _run_query(engine, text)
             times.append(time.perf_counter() - t0)
-        os.write(write_end, json.dumps(statistics.median(times)).encode())
+        size = _answer_size(*answer)
+        figures = {
+            "median": statistics.median(times),
+            "runs": len(times),
+            "rows": size[0],
+            "terms": size[1],
+        }
+        os.write(write_end, json.dumps(figures).encode())
         os._exit(0)
     os.close(write_end)
-    deadline = time.monotonic() + cap
-    while time.monotonic() < deadline:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.01)
-    else:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        os.close(read_end)
-        return None
     with os.fdopen(read_end, "rb") as result:
+        # the child writes once, when it is done; a run that passes the cap is killed
+        deadline = time.monotonic() + 2 * cap
+        while time.monotonic() < deadline:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.01)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            return None
         data = result.read()
-    return float(json.loads(data)) if data else None
+    return json.loads(data) if data else None
+
+
+def _timed_queries(engine: object, queries_glob: str, runs: int, cap: float) -> dict[str, object]:
+    """Each competency query's median (None past the cap) and, apart, its answer's size
+    and the number of runs behind the median."""
+    medians: dict[str, float | None] = {}
+    answers: dict[str, dict[str, float]] = {}
+    for name, text in benchlib.competency_queries(queries_glob).items():
+        figures = _median_in_fork(engine, text, runs, cap)
+        medians[name] = figures["median"] if figures else None
+        if figures:
+            answers[name] = figures
+    return {"medians": medians, "answers": answers}
+
+
+# The engine's floor: a scan of the store's named graphs written as SPARQL JSON, LIMIT this
+# many rows of four terms. Reading T terms back from the store and writing them costs about
+# T times this scan's time per term, whatever the query's shape: the answer's size alone
+# sets that floor under a query's median (see bench/README, "Answer sizes").
+FLOOR_ROWS = 250_000
+
+
+def _floor_per_term(engine: object, runs: int) -> float:
+    """Seconds per term of writing a plain scan's answer (median of ``runs``, at most 5)."""
+    text = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {FLOOR_ROWS}"
+    times, answer = [], ("boolean", b"")
+    for _ in range(min(runs, 5)):
+        t0 = time.perf_counter()
+        answer = _run_query(engine, text)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) / max(1, _answer_size(*answer)[1])
 
 
 def _virtuoso(corpus: Path, queries_glob: str, runs: int, cap: float) -> dict[str, object]:
@@ -193,10 +253,8 @@ def _virtuoso(corpus: Path, queries_glob: str, runs: int, cap: float) -> dict[st
         backend = RemoteBackend(server.sparql, timeout=cap, union_graph=VIRTUOSO_UNION)
         backend.check()
         backend.close()
-        medians: dict[str, float | None] = {}
-        for name, text in benchlib.competency_queries(queries_glob).items():
-            medians[name] = _median_in_fork(backend, text, runs, cap)
-    return {"load_seconds": load_seconds, "graphs": len(graphs), "medians": medians}
+        timed = _timed_queries(backend, queries_glob, runs, cap)
+    return {"load_seconds": load_seconds, "graphs": len(graphs), **timed}
 
 
 def child(
@@ -235,10 +293,8 @@ def child(
             engine = _load_conflictkg(corpus)
         else:
             engine = _load_pyoxigraph(corpus)
-        medians: dict[str, float | None] = {}
-        for name, text in benchlib.competency_queries(queries_glob).items():
-            medians[name] = _median_in_fork(engine, text, runs, query_cap)
-        out["medians"] = medians
+        out.update(_timed_queries(engine, queries_glob, runs, query_cap))
+        out["floor_per_term"] = _floor_per_term(engine, runs)
         started = time.perf_counter()  # the step's time is the queries' medians, not loading
     elif step == "virtuoso":
         out.update(_virtuoso(corpus, queries_glob, runs, query_cap))
@@ -326,6 +382,44 @@ def run_step(command: list[str], cap: float) -> dict[str, object]:
         if line.startswith("STEPJSON "):
             result.update(json.loads(line[len("STEPJSON ") :]))
     return result
+
+
+def floor_table(size: int, step: dict[str, object], goal: float = 0.2) -> str:
+    """The queries over ``goal`` seconds at ``size``: their answer's size, the engine's floor
+    for writing that many terms (:data:`FLOOR_ROWS`) and the median against it."""
+    per_term = step.get("floor_per_term")
+    medians = step.get("medians") or {}
+    answers = step.get("answers") or {}
+    if not isinstance(per_term, float) or not isinstance(medians, dict):
+        return ""
+    rows = []
+    for name, median in sorted(medians.items(), key=lambda item: -(item[1] or math.inf)):
+        answer = answers.get(name) if isinstance(answers, dict) else None
+        if median is not None and median <= goal:
+            continue
+        if median is None or not answer:
+            rows.append([name, "–", "–", "–", "killed", "–"])
+            continue
+        floor = answer["terms"] * per_term
+        rows.append(
+            [
+                name,
+                f"{answer['rows']:,}",
+                f"{answer['terms']:,}",
+                f"{floor * 1000:.0f}",
+                f"{median * 1000:.0f} ({answer['runs']} runs)",
+                f"{median / floor:.1f}x" if floor else "–",
+            ]
+        )
+    if not rows:
+        return f"\nAt {size:,} triples every competency query's median is within {goal:g} s.\n"
+    header = ["query", "rows", "terms", "floor (ms)", "median (ms)", "median / floor"]
+    return (
+        f"\nAt {size:,} triples, the queries over {goal * 1000:g} ms (conflictkg), against the "
+        f"floor their answer's size sets: a scan writing as many terms, "
+        f"{per_term * 1e6:.2f} us a term here:\n\n"
+        f"{benchlib.markdown_table(header, rows)}\n"
+    )
 
 
 def triples_per_article() -> float:
@@ -434,7 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         "--query-cap",
         type=float,
         default=30,
-        help="seconds allowed for the runs of one query (default 30); shown as '> cap'",
+        help="seconds of runs of one query (default 30): no new run starts past it, and a "
+        "query still running at twice it is stopped and shown as '> cap'",
     )
     parser.add_argument("--runs", type=int, default=21, help="runs per query for the median")
     parser.add_argument("--queries", default="queries/*.rq", help="glob of queries (from root)")
@@ -564,17 +659,19 @@ def main(argv: list[str] | None = None) -> int:
                 medians = (steps.get(engine) or {}).get("medians") or {}
                 value = medians.get(name) if isinstance(medians, dict) else None
                 if value is None:
-                    pair.append(f"> {args.query_cap:g} s" if name in medians else "–")
+                    pair.append(f"> {2 * args.query_cap:g} s" if name in medians else "–")
                 else:
                     pair.append(f"{value * 1000:.2f}")
             cells.append(" / ".join(pair))
         qrows.append(cells)
     qtable = benchlib.markdown_table(qheader, qrows)
     text = (
-        f"{table}\n\nMedian latency of each competency query ({args.runs} runs; "
-        f"conflictkg / pyoxigraph alone / conflictkg's backend in front of Virtuoso):"
-        f"\n\n{qtable}\n"
+        f"{table}\n\nMedian latency of each competency query (up to {args.runs} runs, fewer "
+        f"when the runs pass {args.query_cap:g} s; conflictkg / pyoxigraph alone / "
+        f"conflictkg's backend in front of Virtuoso):\n\n{qtable}\n"
     )
+    for size, steps in results.items():
+        text += floor_table(size, steps.get("queries-conflictkg") or {})
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
