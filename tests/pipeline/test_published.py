@@ -343,6 +343,50 @@ def test_events_table_whose_child_makes_its_rest_is_the_table_of_the_whole(
         assert table.result() == (current / artefacts.EVENTS_FILE).read_bytes()
 
 
+@pytest.mark.parametrize("fork", [True, False])
+def test_events_table_asks_for_an_account_graph_it_was_not_given(
+    current: Path, fork: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the build gives the child the account and outside graphs only (the query reads no
+    # other named graph); a graph named by a ckg:assertionGraph that the child was not
+    # given it asks for, once the default graph is complete
+    monkeypatch.setattr(forked, "available", lambda: fork)
+    trig = (current / "dataset.trig").read_bytes()
+    whole = (current / artefacts.EVENTS_FILE).read_bytes()
+    served = tables.served_store(trig)
+    default = served.dump(
+        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
+    )
+    solutions = served.query(tables.ASSERTION_GRAPHS)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    accounts = sorted(row[0].value for row in solutions)
+    quads = list(pyoxigraph.parse(trig, format=pyoxigraph.RdfFormat.TRIG))
+    named = [q for q in quads if isinstance(q.graph_name, pyoxigraph.NamedNode)]
+
+    def graphs(names: set[str]) -> bytes:
+        chosen = [q for q in named if q.graph_name.value in names]
+        return pyoxigraph.serialize(chosen, format=pyoxigraph.RdfFormat.TRIG)
+
+    # an account graph the table reads: without it, the table is another
+    held_back = next(
+        name
+        for name in accounts
+        if tables.events_csv(tables.served_store(graphs(set(accounts) - {name}), default)) != whole
+    )
+    first = graphs(set(accounts) - {held_back})
+    asked: list[set[str]] = []
+
+    def others(names: set[str]) -> bytes:
+        asked.append(names)
+        return graphs({held_back}) if held_back in names else b""
+
+    assert len(first) < len(trig) // 2  # the backbones, ontology and inferred graph left out
+    with tables.EventsTable(first, default, others=others) as table:
+        assert table.result() == whole
+    if not fork:  # asked here, once, for the one graph it lacked
+        assert asked == [{held_back}]
+
+
 def test_events_table_whose_rest_gives_none_waits_for_it(current: Path) -> None:
     # as when graph/inferred holds a blank node: the build hands its TriG over later
     first, rest = _inferred_apart((current / "dataset.trig").read_bytes())

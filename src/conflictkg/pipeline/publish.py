@@ -36,7 +36,12 @@ from conflictkg.pipeline import (
     writecache,
 )
 from conflictkg.pipeline import void as void_description
-from conflictkg.pipeline.accounts import INFERRED_GRAPH, TriplesFile
+from conflictkg.pipeline.accounts import (
+    INFERRED_GRAPH,
+    TriplesFile,
+    is_account_graph,
+    is_outside_graph,
+)
 from conflictkg.pipeline.artefacts import (
     ARTEFACTS,
     BY_FILE,
@@ -196,8 +201,10 @@ class Artefacts:
     here, as soon as the files are read, on the asserted graphs and the ontology. It
     infers the inferred graph first, from the files' triples (:func:`_inferred_part`), and
     hands the triples and their lines back to the build (:meth:`inferred`), which merges
-    and checks the files meanwhile on the other core; then it loads the whole served
-    dataset and runs the query, beside the rest of the build's work. Done once, in the
+    and checks the files meanwhile on the other core; then it loads the served dataset's
+    default graph (the merge of every graph) and the only named graphs its query reads
+    (the account and outside graphs, see :func:`.tables.completed`) and runs the query,
+    beside the rest of the build's work. Done once, in the
     child, the inference no longer waits for the checks, nor the checks for it. When
     the inferred graph holds a blank node, the build infers it itself (:meth:`infer`)
     and hands its TriG to the child in :meth:`write`; when the asserted graphs hold
@@ -228,13 +235,13 @@ class Artefacts:
         self.table: tables.EventsTable | None = None
         self.inferred_lines: dumps.GraphLines | None = None
         if not self.blank:
-            trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
             default = [line for lines in self.lines.values() for line in lines]
             self.table = tables.EventsTable(
-                trig,
+                _accounts_trig(self.blocks),
                 b"".join([*default, *self.served_ontology]),
                 more=True,
                 rest=partial(_inferred_part, inputs),
+                others=partial(_graphs_trig, self.blocks),
             )
 
     def __enter__(self) -> Artefacts:
@@ -277,7 +284,11 @@ class Artefacts:
         nt = dumps.ntriples(merged)
         trig = dumps.trig((self.blocks[name] for name in sorted(self.blocks)), PREFIXES)
         if self.table is None:  # blank nodes in the asserted graphs: the whole dataset now
-            self.table = tables.EventsTable(trig, b"".join([nt, *self.served_ontology]))
+            self.table = tables.EventsTable(
+                _accounts_trig(self.blocks),
+                b"".join([nt, *self.served_ontology]),
+                others=partial(_graphs_trig, self.blocks),
+            )
         elif inferred_blank:  # the child could not make graph/inferred's part: handed now
             self.table.add(
                 dumps.trig([self.blocks[name]], PREFIXES), b"".join([*inferred_lines, *blank_lines])
@@ -351,6 +362,21 @@ class Artefacts:
             DCAT_FILE: rdfio.to_turtle(catalogue.dcat(meta)),
             SCHEMA_ORG_FILE: (described + "\n").encode(),
         }
+
+
+def _accounts_trig(blocks: dict[str, bytes]) -> bytes:
+    """The account and outside graphs as TriG: the only named graphs the events table's
+    query reads (:func:`.tables.completed`); the rest it reads in the default graph."""
+    names = (
+        n for n in sorted(blocks) if is_account_graph(URIRef(n)) or is_outside_graph(URIRef(n))
+    )
+    return dumps.trig((blocks[name] for name in names), PREFIXES)
+
+
+def _graphs_trig(blocks: dict[str, bytes], names: set[str]) -> bytes:
+    """The graphs among ``names`` that ``blocks`` holds, as TriG; empty when none."""
+    held = sorted(names.intersection(blocks))
+    return dumps.trig((blocks[name] for name in held), PREFIXES) if held else b""
 
 
 def _inferred_part(inputs: Inputs, hand: Callable[[object], None]) -> tables.Part | None:
