@@ -254,11 +254,15 @@ def run() -> None:
     the interpreter would collect and free one by one at exit (about 7 s of a 60 s
     rebuild) after everything was written, published and printed. The output streams
     are flushed first; those commands register no exit handlers. Every other command
-    (``serve`` removes its folders at exit) ends the ordinary way. ``build`` is told so
-    (``ends_at_once``) and frees nothing of what it made as it returns either.
+    (``serve`` removes its folders at exit) ends the ordinary way. The process is declared
+    so (:func:`.pipeline.forked.ends_at_once`): the build frees nothing of what it made as
+    it returns either.
     """
     args = _parser().parse_args()
-    args.ends_at_once = args.command in ENDS_AT_ONCE  # what it made need not be freed
+    if args.command in ENDS_AT_ONCE:  # what it makes need not be freed
+        from conflictkg.pipeline import forked
+
+        forked.ends_at_once()
     code = _command(args)
     if args.command in ENDS_AT_ONCE:
         sys.stdout.flush()

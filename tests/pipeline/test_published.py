@@ -266,12 +266,17 @@ def test_home_page_embeds_the_schema_org_dataset(client: FlaskClient, current: P
     assert len(list(g.objects(dataset, SDO.keywords))) >= 3
 
 
+def _served_default(trig: bytes) -> bytes:
+    """The default graph of ``trig`` served (the merge of its graphs), as N-Triples."""
+    return tables.served_store(trig).dump(
+        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
+    )
+
+
 def test_events_table_from_a_child_is_the_table_computed_here(current: Path) -> None:
     trig = (current / "dataset.trig").read_bytes()
     here = tables.events_csv(tables.served_store(trig))
-    default = tables.served_store(trig).dump(
-        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
-    )
+    default = _served_default(trig)
     with tables.EventsTable(trig, default) as table:
         assert table.result() == here
     assert (current / artefacts.EVENTS_FILE).read_bytes() == here
@@ -303,9 +308,7 @@ def test_events_table_given_in_two_parts_is_the_table_of_the_whole(
         rest = pyoxigraph.serialize(
             pyoxigraph.parse(rest, format=pyoxigraph.RdfFormat.TRIG), format=rest_as
         )
-    default = tables.served_store(trig).dump(
-        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
-    )
+    default = _served_default(trig)
     lines = default.splitlines(keepends=True)
     with tables.EventsTable(first, b"".join(lines[::2]), more=True) as table:
         table.add(rest, b"".join(lines[1::2]), rest_as)
@@ -324,9 +327,7 @@ def test_events_table_whose_child_makes_its_rest_is_the_table_of_the_whole(
         pyoxigraph.parse(rest, format=pyoxigraph.RdfFormat.TRIG),
         format=pyoxigraph.RdfFormat.N_QUADS,
     )
-    default = tables.served_store(trig).dump(
-        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
-    )
+    default = _served_default(trig)
     lines = default.splitlines(keepends=True)
 
     def make_rest(hand: Callable[[object], None]) -> tables.Part:
@@ -354,9 +355,7 @@ def test_events_table_asks_for_an_account_graph_it_was_not_given(
     trig = (current / "dataset.trig").read_bytes()
     whole = (current / artefacts.EVENTS_FILE).read_bytes()
     served = tables.served_store(trig)
-    default = served.dump(
-        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
-    )
+    default = _served_default(trig)
     solutions = served.query(tables.ASSERTION_GRAPHS)
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     accounts = sorted(row[0].value for row in solutions)
@@ -391,9 +390,7 @@ def test_events_table_whose_rest_gives_none_waits_for_it(current: Path) -> None:
     # as when graph/inferred holds a blank node: the build hands its TriG over later
     first, rest = _inferred_apart((current / "dataset.trig").read_bytes())
     trig = (current / "dataset.trig").read_bytes()
-    default = tables.served_store(trig).dump(
-        format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()
-    )
+    default = _served_default(trig)
     with tables.EventsTable(first, default, more=True, rest=lambda hand: None) as table:
         assert table.handed() is None  # said by the child, which then waits for add()
         table.add(rest, b"")

@@ -23,7 +23,7 @@ from rdflib import Graph
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, entailment, incremental, shacl
+from conflictkg.pipeline import accounts, entailment, forked, incremental, shacl
 from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
 from conflictkg.pipeline.fastshacl import selection
@@ -40,12 +40,11 @@ def build(
     if_needed: bool = False,
     full: bool = False,
     progress: Progress | None = None,
-    keep: bool = False,
 ) -> dict:
     """Check and publish a build; returns the build record (``build.json``).
 
-    With ``keep`` (the console script, whose process ends without the interpreter's
-    teardown right after), the build's graphs and lines are never freed: freeing the
+    In a process that ends with ``os._exit`` (the console script, see
+    :func:`.forked.ends_at_once`) the build's graphs and lines are never freed: freeing the
     millions of objects of a build at 10^6 triples took a second after it was published.
 
     With ``if_needed``, returns the current record (``"skipped": True``) when it was
@@ -56,7 +55,6 @@ def build(
     """
     output = output if output is not None else project.output
     wall = time.perf_counter()
-    kept = _KEPT if keep else None
     if if_needed:
         last = _current_record(output)
         current = output / CURRENT
@@ -65,11 +63,7 @@ def build(
             return last | {"skipped": True}
     cache = incremental.open_cache(project, output, full=full)
     with fewer_collections():
-        return _build(project, output, cache, wall, progress, kept)
-
-
-_KEPT: list[object] = []
-"""What builds made with ``keep`` hold to the end of the process."""
+        return _build(project, output, cache, wall, progress)
 
 
 def _build(
@@ -78,7 +72,6 @@ def _build(
     cache: incremental.Cache,
     wall: float,
     progress: Progress | None,
-    kept: list[object] | None = None,
 ) -> dict:
     with ExitStack() as stack:
         begun: list[tuple[Artefacts, float, float]] = []
@@ -96,10 +89,10 @@ def _build(
         outcome = run_checks(
             project, fail_fast=True, cache=cache, progress=progress, beside=True, parsed=begin
         )
-        if kept is not None:
-            kept += [outcome, begun]
+        forked.keep_to_the_end(outcome)
+        forked.keep_to_the_end(begun)
         try:
-            return _check_and_publish(outcome, output, cache, wall, progress, begun, kept)
+            return _check_and_publish(outcome, output, cache, wall, progress, begun)
         finally:
             outcome.cancel()  # a check still running when something failed: not needed now
 
@@ -111,7 +104,6 @@ def _check_and_publish(
     wall: float,
     progress: Progress | None,
     begun: list[tuple[Artefacts, float, float]],
-    kept: list[object] | None = None,
 ) -> dict:
     """Compute and write the artefacts while checks may still run beside (SHACL and HermiT
     of a full build, see :func:`run_checks`); publish only once every check has passed.
@@ -143,8 +135,8 @@ def _check_and_publish(
         ]
     started, cpu_started = time.perf_counter(), time.process_time()
     inferred = entailment.as_graph(triples)
-    if kept is not None:
-        kept += [triples, inferred]
+    forked.keep_to_the_end(triples)
+    forked.keep_to_the_end(inferred)
     del triples
     outcome.seconds["inferred"] = inferring[0] + time.perf_counter() - started
     outcome.cpu["inferred"] = inferring[1] + time.process_time() - cpu_started
@@ -344,7 +336,6 @@ def command(args: argparse.Namespace) -> int:
             if_needed=getattr(args, "if_needed", False),
             full=getattr(args, "full", False),
             progress=progress,
-            keep=getattr(args, "ends_at_once", False),
         )
     print(summary(record, output))
     return 0

@@ -367,10 +367,8 @@ class Artefacts:
 def _accounts_trig(blocks: dict[str, bytes]) -> bytes:
     """The account and outside graphs as TriG: the only named graphs the events table's
     query reads (:func:`.tables.completed`); the rest it reads in the default graph."""
-    names = (
-        n for n in sorted(blocks) if is_account_graph(URIRef(n)) or is_outside_graph(URIRef(n))
-    )
-    return dumps.trig((blocks[name] for name in names), PREFIXES)
+    read = (is_account_graph, is_outside_graph)
+    return _graphs_trig(blocks, {n for n in blocks if any(kind(URIRef(n)) for kind in read)})
 
 
 def _graphs_trig(blocks: dict[str, bytes], names: set[str]) -> bytes:

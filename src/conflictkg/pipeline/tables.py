@@ -23,6 +23,7 @@ import pyoxigraph
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import forked
+from conflictkg.pipeline.accounts import ASSERTION_GRAPH
 
 EVENTS_QUERY = Path(__file__).with_name("events-table.rq")
 """The query whose answer is ``events.csv`` (``queries/events-table.rq`` links to it)."""
@@ -38,9 +39,7 @@ names asked for that it has (empty bytes when it has none of them)."""
 
 # The events query reads a named graph only as the value of a ckg:assertionGraph (an
 # account or outside graph); every other graph's triples it reads in the default graph.
-ASSERTION_GRAPHS = (
-    "SELECT DISTINCT ?g WHERE { ?claim <https://w3id.org/conflictkg/ontology#assertionGraph> ?g }"
-)
+ASSERTION_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ ?claim <{ASSERTION_GRAPH}> ?g }}"
 
 
 def served_store(
