@@ -461,6 +461,24 @@ def test_prune_never_removes_the_current_build(tmp_path: Path) -> None:
     assert first.is_dir() and removed == []
 
 
+def test_pruning_beforehand_keeps_the_current_build_and_the_newest(tmp_path: Path) -> None:
+    # what a build deletes while it reads its files: the builds publishing it would prune
+    output = tmp_path / "output"
+    current = publish.publish(output, _writer("one"))
+    older = output / f"{publish.BUILD_PREFIX}00000000T000000.000000Z"
+    newest = output / f"{publish.BUILD_PREFIX}99999999T999999.999999Z"  # rolled back from
+    for folder in (older, newest):
+        folder.mkdir()
+        (folder / "dataset.ttl").write_text("x", encoding="utf-8")
+    with publish.pruning(output):
+        pass
+    assert not older.exists() and current.is_dir() and newest.is_dir()
+    assert (output / "current").resolve() == current.resolve()
+    with publish.pruning(tmp_path / "none"):  # no builds yet: nothing to do
+        pass
+    assert not (tmp_path / "none").exists()
+
+
 def test_current_that_is_not_a_symlink_is_refused(tmp_path: Path) -> None:
     (tmp_path / "output" / "current").mkdir(parents=True)
     with pytest.raises(ConflictKGError, match="not a symlink"):

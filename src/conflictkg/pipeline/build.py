@@ -9,14 +9,13 @@ interrupted build never changes what is served.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import resource
 import sys
 import textwrap
 import time
-from collections.abc import Collection, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Collection
+from contextlib import ExitStack
 from pathlib import Path
 
 from rdflib import Graph
@@ -26,10 +25,18 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, entailment, forked, incremental, shacl
 from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
+from conflictkg.pipeline.collector import fewer_collections, settle
 from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.inputs import Inputs, input_hashes
 from conflictkg.pipeline.progress import Progress
-from conflictkg.pipeline.publish import CURRENT, Artefacts, counts, publish, tool_versions
+from conflictkg.pipeline.publish import (
+    CURRENT,
+    Artefacts,
+    counts,
+    pruning,
+    publish,
+    tool_versions,
+)
 from conflictkg.project import Project
 
 
@@ -62,7 +69,7 @@ def build(
         if last is not None and complete and last.get("inputs") == input_hashes(project):
             return last | {"skipped": True}
     cache = incremental.open_cache(project, output, full=full)
-    with fewer_collections():
+    with fewer_collections(), pruning(output):  # the old builds deleted while files are read
         return _build(project, output, cache, wall, progress)
 
 
@@ -138,6 +145,7 @@ def _check_and_publish(
     forked.keep_to_the_end(triples)
     forked.keep_to_the_end(inferred)
     del triples
+    settle()  # the inferred graph is made: held to the end of the build
     outcome.seconds["inferred"] = inferring[0] + time.perf_counter() - started
     outcome.cpu["inferred"] = inferring[1] + time.process_time() - cpu_started
     record: dict = {}
@@ -195,22 +203,6 @@ def _failed(outcome: Outcome, output: Path) -> ConflictKGError:
         "(`conflictkg validate` runs every check)",
         details=[f"{c.name}: {p}" for c in outcome.failed_so_far for p in c.problems],
     )
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Python's cycle collector run rarely while a build holds millions of rdflib objects.
-
-    With the default thresholds the collector walks every live object again and again as
-    the parsed graphs grow: 40% of the parse at 10^5 triples, more at 10^6. The graphs of
-    a build are freed by reference counting; the collector still runs, only less often.
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _cpu_seconds(steps: dict[str, float]) -> dict:

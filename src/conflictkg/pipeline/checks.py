@@ -17,6 +17,7 @@ from rdflib.namespace import RDF
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, anchors, forked, reasoning, shacl, views
 from conflictkg.pipeline.accounts import TriplesFile
+from conflictkg.pipeline.collector import settle
 from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.incremental import Cache
 from conflictkg.pipeline.inputs import Inputs, load_inputs
@@ -353,6 +354,7 @@ def run_checks(
     # Its start (writing HermiT's input) is counted in the reasoner's seconds.
     whole = cache is None or not cache.incremental
     cpu["parse"] = time.process_time() - cpu_started
+    settle()  # the ontology and shapes too (and a child forked now inherits that)
     if parsed is not None:
         calling = time.perf_counter()
         parsed(inputs)
@@ -393,6 +395,7 @@ def _run_steps(
         progress.stage("merge")  # seconds at 10^6 triples: said, not silent
     merging = time.process_time()
     data = inputs.data
+    settle()  # the merge is held to the end
     seconds["parse"] = time.perf_counter() - started
     cpu = {"parse": time.process_time() - merging}
     parse = Check("parse")

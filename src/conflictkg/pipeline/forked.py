@@ -66,8 +66,14 @@ def keep_to_the_end(value: object) -> None:
     quads took the events table's child a second, which the build waited for, and the
     build's graphs and lines at 10^6 triples 0.9–1.2 s after it had published. In any
     other process: nothing (the value is freed as usual)."""
-    if _IN_CHILD or _ENDS_AT_ONCE:
+    if holds_to_the_end():
         _KEPT.append(value)
+
+
+def holds_to_the_end() -> bool:
+    """Whether this process ends with ``os._exit`` and so frees nothing it holds: a forked
+    child, or a process declared so by :func:`ends_at_once`."""
+    return _IN_CHILD or _ENDS_AT_ONCE
 
 
 _UNREAPED: set[int] = set()

@@ -13,6 +13,7 @@ from rdflib.term import Node
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, rdfio
 from conflictkg.pipeline.accounts import TriplesFile
+from conflictkg.pipeline.collector import settle
 from conflictkg.pipeline.rdfio import new_graph
 from conflictkg.pipeline.seeds import Seed, read_seed, sha256_file
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project
@@ -144,6 +145,7 @@ def load_inputs(
     files = {}
     for done, path in enumerate(triples_files, start=1):
         files[path.stem] = read(path)
+        settle()  # held to the end of a build: no collection need walk it again
         if progress is not None:
             progress("parse", done, len(triples_files))
     hashes = {

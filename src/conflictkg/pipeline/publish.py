@@ -11,9 +11,11 @@ import os
 import platform
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -469,6 +471,30 @@ def _build_name(output: Path) -> str:
         n += 1
         name = f"{BUILD_PREFIX}{stamp}.{now // 1000 % 1_000_000:06d}Z-{n}"
     return name
+
+
+@contextmanager
+def pruning(output: Path) -> Iterator[None]:
+    """While the block runs, delete in a thread the builds that publishing the next one
+    will prune: all but the newest, never the current one. The build's first seconds
+    (reading its files) leave a core free for it, which :func:`publish`'s own prune, after
+    the switch, did not (0.35–0.45 s at 10^6 triples, the previous build's 650 MB).
+
+    Once a new build is published, the builds kept are the same as if :func:`publish`
+    had pruned them all: the new one and the one it replaced. A build that fails leaves
+    the current one, as always, but no longer the one before it, which nothing served.
+    Leaving the block waits for the thread.
+    """
+    thread = threading.Thread(
+        target=prune, args=(output, KEEP_BUILDS - 1), name="prune", daemon=True
+    )
+    if output.is_dir():
+        thread.start()
+    try:
+        yield
+    finally:
+        if thread.is_alive():
+            thread.join()
 
 
 def prune(output: Path, keep: int = KEEP_BUILDS) -> list[Path]:
