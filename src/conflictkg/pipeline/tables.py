@@ -111,10 +111,12 @@ def completed(store: pyoxigraph.Store, others: Others | None) -> pyoxigraph.Stor
     return store
 
 
-def events_csv(store: pyoxigraph.Store) -> bytes:
+def events_csv(store: pyoxigraph.Store, others: Others | None = None) -> bytes:
     """``events.csv``: the answer of the events query in SPARQL 1.1 CSV (RFC 4180, a header
-    of the column names, CRLF line ends, IRIs and literals as plain text)."""
-    results = store.query(events_query())
+    of the column names, CRLF line ends, IRIs and literals as plain text). With ``others``,
+    ``store`` is first given the named graphs the query reads that it lacks
+    (:func:`completed`)."""
+    results = completed(store, others).query(events_query())
     if not isinstance(results, pyoxigraph.QuerySolutions):
         raise ConflictKGError(f"{EVENTS_QUERY}: the events table's query must be a SELECT")
     body = results.serialize(format=pyoxigraph.QueryResultsFormat.CSV)
@@ -190,9 +192,7 @@ class EventsTable:
         if self._child is None:
             first, others = self._first, self._others
             self._child = forked.Forked(
-                lambda: events_csv(
-                    completed(served_store(*first, more=(graphs, default, fmt)), others)
-                ),
+                lambda: events_csv(served_store(*first, more=(graphs, default, fmt)), others),
                 f"{EVENTS_QUERY}: the events table",
             )
             return
@@ -221,7 +221,7 @@ class EventsTable:
             if rest is not None:
                 first, others = self._first, self._others
                 self._child = forked.Forked(
-                    lambda: events_csv(completed(served_store(*first, more=rest), others)),
+                    lambda: events_csv(served_store(*first, more=rest), others),
                     str(EVENTS_QUERY),
                 )
         assert self._child is not None, "add() the rest of the dataset first"
@@ -274,9 +274,9 @@ def _answer(
     forked.keep_to_the_end(store)  # not freed when this returns: the child exits then
     if made is not None:
         _load(store, *made)
-        return events_csv(completed(store, others))
+        return events_csv(store, others)
     if inbox is None:
-        return events_csv(completed(store, others))
+        return events_csv(store, others)
     message = b""
     while not message.endswith(b"\n") and (chunk := os.read(inbox, 4096)):
         message += chunk
@@ -287,4 +287,4 @@ def _answer(
     fmt = pyoxigraph.RdfFormat.from_media_type(media_type)
     assert fmt is not None, media_type  # the parent wrote a format's own media type
     _load(store, more_graphs, more_default, fmt)
-    return events_csv(completed(store, others))
+    return events_csv(store, others)
