@@ -13,7 +13,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS, XSD
 
-from conflictkg.pipeline import dumps, void, writecache
+from conflictkg.pipeline import dumps, rdfio, void, writecache
 from conflictkg.pipeline.accounts import read_triples_file
 from conflictkg.vocab import BASE_IRI, PREFIXES, WD
 from tests.pipeline.test_rdfio import TRICKY
@@ -53,6 +53,17 @@ def test_lines_of_the_triples_are_the_lines_of_their_graph() -> None:
     made, expected = dumps.lines_of(set(graph)), dumps.graph_lines(graph)
     assert made.lines == expected.lines and made.lines
     assert set(made.blank) == set(expected.blank) and made.blank
+
+
+def test_lines_of_numbered_triples_are_the_lines_of_their_graph() -> None:
+    # the events table's child makes the inferred graph's lines from numbered terms
+    graph = tricky()
+    keys, flat = rdfio.pack_triples(graph)
+    numbered = set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
+    made, expected = dumps.numbered_lines(keys, numbered), dumps.graph_lines(graph)
+    assert made.lines == expected.lines and made.lines
+    assert set(made.blank) == set(expected.blank) and made.blank
+    assert dumps.numbered_lines(keys, []) == dumps.GraphLines([], [])
 
 
 def test_lines_as_nquads_hold_the_same_triples_in_the_named_graph() -> None:

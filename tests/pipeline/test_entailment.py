@@ -9,6 +9,7 @@ no superclass type, super-property, inverse or transitive consequence missing).
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from collections import Counter
@@ -18,6 +19,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic
+from rdflib.namespace import RDF
 
 from conflictkg.pipeline import build, entailment, inputs, publish, shacl
 from conflictkg.pipeline.rdfio import parse_dataset, to_turtle
@@ -162,11 +164,40 @@ def test_the_shapes_accept_the_merge_with_the_inferred_graph() -> None:
 
 
 def test_the_files_triples_infer_what_their_merge_does() -> None:
-    # the events table's child infers from the files' triples (a triple two files hold
-    # comes twice), the build from their merge: the same set
+    # the events table's child infers from the files as the incremental cache keeps
+    # them (a triple two files hold comes twice), the build from their merge: the same set
     loaded = inputs.load_inputs(Project(ROOT))
     repeated = list(loaded.asserted_triples())
     assert len(repeated) >= len(loaded.data)
     from_files = entailment.inferred_from(repeated + repeated[:100], loaded.ontology)
-    assert from_files == entailment.inferred_triples(loaded.data, loaded.ontology)
+    expected = entailment.inferred_triples(loaded.data, loaded.ontology)
+    assert from_files == expected
     assert from_files  # the project's data has something to infer
+    files = list(loaded.files.values())
+    cached = [pickle.loads(pickle.dumps(f)) for f in files]  # as the cache reads them back
+    packs = [f.packed() for f in files + cached]
+    assert cached[0].packed() is packs[len(files)]  # read back: the cache's data, not a copy
+    assert entailment.inferred_numbered(packs, loaded.ontology).as_triples() == expected
+
+
+def test_the_inferred_graph_handed_over_reads_as_its_rdflib_graph() -> None:
+    # the build reads the child's inferred graph by numbers (entailment.Inferred) for its
+    # record and catalogue: the same answers as the graph made of its triples
+    loaded = inputs.load_inputs(Project(ROOT))
+    packs = [f.packed() for f in loaded.files.values()]
+    numbered = entailment.inferred_numbered(packs, loaded.ontology)
+    triples = numbered.as_triples()
+    graph = entailment.as_graph(triples)
+    handed = entailment.Inferred(*pickle.loads(pickle.dumps(numbered.parcel())))
+    # pack_triples numbers equal terms made apart twice; each is one term here
+    again = [(URIRef(str(s)), p, o) for s, p, o in triples]
+    for inferred in (handed, entailment.Inferred.of(triples), entailment.Inferred.of(again)):
+        assert len(inferred) == len(graph) > 0
+        types = Counter(o for o in graph.objects(None, RDF.type))
+        assert inferred.typings() == types and types
+        for cls in types:
+            assert set(inferred.subjects(RDF.type, cls)) == set(graph.subjects(RDF.type, cls))
+        for s, p in {(s, p) for s, p, _ in graph}:
+            assert sorted(inferred.objects(s, p)) == sorted(graph.objects(s, p))
+        assert inferred.objects(URIRef("urn:x:absent"), RDF.type) == []
+        assert inferred.subjects(RDF.type, URIRef("urn:x:absent")) == []

@@ -139,10 +139,15 @@ class TriplesFile:
         """The prefixes each graph declares (for :func:`rdfio.bind_prefixes`)."""
         return [rdfio.prefix_pairs(graph) for _, graph in self.graphs()]
 
+    def packed(self) -> rdfio.Packed:
+        """The file's graphs as plain data (:func:`rdfio.pack`), in the order of
+        :meth:`graphs`."""
+        return rdfio.pack([g for _, g in self.graphs()])
+
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        """Pickled as plain data (:func:`rdfio.pack`): the incremental cache reads every
+        """Pickled as plain data (:meth:`packed`): the incremental cache reads every
         unchanged file back at each build."""
-        return (_unpickled, (self.path, self.names(), rdfio.pack([g for _, g in self.graphs()])))
+        return (_unpickled, (self.path, self.names(), self.packed()))
 
 
 class _Unpacked(TriplesFile):
@@ -214,6 +219,9 @@ class _Unpacked(TriplesFile):
         if self._packed is None:
             return super().prefixes()
         return [pairs for pairs, _ in self._packed[1]]
+
+    def packed(self) -> rdfio.Packed:
+        return self._packed if self._packed is not None else super().packed()
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         if self._packed is None:

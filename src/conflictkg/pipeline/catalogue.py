@@ -28,8 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
@@ -141,14 +142,14 @@ def build_date() -> dt.date:
 
 
 def metadata(
-    data: Graph | Sequence[Graph],
+    data: Graph | Sequence[Graph | Lookup],
     sizes: Mapping[str, int],
     *,
     issued: dt.date,
     base: str = BASE_IRI,
 ) -> Metadata:
     """The catalogue record of ``data`` (the merge, inferred graph included, or the graphs
-    whose union it is: the build passes the asserted and the inferred graph, uncopied)
+    whose union it is: the build passes the asserted graph and the inferred one, uncopied)
     whose downloadable files have the byte ``sizes`` given (file name -> bytes)."""
     graphs = _Reader([data] if isinstance(data, Graph) else list(data))
     events = graphs.instances(CKG.Event)
@@ -173,13 +174,21 @@ def distributions(sizes: Mapping[str, int]) -> tuple[Distribution, ...]:
     )
 
 
+class Lookup(Protocol):
+    """A graph read by lookups only (:class:`.entailment.Inferred`, the inferred graph)."""
+
+    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]: ...
+
+    def subjects(self, predicate: Node, value: Node) -> Iterable[Node]: ...
+
+
 class _Reader:
     """The union of graphs, read for a few facts per resource: from each graph's subject
     index (:func:`.rdfio.subject_index`) where it has one, since rdflib's ``objects``
     checks every triple's contexts (seconds for the events of a million triples)."""
 
-    def __init__(self, graphs: Sequence[Graph]) -> None:
-        self.graphs = [(g, subject_index(g)) for g in graphs]
+    def __init__(self, graphs: Sequence[Graph | Lookup]) -> None:
+        self.graphs = [(g, subject_index(g) if isinstance(g, Graph) else None) for g in graphs]
 
     def objects(self, subject: Node, predicate: Node) -> set[Node]:
         found: set[Node] = set()
@@ -193,7 +202,10 @@ class _Reader:
     def instances(self, cls: Node) -> set[Node]:
         found: set[Node] = set()
         for graph, _ in self.graphs:
-            found.update(subjects_of(graph, RDF.type, cls))  # from the predicate index
+            if isinstance(graph, Graph):
+                found.update(subjects_of(graph, RDF.type, cls))  # from the predicate index
+            else:
+                found.update(graph.subjects(RDF.type, cls))
         return found
 
 

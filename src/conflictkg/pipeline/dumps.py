@@ -36,6 +36,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -107,6 +108,35 @@ def lines_of(triples: Iterable[Triple]) -> GraphLines:
         add(f"{subject} {predicate} {value} .\n".encode())
     lines.sort()
     return GraphLines(lines, blank)
+
+
+def numbered_lines(
+    keys: Sequence[tuple[str, ...]], triples: Iterable[tuple[int, ...]]
+) -> GraphLines:
+    """:func:`lines_of` of triples given as numbers into a table of term keys (see
+    :class:`.entailment.Numbered`): each term's text made once, no rdflib term made but
+    for a triple with a blank node."""
+    triples = list(triples)
+    text: list[str] = [""] * len(keys)
+    blank_terms = set()
+    for n in set(chain.from_iterable(triples)):
+        key = keys[n]
+        if key[0] == "I":
+            text[n] = f"<{key[1]}>"
+        elif key[0] == "B":
+            blank_terms.add(n)
+        else:
+            text[n] = nt_term(rdfio.terms_of([key])[0])
+    if blank_terms:
+        blank = [t for t in triples if t[0] in blank_terms or t[2] in blank_terms]
+        triples = [t for t in triples if t[0] not in blank_terms and t[2] not in blank_terms]
+        terms = rdfio.terms_of([keys[n] for t in blank for n in t])
+        blank_triples = list(zip(terms[0::3], terms[1::3], terms[2::3], strict=True))
+    else:
+        blank_triples = []
+    lines = [f"{text[s]} {text[p]} {text[o]} .\n".encode() for s, p, o in triples]
+    lines.sort()
+    return GraphLines(lines, blank_triples)
 
 
 def nquads(lines: Iterable[bytes], graph: str) -> bytes:

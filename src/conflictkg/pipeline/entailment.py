@@ -24,23 +24,31 @@ closed under the rules above, so a consumer can rely on "if the ontology says so
 these rules, it is in the data".
 
 Cost: linear in the data. The ontology's closures (superclasses, the property consequences
-of each predicate) are computed once; the data is read once, subject by subject for the
-transitive properties (a breadth-first search from each subject over that property's
-edges). At 10^6 triples this takes a few seconds, mostly rdflib's own iteration.
+of each predicate) are computed once; the data is read once, as numbers into a table of
+its terms (:func:`inferred_numbered`: a set of rdflib terms hashes each term in Python),
+grouped by predicate, and subject by subject for the transitive properties (a
+breadth-first search from each subject over that property's edges). At 10^6 triples this
+takes about three seconds, half of it reading the triples into a set.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import chain, groupby
+from operator import itemgetter
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from conflictkg.pipeline import rdfio
 from conflictkg.pipeline.rdfio import each_triple, fill, new_graph
 
 Triple = tuple[Node, Node, Node]
+Parcel = tuple[list[tuple[str, ...]], list[int]]
+"""Triples as plain data: a table of term keys, then three numbers into it per triple."""
 FORWARD, BACKWARD = True, False
 
 
@@ -121,33 +129,81 @@ def inferred_triples(asserted: Graph, ontology: Graph) -> set[Triple]:
 
 def inferred_from(asserted: Iterable[Triple], ontology: Graph) -> set[Triple]:
     """:func:`inferred_triples` of the graph holding the ``asserted`` triples (a triple
-    may come more than once: the build's events table infers from the files' triples,
-    without their merged graph).
+    may come more than once), as rdflib terms: numbered (:func:`.rdfio.pack_triples`),
+    inferred by :func:`inferred_numbered`, and made back into terms."""
+    table, flat = rdfio.pack_triples(asserted)
+    return inferred_numbered([(table, [([], flat)])], ontology).as_triples()
 
-    The triples are read once into a set: a membership test in a Python set costs a
-    fraction of one in an rdflib graph, and the rules test every triple they derive.
+
+@dataclass
+class Numbered:
+    """Triples as numbers into a table of term keys (:func:`.rdfio.term_key`): a term is
+    its number, so sets and dicts of them hash in C, where hashing an rdflib term runs
+    Python code (most of the inference's time when it read rdflib terms)."""
+
+    keys: list[tuple[str, ...]]
+    triples: set[tuple[int, int, int]]
+
+    def as_triples(self) -> set[Triple]:
+        """The triples as rdflib terms (each IRI and literal the object this process
+        already has, see :func:`.rdfio.terms_of`)."""
+        used = sorted({n for triple in self.triples for n in triple})
+        terms = dict(zip(used, rdfio.terms_of([self.keys[n] for n in used]), strict=True))
+        return {(terms[s], terms[p], terms[o]) for s, p, o in self.triples}
+
+    def parcel(self) -> Parcel:
+        """Plain data for :class:`Inferred` in another process: the keys and the triples'
+        numbers, three per triple."""
+        return self.keys, list(chain.from_iterable(self.triples))
+
+
+def inferred_numbered(packs: Iterable[rdfio.Packed], ontology: Graph) -> Numbered:
+    """:func:`inferred_triples` of the graphs the ``packs`` hold (:func:`.rdfio.pack`: the
+    incremental cache keeps each triples file so), read as numbers without making a term.
+
+    Every triple is read once into a set (a triple may come from several files), and the
+    rules test every triple they derive against it. The triples are grouped by predicate
+    first (a sort in C), so that those of a predicate with no consequence (most of them)
+    cost nothing more.
     """
+    numbers: dict[tuple[str, ...], int] = {}
+    flat: list[int] = []
+    for table, graphs in packs:
+        local = [numbers.setdefault(key, len(numbers)) for key in table]
+        renumber = local.__getitem__
+        for _, triples in graphs:
+            flat.extend(map(renumber, triples))
+    for terms in ontology:  # the ontology is data too
+        flat.extend(numbers.setdefault(rdfio.term_key(term), len(numbers)) for term in terms)
+    known = set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
+    del flat
     rules = Rules(ontology)
-    known: set[Triple] = set(asserted)
-    known.update(ontology)
-    inferred: set[Triple] = set()
+
+    def number(iri: URIRef) -> int:
+        return numbers.setdefault(("I", str(iri)), len(numbers))
+
+    transitive = {number(p) for p in rules.transitive}
+    superclasses = {number(c): [number(p) for p in ps] for c, ps in rules.superclasses.items()}
+    type_number = number(RDF.type)
+    keys = list(numbers)  # numbered in order of insertion; the data's and ontology's terms
+    kind = [key[0] for key in keys]  # "I" an IRI, "L" a literal, "B" a blank node
+    inferred: set[tuple[int, int, int]] = set()
     # 1. property consequences of every asserted triple, and every triple of the
     #    transitive properties (asserted or implied) as edges
-    edges: dict[URIRef, dict[Node, set[Node]]] = {p: defaultdict(set) for p in rules.transitive}
-    # A predicate is looked up by its IRI as a plain string: rdflib's ``==`` on terms is
-    # Python code, and the same IRI parsed from two files is two objects, so a dict keyed
-    # by the terms called it for most of a million triples.
-    as_str = str.__str__  # a term's IRI as a plain str, in C
-    plans: dict[str, tuple[tuple[URIRef, bool, dict[Node, set[Node]] | None], ...]] = {}
+    edges: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in transitive}
+    plans: dict[int, tuple[tuple[int, bool, dict[int, set[int]] | None], ...]] = {}
 
-    def imply(s: Node, p: URIRef, o: Node) -> None:
-        key = as_str(p)
-        plan = plans.get(key)
+    def plan_of(p: int) -> tuple[tuple[int, bool, dict[int, set[int]] | None], ...]:
+        plan = plans.get(p)
         if plan is None:  # each consequence with its edges when it is transitive
-            plan = tuple((q, way, edges.get(q)) for q, way in rules.consequences(p))
-            plans[key] = plan
-        for q, forward, adjacency in plan:
-            if not forward and isinstance(o, Literal):
+            consequences = rules.consequences(URIRef(keys[p][1]))
+            plan = tuple((number(q), way, edges.get(number(q))) for q, way in consequences)
+            plans[p] = plan
+        return plan
+
+    def imply(s: int, p: int, o: int) -> None:
+        for q, forward, adjacency in plan_of(p):
+            if not forward and kind[o] == "L":
                 continue  # a literal cannot be a subject: no inverse of a datatype value
             triple = (s, q, o) if forward else (o, q, s)
             if adjacency is not None:
@@ -155,20 +211,23 @@ def inferred_from(asserted: Iterable[Triple], ontology: Graph) -> set[Triple]:
             if triple not in known:
                 inferred.add(triple)
 
-    type_iri = str(RDF.type)
-    own_edges = {as_str(p): adjacency for p, adjacency in edges.items()}
-    typings: list[tuple[Node, Node]] = []
-    for s, p, o in known:  # imply adds to ``inferred`` and the edges, never to ``known``
-        if not isinstance(p, URIRef):
+    typed: dict[int, list[int]] = defaultdict(list)  # class -> its instances
+    predicate = itemgetter(1)
+    for p, group in groupby(sorted(known, key=predicate), key=predicate):
+        if kind[p] != "I":
             continue
-        key = as_str(p)
-        if key == type_iri:
-            typings.append((s, o))
+        if p == type_number:
+            for s, _, o in group:
+                typed[o].append(s)
             continue
-        adjacency = own_edges.get(key)
+        adjacency = edges.get(p)
         if adjacency is not None:
-            adjacency[s].add(o)
-        imply(s, p, o)
+            for s, _, o in group:
+                adjacency[s].add(o)
+                imply(s, p, o)
+        elif plan_of(p):  # imply adds to ``inferred`` and the edges, never to ``known``
+            for s, _, o in group:
+                imply(s, p, o)
     # 2. transitive closures, each new edge's own consequences, until nothing changes
     changed = True
     while changed:
@@ -185,17 +244,86 @@ def inferred_from(asserted: Iterable[Triple], ontology: Graph) -> set[Triple]:
                     changed = True
                     imply(start, prop, reached)
     # 3. superclass types of every type, asserted or (none today) inferred
-    rdf_type = RDF.type
-    typings += ((s, o) for s, p, o in inferred if as_str(p) == type_iri)
-    superclasses = {as_str(c): parents for c, parents in rules.superclasses.items()}
-    for s, cls in typings:
-        if not isinstance(cls, URIRef):
+    for s, p, o in inferred:
+        if p == type_number:
+            typed[o].append(s)
+    for cls, instances in typed.items():
+        if kind[cls] != "I":
             continue  # only an IRI is a class of the ontology's
-        for parent in superclasses.get(as_str(cls), ()):
-            triple = (s, rdf_type, parent)
-            if triple not in known:
-                inferred.add(triple)
-    return inferred
+        for parent in superclasses.get(cls, ()):
+            inferred.update({(s, type_number, parent) for s in instances} - known)
+    return Numbered(list(numbers), inferred)  # with any term numbered since
+
+
+class Inferred:
+    """The inferred graph as the build reads it for its record and its catalogue: its
+    triples as numbers (:meth:`Numbered.parcel`), looked up by term.
+
+    The events table's child infers the graph and hands it over in this form: made into
+    an rdflib graph, its 362,447 triples at 10^6 cost the build two seconds (the terms
+    made again, then three indexes) for a few lookups. The indexes here are made on
+    first use, on numbers.
+    """
+
+    def __init__(self, keys: list[tuple[str, ...]], flat: list[int]) -> None:
+        first: dict[tuple[str, ...], int] = {}
+        canonical = [first.setdefault(key, n) for n, key in enumerate(keys)]
+        if len(first) != len(keys):  # two numbers for one term: each takes the first
+            flat = [canonical[n] for n in flat]
+        self._keys, self._numbers = keys, first
+        self._flat = flat
+        self._predicates = set(flat[1::3])
+        self._by_predicate: dict[Node, dict[int, list[int]]] = {}  # made on first use
+        self._terms: dict[int, Node] = {}
+
+    @classmethod
+    def of(cls, triples: Iterable[Triple]) -> Inferred:
+        """The inferred graph of ``triples`` (each once), as rdflib terms."""
+        return cls(*rdfio.pack_triples(triples))
+
+    def __len__(self) -> int:
+        return len(self._flat) // 3
+
+    def _number(self, term: Node) -> int | None:
+        return self._numbers.get(rdfio.term_key(term))
+
+    def _term(self, number: int) -> Node:
+        term = self._terms.get(number)
+        if term is None:
+            term = self._terms[number] = rdfio.terms_of([self._keys[number]])[0]
+        return term
+
+    def _pairs(self, predicate: Node) -> dict[int, list[int]]:
+        """Subject -> objects of ``predicate`` (empty when no triple has it); kept by the
+        predicate's term, which the catalogue asks about for every event."""
+        pairs = self._by_predicate.get(predicate)
+        if pairs is None:
+            pairs = self._by_predicate[predicate] = {}
+            p = self._number(predicate)
+            if p is not None and p in self._predicates:
+                flat = self._flat
+                for s, q, o in zip(flat[0::3], flat[1::3], flat[2::3], strict=True):
+                    if q == p:
+                        pairs.setdefault(s, []).append(o)
+        return pairs
+
+    def typings(self) -> Counter[Node]:
+        """How many ``rdf:type`` triples name each class."""
+        counted = Counter(o for objects in self._pairs(RDF.type).values() for o in objects)
+        return Counter({self._term(cls): n for cls, n in counted.items()})
+
+    def subjects(self, predicate: Node, value: Node) -> list[Node]:
+        """The subjects of ``predicate`` with ``value``."""
+        pairs, o = self._pairs(predicate), self._number(value)
+        return [self._term(s) for s, objects in pairs.items() if o in objects]
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        """The objects of ``subject``'s ``predicate``."""
+        pairs = self._pairs(predicate)
+        if not pairs:  # most of what is asked: no subject to look up
+            return []
+        s = self._number(subject)
+        return [self._term(o) for o in pairs.get(s, ())] if s is not None else []
 
 
 def as_graph(triples: Iterable[Triple]) -> Graph:
@@ -207,12 +335,12 @@ def as_graph(triples: Iterable[Triple]) -> Graph:
     return graph
 
 
-def _reachable(adjacency: dict[Node, set[Node]], start: Node) -> set[Node]:
+def _reachable(adjacency: dict[int, set[int]], start: int) -> set[int]:
     """Every node reachable from ``start`` over one or more edges (breadth first)."""
-    seen: set[Node] = set()
+    seen: set[int] = set()
     frontier = list(adjacency.get(start, ()))
     while frontier:
-        following: list[Node] = []
+        following: list[int] = []
         for node in frontier:
             if node not in seen:
                 seen.add(node)

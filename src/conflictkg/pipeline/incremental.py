@@ -59,8 +59,8 @@ What an incremental build re-checks, against the last good build:
   N-Triples lines and TriG blocks) are kept in ``cache/written/`` (:mod:`.writecache`),
   addressed by content; the merged dumps, the inferred graph and the global files are
   made again every build. ``events.csv`` is answered over the whole served dataset in a
-  child that starts loading the asserted graphs before the inference and is handed the
-  inferred graph after it (:class:`.publish.Artefacts`).
+  child that starts as soon as the files are read, infers the inferred graph from them
+  first and hands it to the build (:class:`.publish.Artefacts`).
 """
 
 from __future__ import annotations

@@ -68,17 +68,16 @@ BUILD_PREFIX = "build-"
 KEEP_BUILDS = 2
 
 
-def counts(inputs: Inputs, data: Graph, inferred: Graph) -> dict[str, object]:
+def counts(inputs: Inputs, data: Graph, inferred: entailment.Inferred) -> dict[str, object]:
     """What the build holds; ``triples`` counts the merged dumps (asserted + inferred).
 
     The merge is counted without being built (a copy of a million triples costs more than
-    the counting): the inferred graph holds no asserted triple (:mod:`.entailment`), and
-    each typing counts once.
+    the counting): the inferred graph holds no asserted triple (:mod:`.entailment`), so
+    its typings add to the asserted ones.
     """
     asserted = {(s, o) for s, _, o in rdfio.with_predicates(data, [RDF.type])}
     classes = Counter(cls for _, cls in asserted)  # distinct instances of each class
-    inferred_types = {(s, o) for s, _, o in rdfio.with_predicates(inferred, [RDF.type])}
-    typings = Counter(cls for _, cls in inferred_types - asserted)
+    typings = inferred.typings()
     instances: Counter[str] = Counter()
     for cls, n in (classes + typings).items():  # named once a class, not once an instance
         instances[short(cls)] += n
@@ -171,16 +170,11 @@ def _graph_label(iri: str) -> str:
 
 
 def _standalone(
-    name: str,
-    graph: Graph,
-    writer: chunks.Writer | None = None,
-    made: dumps.GraphLines | None = None,
+    name: str, made: dumps.GraphLines, writer: chunks.Writer | None = None
 ) -> tuple[list[bytes], bytes, list[tuple]]:
-    """Lines, TriG block and blank-node triples of a graph held by no triples file; its
-    Turtle from ``writer``'s chunks when given (the inferred graph's, large and changing
-    little from build to build). ``made``: the graph's lines, when the caller has them."""
-    if made is None:
-        made = dumps.graph_lines(graph)
+    """Lines, TriG block and blank-node triples of a graph held by no triples file, given
+    its lines; its Turtle from ``writer``'s chunks when given (the inferred graph's, large
+    and changing little from build to build)."""
     labelled = dumps.blank_lines(made.blank, prefix=_graph_label(name))
     every = dumps.merge([made.lines, labelled])
     nt = dumps.ntriples(every)
@@ -202,8 +196,9 @@ class Artefacts:
     ``events.csv`` is answered in a child (:class:`.tables.EventsTable`) that starts
     here, as soon as the files are read, on the asserted graphs and the ontology. It
     infers the inferred graph first, from the files' triples (:func:`_inferred_part`), and
-    hands the triples and their lines back to the build (:meth:`inferred`), which merges
-    and checks the files meanwhile on the other core; then it loads the served dataset's
+    hands its lines and its triples as numbers back to the build (:meth:`inferred`, read
+    by :class:`.entailment.Inferred`), which merges and checks the files meanwhile on the
+    other core; then it loads the served dataset's
     default graph (the merge of every graph) and the only named graphs its query reads
     (the account and outside graphs, see :func:`.tables.completed`) and runs the query,
     beside the rest of the build's work. Done once, in the
@@ -227,7 +222,7 @@ class Artefacts:
         self.lines, self.blocks, self.blank = _named_lines(inputs, self.cache)
         ontology = str(ONTOLOGY_GRAPH)
         ontology_lines, self.blocks[ontology], ontology_blank = _standalone(
-            ontology, inputs.ontology
+            ontology, dumps.graph_lines(inputs.ontology)
         )
         # the ontology in the served default graph, its blank nodes labelled apart
         self.served_ontology = [
@@ -253,32 +248,34 @@ class Artefacts:
         if self.table is not None:
             self.table.__exit__(*raised)
 
-    def inferred(self) -> list[dumps.Triple] | None:
-        """The inferred graph's triples as the table's child made them (it infers first
-        thing, from the files as they were read, and hands them back with their lines,
-        see :func:`_inferred_part`); None when it did not (no child, blank nodes, or the
-        child failed: its error comes with the table), and the build infers them itself
+    def inferred(self) -> entailment.Inferred | None:
+        """The inferred graph as the table's child made it (it infers first thing, from
+        the files as they were read, and hands the graph back with its lines, see
+        :func:`_inferred_part`); None when it did not (no child, blank nodes, or the
+        child failed: its error comes with the table), and the build infers it itself
         (:meth:`infer`). Waits for the child's handover."""
         value = self.table.handed() if self.table is not None else None
         if value is None:
             return None
-        lines, packed = cast(tuple[list[bytes], rdfio.PackedTriples], value)
+        lines, (keys, flat) = cast(tuple[list[bytes], entailment.Parcel], value)
         self.inferred_lines = dumps.GraphLines(lines)
-        return rdfio.unpack_triples(packed)
+        return entailment.Inferred(keys, flat)
 
-    def infer(self, triples: Collection[dumps.Triple]) -> None:
-        """The inferred graph's triples (:func:`.entailment.inferred_triples`), when the
-        build made them itself: their lines made for :meth:`write`."""
+    def infer(self, triples: Collection[dumps.Triple]) -> entailment.Inferred:
+        """The inferred graph of ``triples`` (:func:`.entailment.inferred_triples`), when
+        the build made them itself: their lines made for :meth:`write`."""
         self.inferred_lines = dumps.lines_of(triples)
+        return entailment.Inferred.of(triples)
 
-    def write(self, data: Graph, inferred: Graph, folder: Path) -> dict[str, str]:
+    def write(self, data: Graph, inferred: entailment.Inferred, folder: Path) -> dict[str, str]:
         """Write every artefact into ``folder``; returns file name -> SHA-256.
 
-        ``inferred`` is the graph of the triples given to :meth:`infer`, when it was called.
+        ``inferred`` is what :meth:`inferred` or :meth:`infer` returned.
         """
         name = str(INFERRED_GRAPH)
+        assert self.inferred_lines is not None, "the inferred graph was handed or made"
         inferred_lines, self.blocks[name], inferred_blank = _standalone(
-            name, inferred, self.writer, made=self.inferred_lines
+            name, self.inferred_lines, self.writer
         )
         # the default graph's blank nodes, labelled together
         blank_lines = dumps.blank_lines([*self.blank, *inferred_blank])
@@ -381,18 +378,20 @@ def _graphs_trig(blocks: dict[str, bytes], names: set[str]) -> bytes:
 
 def _inferred_part(inputs: Inputs, hand: Callable[[object], None]) -> tables.Part | None:
     """``graph/inferred`` as the events table's child loads it (N-Quads, and its lines in
-    the default graph), inferred in the child from the files' triples as they were at the
-    fork: the same triples the build would infer from their merge. The child does it
-    first thing and hands the triples and their lines to the build (:meth:`Artefacts.
+    the default graph), inferred in the child from the files as they were at the fork
+    (:func:`.entailment.inferred_numbered`, on the plain data the incremental cache keeps
+    of each): the same triples the build would infer from their merge. The child does it
+    first thing and hands the graph's lines and numbers to the build (:meth:`Artefacts.
     inferred`), which is merging and checking meanwhile on the other core: neither waits
     for the other, and the inference is done once. None (nothing handed) when the graph
     holds a blank node, whose label in the default graph the build gives in
     :meth:`Artefacts.write`, which then hands the graph's TriG to the child."""
-    triples = entailment.inferred_from(inputs.asserted_triples(), inputs.ontology)
-    made = dumps.lines_of(triples)
+    packs = [file.packed() for file in inputs.files.values()]
+    numbered = entailment.inferred_numbered(packs, inputs.ontology)
+    made = dumps.numbered_lines(numbered.keys, numbered.triples)
     if made.blank:
         return None
-    hand((made.lines, rdfio.pack_triples(triples)))
+    hand((made.lines, numbered.parcel()))
     nquads = dumps.nquads(made.lines, str(INFERRED_GRAPH))
     return nquads, b"".join(made.lines), pyoxigraph.RdfFormat.N_QUADS
 

@@ -231,13 +231,13 @@ def pack(graphs: Sequence[Graph]) -> Packed:
                 flat.append(number)
         prefixes = [(prefix, str(namespace)) for prefix, namespace in graph.namespaces()]
         packed_graphs.append((prefixes, flat))
-    return [_term_key(term) for term in numbers], packed_graphs
+    return [term_key(term) for term in numbers], packed_graphs
 
 
 def unpack(packed: Packed) -> list[Graph]:
     """The graphs :func:`pack` was given: the same triples and prefixes."""
     table, packed_graphs = packed
-    terms = _terms(table)
+    terms = terms_of(table)
     graphs = []
     for prefixes, flat in packed_graphs:
         graph = Graph(bind_namespaces="none")
@@ -249,7 +249,7 @@ def unpack(packed: Packed) -> list[Graph]:
     return graphs
 
 
-def _terms(table: list[tuple[str, ...]]) -> list[Node]:
+def terms_of(table: list[tuple[str, ...]]) -> list[Node]:
     """The terms of a packed table, in its order (each IRI and literal made once for every
     table, see :data:`_SHARED`)."""
     with _quiet_literal_conversion():
@@ -260,7 +260,7 @@ def unpacked_triples(packed: Packed) -> Iterator[tuple[Node, Node, Node]]:
     """The triples of every graph :func:`pack` was given, in turn, without making the
     graphs (the terms are those :func:`unpack` makes)."""
     table, packed_graphs = packed
-    terms = _terms(table)
+    terms = terms_of(table)
     for _, flat in packed_graphs:
         nodes = [terms[n] for n in flat]
         yield from zip(nodes[0::3], nodes[1::3], nodes[2::3], strict=True)
@@ -289,7 +289,7 @@ def pack_triples(triples: Iterable[tuple[Node, Node, Node]]) -> PackedTriples:
                 number = numbers[id(term)] = len(terms)
                 terms.append(term)  # held, so that no id is reused meanwhile
             add(number)
-    return [_term_key(term) for term in terms], flat
+    return [term_key(term) for term in terms], flat
 
 
 def unpack_triples(packed: PackedTriples) -> list[tuple[Node, Node, Node]]:
@@ -321,7 +321,7 @@ def _keys_of(subjects: AbstractSet[Node]) -> frozenset[tuple[str, ...]]:
     many files in turn (the last one asked for is remembered: it cannot change)."""
     if _LAST_KEYS[0] is subjects:
         return _LAST_KEYS[1]  # type: ignore[return-value]
-    keys = frozenset(_term_key(subject) for subject in subjects)
+    keys = frozenset(term_key(subject) for subject in subjects)
     if isinstance(subjects, frozenset):
         _LAST_KEYS[:] = [subjects, keys]
     return keys
@@ -360,7 +360,7 @@ def prefix_pairs(graph: Graph) -> list[tuple[str, str]]:
     return [(prefix, str(namespace)) for prefix, namespace in graph.namespaces()]
 
 
-def _term_key(term: Node) -> tuple[str, ...]:
+def term_key(term: Node) -> tuple[str, ...]:
     if type(term) is URIRef:
         return ("I", str(term))
     if type(term) is BNode:
