@@ -66,6 +66,15 @@ def test_lines_of_numbered_triples_are_the_lines_of_their_graph() -> None:
     assert dumps.numbered_lines(keys, []) == dumps.GraphLines([], [])
 
 
+def test_lines_joined_come_apart_as_they_were() -> None:
+    # the child hands the inferred graph's lines over joined; a literal's line break is
+    # escaped in its line
+    lines = dumps.graph_lines(tricky()).lines
+    assert any(b"\\n" in line for line in lines)
+    assert dumps.split_lines(b"".join(lines)) == lines
+    assert dumps.split_lines(b"") == []
+
+
 def test_lines_as_nquads_hold_the_same_triples_in_the_named_graph() -> None:
     lines = dumps.graph_lines(tricky()).lines
     quads = list(

@@ -85,6 +85,10 @@ def test_a_changed_article_rebuilds_incrementally_and_identically(
     record = _same_as_full(root, output, tmp_path / "full")
     assert record["checked"] == {"full": False, "changed": [path.stem]}
     assert b"Renamed " in (output / "current" / "dataset.nt").read_bytes()
+    # HermiT on the change's region gave its verdict beside the other checks
+    assert record["beside"] == ["reasoner"] and record["seconds"]["reasoner"] > 0
+    assert any(n.startswith("incremental: HermiT on the") for n in record["notes"])
+    assert "HermiT: consistent, no unsatisfiable classes" in record["notes"]
 
 
 def test_an_added_article_rebuilds_incrementally_and_identically(

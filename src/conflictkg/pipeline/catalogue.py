@@ -211,15 +211,15 @@ class _Reader:
 
 def _places(graphs: _Reader, events: set) -> tuple[Place, ...]:
     counted = Counter(p for e in events for p in graphs.objects(e, CKG.location))
+    countries, cities = graphs.instances(CKG.Country), graphs.instances(CKG.City)
     places = []
     for place, n in counted.items():
-        kinds = graphs.objects(place, RDF.type)
-        if n < 2 or not kinds & {CKG.Country, CKG.City}:
+        if n < 2 or (place not in countries and place not in cities):
             continue
         labels = sorted(graphs.objects(place, RDFS.label), key=str)
         label = labels[0] if labels else None
         wikidata = [str(o) for o in graphs.objects(place, SKOS.exactMatch) if str(o).startswith(WD)]
-        country = CKG.Country in kinds
+        country = place in countries
         places.append(Place(str(label or place), str(place), min(wikidata, default=None), country))
     return tuple(sorted(places, key=lambda p: (not p.country, p.label)))  # countries first
 

@@ -332,7 +332,11 @@ def run_checks(
     HermiT's verdict in a thread that waits for its JVMs (:class:`_Waiting`), while the
     quotes and the views run here. With ``fail_fast``, a failure of the quotes or the
     views stops them, and a failure of SHACL makes HermiT's verdict "skipped": the report
-    is the one of checks run in turn (an incremental build's). Unless ``beside``, their
+    is the one of checks run in turn (an incremental build's). In an incremental build,
+    HermiT's check of the change's region starts once the merge is made and its verdict
+    is waited for in the same kind of thread, beside the quotes, the views and SHACL
+    (about 1.5 s of a rebuild at 10^6 triples, most of it the JVM's start). Unless
+    ``beside``, their
     verdicts are waited for before returning; with ``beside`` (the build, which computes
     and writes its artefacts meanwhile) the caller must wait for them before publishing:
     :attr:`Outcome.failed` does.
@@ -411,9 +415,17 @@ def _run_steps(
         steps["views"] = partial(check_views, cache=cache)
         steps["shacl"] = partial(check_shacl, cache=cache)
         steps["reasoner"] = partial(check_reasoner, cache=cache)
+    whole = cache is None or not cache.incremental
+    if cache is not None and not whole:
+        # HermiT on the change's region starts now, in its own JVM, and gives its verdict
+        # beside the quotes, the views and SHACL (which reads the same region)
+        starting, cpu_starting = time.perf_counter(), time.process_time()
+        region = cache.region(data, inputs.ontology, inputs.files)
+        consistency = reasoning.start(inputs.ontology, [region.data])
+        head_start = head_start | {"reasoner": time.perf_counter() - starting}
+        cpu["reasoner"] = time.process_time() - cpu_starting
     if consistency is not None:
         steps["reasoner"] = partial(check_reasoner, cache=cache, started=consistency)
-    whole = cache is None or not cache.incremental
     pending: dict[str, Pending] = {}
     if whole and forked.available():
         pending["shacl"] = forked.Forked(
@@ -432,7 +444,7 @@ def _run_steps(
                 continue
             if name in pending:  # its verdict takes this place when it comes (Outcome.settle)
                 checks.append(Check(name, skipped="running beside the other checks"))
-                seconds[name], cpu[name] = head_start.get(name, 0.0), 0.0
+                seconds[name], cpu[name] = head_start.get(name, 0.0), cpu.get(name, 0.0)
                 continue
             if progress is not None:
                 progress.stage(name)

@@ -27,6 +27,7 @@ import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import TypeVar
 
@@ -175,15 +176,12 @@ class Writer:
 
 def _chunked(lines: Sequence[bytes], nt: bytes) -> Iterator[tuple[memoryview, Sequence[bytes]]]:
     """Each chunk's text (a view of ``nt``, the lines joined) and lines."""
-    if sum(map(len, lines)) != len(nt):
+    offsets = list(accumulate(map(len, lines), initial=0))  # where each line starts in nt
+    if offsets[-1] != len(nt):
         raise ValueError("the N-Triples given are not the lines joined")
     view = memoryview(nt)
-    offset = 0
     for start, end in cuts(lines):
-        run = lines[start:end]
-        size = sum(map(len, run))
-        yield view[offset : offset + size], run
-        offset += size
+        yield view[offsets[start] : offsets[end]], lines[start:end]
 
 
 def _turtle_head(prefixes: Mapping[str, str]) -> bytes:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -137,6 +138,15 @@ def numbered_lines(
     lines = [f"{text[s]} {text[p]} {text[o]} .\n".encode() for s, p, o in triples]
     lines.sort()
     return GraphLines(lines, blank_triples)
+
+
+def split_lines(text: bytes) -> list[bytes]:
+    """N-Triples lines joined, apart again: each ends with the only ``\\n`` it holds (a
+    literal's is escaped)."""
+    return _LINE.findall(text)
+
+
+_LINE = re.compile(rb"[^\n]*\n")
 
 
 def nquads(lines: Iterable[bytes], graph: str) -> bytes:

@@ -33,10 +33,11 @@ takes about three seconds, half of it reading the triples into a set.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby
+from itertools import chain, compress, groupby
 from operator import itemgetter
 
 from rdflib import Graph, URIRef
@@ -47,7 +48,7 @@ from conflictkg.pipeline import rdfio
 from conflictkg.pipeline.rdfio import each_triple, fill, new_graph
 
 Triple = tuple[Node, Node, Node]
-Parcel = tuple[list[tuple[str, ...]], list[int]]
+Parcel = tuple[list[tuple[str, ...]], Sequence[int]]
 """Triples as plain data: a table of term keys, then three numbers into it per triple."""
 FORWARD, BACKWARD = True, False
 
@@ -154,7 +155,7 @@ class Numbered:
     def parcel(self) -> Parcel:
         """Plain data for :class:`Inferred` in another process: the keys and the triples'
         numbers, three per triple."""
-        return self.keys, list(chain.from_iterable(self.triples))
+        return self.keys, array("q", chain.from_iterable(self.triples))
 
 
 def inferred_numbered(packs: Iterable[rdfio.Packed], ontology: Graph) -> Numbered:
@@ -265,7 +266,7 @@ class Inferred:
     first use, on numbers.
     """
 
-    def __init__(self, keys: list[tuple[str, ...]], flat: list[int]) -> None:
+    def __init__(self, keys: list[tuple[str, ...]], flat: Sequence[int]) -> None:
         first: dict[tuple[str, ...], int] = {}
         canonical = [first.setdefault(key, n) for n, key in enumerate(keys)]
         if len(first) != len(keys):  # two numbers for one term: each takes the first
@@ -273,7 +274,10 @@ class Inferred:
         self._keys, self._numbers = keys, first
         self._flat = flat
         self._predicates = set(flat[1::3])
-        self._by_predicate: dict[Node, dict[int, list[int]]] = {}  # made on first use
+        # made on first use, kept by the predicate's term, which the catalogue asks about
+        # for every event: its subjects and objects in two columns, and by subject
+        self._columns: dict[Node, tuple[list[int], list[int]]] = {}
+        self._by_subject: dict[Node, dict[int, list[int]]] = {}
         self._terms: dict[int, Node] = {}
 
     @classmethod
@@ -293,37 +297,43 @@ class Inferred:
             term = self._terms[number] = rdfio.terms_of([self._keys[number]])[0]
         return term
 
-    def _pairs(self, predicate: Node) -> dict[int, list[int]]:
-        """Subject -> objects of ``predicate`` (empty when no triple has it); kept by the
-        predicate's term, which the catalogue asks about for every event."""
-        pairs = self._by_predicate.get(predicate)
-        if pairs is None:
-            pairs = self._by_predicate[predicate] = {}
+    def _pairs(self, predicate: Node) -> tuple[list[int], list[int]]:
+        """The subjects and the objects of ``predicate``'s triples, in two columns."""
+        found = self._columns.get(predicate)
+        if found is None:
             p = self._number(predicate)
-            if p is not None and p in self._predicates:
+            if p is None or p not in self._predicates:
+                found = ([], [])
+            else:
                 flat = self._flat
-                for s, q, o in zip(flat[0::3], flat[1::3], flat[2::3], strict=True):
-                    if q == p:
-                        pairs.setdefault(s, []).append(o)
-        return pairs
+                mask = [q == p for q in flat[1::3]]
+                found = (list(compress(flat[0::3], mask)), list(compress(flat[2::3], mask)))
+            self._columns[predicate] = found
+        return found
 
     def typings(self) -> Counter[Node]:
         """How many ``rdf:type`` triples name each class."""
-        counted = Counter(o for objects in self._pairs(RDF.type).values() for o in objects)
+        counted = Counter(self._pairs(RDF.type)[1])
         return Counter({self._term(cls): n for cls, n in counted.items()})
 
     def subjects(self, predicate: Node, value: Node) -> list[Node]:
         """The subjects of ``predicate`` with ``value``."""
-        pairs, o = self._pairs(predicate), self._number(value)
-        return [self._term(s) for s, objects in pairs.items() if o in objects]
+        subjects, objects = self._pairs(predicate)
+        o = self._number(value) if subjects else None
+        return [self._term(s) for s, v in zip(subjects, objects, strict=True) if v == o]
 
     def objects(self, subject: Node, predicate: Node) -> list[Node]:
         """The objects of ``subject``'s ``predicate``."""
-        pairs = self._pairs(predicate)
-        if not pairs:  # most of what is asked: no subject to look up
+        subjects, objects = self._pairs(predicate)
+        if not subjects:  # most of what is asked: nothing to look up
             return []
-        s = self._number(subject)
-        return [self._term(o) for o in pairs.get(s, ())] if s is not None else []
+        index = self._by_subject.get(predicate)
+        if index is None:
+            index = self._by_subject[predicate] = {}
+            for s, o in zip(subjects, objects, strict=True):
+                index.setdefault(s, []).append(o)
+        number = self._number(subject)
+        return [self._term(o) for o in index.get(number, ())] if number is not None else []
 
 
 def as_graph(triples: Iterable[Triple]) -> Graph:

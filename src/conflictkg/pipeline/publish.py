@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -257,8 +258,8 @@ class Artefacts:
         value = self.table.handed() if self.table is not None else None
         if value is None:
             return None
-        lines, (keys, flat) = cast(tuple[list[bytes], entailment.Parcel], value)
-        self.inferred_lines = dumps.GraphLines(lines)
+        text, (keys, flat) = cast(tuple[bytes, entailment.Parcel], value)
+        self.inferred_lines = dumps.GraphLines(dumps.split_lines(text))
         return entailment.Inferred(keys, flat)
 
     def infer(self, triples: Collection[dumps.Triple]) -> entailment.Inferred:
@@ -301,11 +302,13 @@ class Artefacts:
             "dataset.trig": trig,
         }
         contents |= self._ontology_files(folder)
-        # while the child answers the table: the other files written and hashed, the
-        # catalogue record's coverage read
-        digests = _write_files(folder, contents)
-        meta = catalogue.metadata([data, inferred], {}, issued=catalogue.build_date())
-        events = self.table.result()
+        # while the child answers the table: the other files written and hashed in a
+        # thread (both release the GIL), the catalogue record's coverage read here
+        with ThreadPoolExecutor(1, thread_name_prefix="write") as writer:
+            writing = writer.submit(_write_files, folder, contents)
+            meta = catalogue.metadata([data, inferred], {}, issued=catalogue.build_date())
+            events = self.table.result()
+            digests = writing.result()
         digests |= _write_files(folder, {EVENTS_FILE: events})
         # the catalogue record describes the downloads, with their byte sizes
         downloads = {**contents, EVENTS_FILE: events}
@@ -391,9 +394,10 @@ def _inferred_part(inputs: Inputs, hand: Callable[[object], None]) -> tables.Par
     made = dumps.numbered_lines(numbered.keys, numbered.triples)
     if made.blank:
         return None
-    hand((made.lines, numbered.parcel()))
+    text = b"".join(made.lines)  # one object to pickle, not one per line
+    hand((text, numbered.parcel()))
     nquads = dumps.nquads(made.lines, str(INFERRED_GRAPH))
-    return nquads, b"".join(made.lines), pyoxigraph.RdfFormat.N_QUADS
+    return nquads, text, pyoxigraph.RdfFormat.N_QUADS
 
 
 def _write_files(folder: Path, contents: dict[str, bytes]) -> dict[str, str]:
