@@ -11,6 +11,7 @@ import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pyoxigraph
@@ -21,7 +22,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import artefacts, forked, tables
+from conflictkg.pipeline import artefacts, dumps, entailment, forked, inputs, publish, tables
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.build import build
 from conflictkg.project import Project
@@ -451,3 +452,26 @@ def _left_with_its_child(make: Callable[[], tables.EventsTable]) -> None:
     assert path is not None and not path.exists()
     with pytest.raises(ChildProcessError):  # waited for: no longer a child of this process
         os.waitpid(child, os.WNOHANG)
+
+
+def test_the_childs_inferred_part_is_the_default_graphs_and_keeps_the_named_graph() -> None:
+    # the events table's child loads graph/inferred's triples into the default graph and
+    # leaves the named graph to tables.completed, which asks for it only when an
+    # assertion graph names it
+    loaded = inputs.load_inputs(Project(ROOT))
+    blocks: dict[str, bytes] = {}
+    handed: list[object] = []
+    part = publish._inferred_part(loaded, blocks, handed.append)
+    assert part is not None, "the project's inferred graph holds no blank node"
+    quads, default, fmt = part
+    expected = entailment.inferred_triples(loaded.data, loaded.ontology)
+    assert quads == b"" and fmt == pyoxigraph.RdfFormat.N_QUADS
+    assert default == b"".join(dumps.lines_of(expected).lines) and default
+    assert len(handed) == 1
+    text, (keys, flat) = cast(tuple[bytes, entailment.Parcel], handed[0])
+    assert text == default and len(entailment.Inferred(keys, flat)) == len(expected)
+    name = str(INFERRED_GRAPH)
+    store = pyoxigraph.Store()
+    store.load(publish._graphs_trig(blocks, {name}), pyoxigraph.RdfFormat.TRIG)
+    named = {str(q.graph_name) for q in store}
+    assert named == {f"<{name}>"} and len(store) == len(expected)
