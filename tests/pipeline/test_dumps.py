@@ -66,6 +66,12 @@ def test_lines_of_numbered_triples_are_the_lines_of_their_graph() -> None:
     assert dumps.numbered_lines(keys, []) == dumps.GraphLines([], [])
 
 
+def test_merged_runs_are_the_sorted_union_each_line_once() -> None:
+    runs = [[b"a .\n", b"c .\n"], [b"b .\n", b"c .\n", b"d .\n"], [], [b"a .\n", b"c .\n"]]
+    assert dumps.merge(runs) == [b"a .\n", b"b .\n", b"c .\n", b"d .\n"]
+    assert dumps.merge([]) == [] and dumps.merge([[b"x .\n"], [b"x .\n"]]) == [b"x .\n"]
+
+
 def test_lines_joined_come_apart_as_they_were() -> None:
     # the child hands the inferred graph's lines over joined; a literal's line break is
     # escaped in its line

