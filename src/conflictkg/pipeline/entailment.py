@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, groupby
 from operator import itemgetter
@@ -167,17 +167,7 @@ def inferred_numbered(packs: Iterable[rdfio.Packed], ontology: Graph) -> Numbere
     first (a sort in C), so that those of a predicate with no consequence (most of them)
     cost nothing more.
     """
-    numbers: dict[tuple[str, ...], int] = {}
-    flat: list[int] = []
-    for table, graphs in packs:
-        local = [numbers.setdefault(key, len(numbers)) for key in table]
-        renumber = local.__getitem__
-        for _, triples in graphs:
-            flat.extend(map(renumber, triples))
-    for terms in ontology:  # the ontology is data too
-        flat.extend(numbers.setdefault(rdfio.term_key(term), len(numbers)) for term in terms)
-    known = set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
-    del flat
+    numbers, known = _numbered(packs, ontology)
     rules = Rules(ontology)
 
     def number(iri: URIRef) -> int:
@@ -230,6 +220,45 @@ def inferred_numbered(packs: Iterable[rdfio.Packed], ontology: Graph) -> Numbere
             for s, _, o in group:
                 imply(s, p, o)
     # 2. transitive closures, each new edge's own consequences, until nothing changes
+    _close(edges, known, inferred, imply)
+    # 3. superclass types of every type, asserted or (none today) inferred
+    for s, p, o in inferred:
+        if p == type_number:
+            typed[o].append(s)
+    for cls, instances in typed.items():
+        if kind[cls] != "I":
+            continue  # only an IRI is a class of the ontology's
+        for parent in superclasses.get(cls, ()):
+            inferred.update({(s, type_number, parent) for s in instances} - known)
+    return Numbered(list(numbers), inferred)  # with any term numbered since
+
+
+def _numbered(
+    packs: Iterable[rdfio.Packed], ontology: Graph
+) -> tuple[dict[tuple[str, ...], int], set[tuple[int, int, int]]]:
+    """Every term of the ``packs`` and the ``ontology`` numbered (key -> number, in order
+    of insertion), and every triple once as numbers (the ontology is data too)."""
+    numbers: dict[tuple[str, ...], int] = {}
+    flat: list[int] = []
+    for table, graphs in packs:
+        local = [numbers.setdefault(key, len(numbers)) for key in table]
+        renumber = local.__getitem__
+        for _, triples in graphs:
+            flat.extend(map(renumber, triples))
+    for terms in ontology:
+        flat.extend(numbers.setdefault(rdfio.term_key(term), len(numbers)) for term in terms)
+    return numbers, set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
+
+
+def _close(
+    edges: dict[int, dict[int, set[int]]],
+    known: set[tuple[int, int, int]],
+    inferred: set[tuple[int, int, int]],
+    imply: Callable[[int, int, int], None],
+) -> None:
+    """Close each transitive property's ``edges`` (property -> subject -> objects): every
+    new edge is inferred (unless known) and its consequences implied, until nothing
+    changes (``imply`` may add edges)."""
     changed = True
     while changed:
         changed = False
@@ -244,16 +273,6 @@ def inferred_numbered(packs: Iterable[rdfio.Packed], ontology: Graph) -> Numbere
                     adjacency[start].add(reached)
                     changed = True
                     imply(start, prop, reached)
-    # 3. superclass types of every type, asserted or (none today) inferred
-    for s, p, o in inferred:
-        if p == type_number:
-            typed[o].append(s)
-    for cls, instances in typed.items():
-        if kind[cls] != "I":
-            continue  # only an IRI is a class of the ontology's
-        for parent in superclasses.get(cls, ()):
-            inferred.update({(s, type_number, parent) for s in instances} - known)
-    return Numbered(list(numbers), inferred)  # with any term numbered since
 
 
 class Inferred:
@@ -262,8 +281,8 @@ class Inferred:
 
     The events table's child infers the graph and hands it over in this form: made into
     an rdflib graph, its 362,447 triples at 10^6 cost the build two seconds (the terms
-    made again, then three indexes) for a few lookups. The indexes here are made on
-    first use, on numbers.
+    made again, then three indexes) for a few lookups. Here each predicate's subjects and
+    objects are read into two columns of numbers when first asked about.
     """
 
     def __init__(self, keys: list[tuple[str, ...]], flat: Sequence[int]) -> None:
