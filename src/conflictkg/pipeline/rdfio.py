@@ -276,7 +276,7 @@ def pack_triples(triples: Iterable[tuple[Node, Node, Node]]) -> PackedTriples:
     Terms are told apart by object, not by value: rdflib hashes a literal in Python, and
     the terms of a build are mostly shared objects (:data:`_SHARED`). Two equal terms
     that are distinct objects take two places in the table, and come back as one object
-    from :func:`unpack_triples`, like every term it makes.
+    from :func:`terms_of`, like every term it makes.
     """
     numbers: dict[int, int] = {}
     terms: list[Node] = []
@@ -290,13 +290,6 @@ def pack_triples(triples: Iterable[tuple[Node, Node, Node]]) -> PackedTriples:
                 terms.append(term)  # held, so that no id is reused meanwhile
             add(number)
     return [term_key(term) for term in terms], flat
-
-
-def unpack_triples(packed: PackedTriples) -> list[tuple[Node, Node, Node]]:
-    """The triples :func:`pack_triples` was given, in their order (terms as :func:`unpack`
-    makes them: one object per IRI or literal this process has made already)."""
-    table, flat = packed
-    return list(unpacked_triples((table, [([], flat)])))
 
 
 def packed_objects(packed: Packed, graph: int, predicate: URIRef) -> set[Node]:
