@@ -286,18 +286,17 @@ class Inferred:
     """
 
     def __init__(self, keys: list[tuple[str, ...]], flat: Sequence[int]) -> None:
-        first: dict[tuple[str, ...], int] = {}
-        canonical = [first.setdefault(key, n) for n, key in enumerate(keys)]
-        if len(first) != len(keys):  # two numbers for one term: each takes the first
+        numbers = dict(zip(keys, range(len(keys)), strict=True))  # built in C
+        if len(numbers) != len(keys):  # two numbers for one term: each takes one of them
+            canonical = [numbers[key] for key in keys]
             flat = [canonical[n] for n in flat]
-        self._keys, self._numbers = keys, first
+        self._keys, self._numbers = keys, numbers
         self._flat = flat
         self._predicates = set(flat[1::3])
         # made on first use, kept by the predicate's term, which the catalogue asks about
         # for every event: its subjects and objects in two columns, and by subject
         self._columns: dict[Node, tuple[list[int], list[int]]] = {}
         self._by_subject: dict[Node, dict[int, list[int]]] = {}
-        self._terms: dict[int, Node] = {}
 
     @classmethod
     def of(cls, triples: Iterable[Triple]) -> Inferred:
@@ -310,11 +309,10 @@ class Inferred:
     def _number(self, term: Node) -> int | None:
         return self._numbers.get(rdfio.term_key(term))
 
-    def _term(self, number: int) -> Node:
-        term = self._terms.get(number)
-        if term is None:
-            term = self._terms[number] = rdfio.terms_of([self._keys[number]])[0]
-        return term
+    def _terms(self, numbers: Iterable[int]) -> list[Node]:
+        """The terms of ``numbers`` (each IRI and literal one object, see
+        :func:`.rdfio.terms_of`)."""
+        return rdfio.terms_of([self._keys[n] for n in numbers])
 
     def _pairs(self, predicate: Node) -> tuple[list[int], list[int]]:
         """The subjects and the objects of ``predicate``'s triples, in two columns."""
@@ -333,13 +331,13 @@ class Inferred:
     def typings(self) -> Counter[Node]:
         """How many ``rdf:type`` triples name each class."""
         counted = Counter(self._pairs(RDF.type)[1])
-        return Counter({self._term(cls): n for cls, n in counted.items()})
+        return Counter(dict(zip(self._terms(counted), counted.values(), strict=True)))
 
     def subjects(self, predicate: Node, value: Node) -> list[Node]:
         """The subjects of ``predicate`` with ``value``."""
         subjects, objects = self._pairs(predicate)
         o = self._number(value) if subjects else None
-        return [self._term(s) for s, v in zip(subjects, objects, strict=True) if v == o]
+        return self._terms(s for s, v in zip(subjects, objects, strict=True) if v == o)
 
     def objects(self, subject: Node, predicate: Node) -> list[Node]:
         """The objects of ``subject``'s ``predicate``."""
@@ -352,7 +350,7 @@ class Inferred:
             for s, o in zip(subjects, objects, strict=True):
                 index.setdefault(s, []).append(o)
         number = self._number(subject)
-        return [self._term(o) for o in index.get(number, ())] if number is not None else []
+        return self._terms(index.get(number, ())) if number is not None else []
 
 
 def as_graph(triples: Iterable[Triple]) -> Graph:

@@ -404,7 +404,7 @@ def _inferred_part(
     text = b"".join(made.lines)  # one object to pickle, not one per line
     hand((text, numbered.parcel()))
     name = str(INFERRED_GRAPH)
-    blocks[name] = b"<" + name.encode() + b"> {\n" + text + b"}\n"  # N-Triples: Turtle too
+    blocks[name] = dumps.block_of(name, text)  # N-Triples are Turtle too
     return b"", text, pyoxigraph.RdfFormat.N_QUADS
 
 
