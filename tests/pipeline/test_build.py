@@ -24,6 +24,7 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import artefacts, build, forked, inputs, publish, tables
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.formats import format_for_path
+from conflictkg.pipeline.mergeindex import MergeIndex
 from conflictkg.project import Project
 from conflictkg.vocab import BASE_IRI as BASE
 from conflictkg.vocab import GRAPH, ONTOLOGY_GRAPH
@@ -347,10 +348,15 @@ def test_the_events_table_starts_before_the_merge_and_stops_when_the_build_fails
     order: list[str] = []
     children: list[int] = []
     merge, begin = inputs.Inputs.data.fget, tables.EventsTable.__init__  # type: ignore[attr-defined]
+    number = inputs.Inputs.merge_index
 
     def merging(read: inputs.Inputs) -> Graph:
         order.append("merge")
         return merge(read)
+
+    def numbering(read: inputs.Inputs) -> MergeIndex:  # the merge of a rebuild
+        order.append("merge")
+        return number(read)
 
     def beginning(table: tables.EventsTable, *args: object, **kwargs: object) -> None:
         order.append("events table")
@@ -359,6 +365,7 @@ def test_the_events_table_starts_before_the_merge_and_stops_when_the_build_fails
             children.append(table._child._pid)
 
     monkeypatch.setattr(inputs.Inputs, "data", property(merging))
+    monkeypatch.setattr(inputs.Inputs, "merge_index", numbering)
     monkeypatch.setattr(tables.EventsTable, "__init__", beginning)
     _, output = built
     project = make_project(tmp_path / "project")

@@ -8,17 +8,20 @@ with ``--full`` into a fresh output, and compares.
 from __future__ import annotations
 
 import functools
+import json
 import pickle
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, artefacts, incremental, inputs, rdfio, shacl
+from conflictkg.pipeline import accounts, artefacts, eventrows, incremental, inputs, rdfio, shacl
 from conflictkg.pipeline.build import build
+from conflictkg.pipeline.mergeindex import MergeIndex
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.project import Project
 from conflictkg.synth.corpus import write_corpus
@@ -26,7 +29,7 @@ from conflictkg.vocab import CKG
 from tests.support import ROOT as REPO
 
 ARTICLES = 3
-COMPARED = [*artefacts.RDF_ARTEFACTS, artefacts.DOCS_FILE]
+COMPARED = [*artefacts.RDF_ARTEFACTS, artefacts.DOCS_FILE, artefacts.EVENTS_FILE]
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +92,58 @@ def test_a_changed_article_rebuilds_incrementally_and_identically(
     assert record["beside"] == ["reasoner"] and record["seconds"]["reasoner"] > 0
     assert any(n.startswith("incremental: HermiT on the") for n in record["notes"])
     assert "HermiT: consistent, no unsatisfiable classes" in record["notes"]
+
+
+def _no_denial(text: str) -> tuple[str, int]:
+    """The first denial made a plain claim that disputes nothing."""
+    text, n = re.subn(r"\s*ckg:disputes <[^>]+> ;", "", text, count=1)
+    text, m = re.subn(r"a ckg:Denial ;", "a ckg:Claim ;", text, count=1)
+    return text, n * m
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: re.subn(
+            r'ckg:minimumCount "(\d+)"', lambda m: f'ckg:minimumCount "{int(m[1]) + 1}"', t, count=1
+        ),
+        _no_denial,
+        lambda t: re.subn(
+            "ckg:sourceGrade ckg:NamedOfficialSource",
+            "ckg:sourceGrade ckg:AnonymousOfficialSource",
+            t,
+            count=1,
+        ),
+    ],
+    ids=["a-death-toll", "a-dispute-removed", "a-claims-grade"],
+)
+def test_the_events_table_answers_only_the_rows_a_change_can_affect(
+    project: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Callable[[str], tuple[str, int]],
+) -> None:
+    # the child answers the rows the change can affect and keeps the others: the table is
+    # the full build's (compared in _same_as_full), and the rows were not all answered
+    root, output = project
+    path = _first_trig(root)
+    changed, n = edit(path.read_text(encoding="utf-8"))
+    assert n == 1, f"the edit found nothing to change in {path.name}"
+    path.write_text(changed, encoding="utf-8")
+    told = tmp_path / "told"
+    answer = eventrows.merged_table
+
+    def telling(previous: bytes, answered: bytes, dropped: set, events: set) -> bytes | None:
+        table = answer(previous, answered, dropped, events)
+        rows = (eventrows.split_rows(previous) or (b"", []))[1]
+        told.write_text(json.dumps([table is not None, len(events), len(rows)]))
+        return table
+
+    monkeypatch.setattr(eventrows, "merged_table", telling)
+    _same_as_full(root, output, tmp_path / "full")
+    merged, answered, rows = json.loads(told.read_text())
+    assert merged, "the rebuild kept the rows the change cannot affect"
+    assert 0 < answered < rows, (answered, rows)
 
 
 def test_an_added_article_rebuilds_incrementally_and_identically(
@@ -235,6 +290,10 @@ def _merge(*files: accounts.TriplesFile) -> Graph:
     return merged
 
 
+def _index(*files: accounts.TriplesFile) -> MergeIndex:
+    return MergeIndex.of(file.packed() for file in files)
+
+
 @pytest.mark.parametrize(
     "after, caught",
     [
@@ -256,6 +315,10 @@ def test_a_violation_through_a_shared_resource_is_in_the_region(
     assert any(caught in focus for focus, _, _ in made), made  # the change breaks it
     area = incremental.region(data, _ontology(), [new], [old])
     assert made <= _violations(area.data, area.focus)
+    # a rebuild reads the merge as numbers: the same region
+    numbered = incremental.region(_index(new, unchanged), _ontology(), [new], [old])
+    assert numbered.focus == area.focus
+    assert set(numbered.data) == set(area.data)
 
 
 def test_the_region_leaves_out_what_the_change_cannot_reach(tmp_path: Path) -> None:
@@ -263,9 +326,10 @@ def test_the_region_leaves_out_what_the_change_cannot_reach(tmp_path: Path) -> N
     unchanged = _parsed(tmp_path, "b.trig", UNCHANGED)
     old = _parsed(tmp_path / "old", "a.trig", BEFORE)
     new = _parsed(tmp_path, "a.trig", BEFORE + '<article/a> rdfs:label "a"@en .\n')
-    area = incremental.region(_merge(new, unchanged), _ontology(), [new], [old])
-    names = {str(n).rsplit("/id/", 1)[-1] for n in area.focus}
-    assert names == {"article/a", "article/a/span/0-5", "claim/c"}, names
+    for merged in (_merge(new, unchanged), _index(new, unchanged)):
+        area = incremental.region(merged, _ontology(), [new], [old])
+        names = {str(n).rsplit("/id/", 1)[-1] for n in area.focus}
+        assert names == {"article/a", "article/a/span/0-5", "claim/c"}, names
 
 
 def test_a_full_build_reads_nothing_from_the_cache(project: tuple[Path, Path]) -> None:

@@ -461,8 +461,10 @@ def test_the_childs_inferred_part_is_the_default_graphs_and_keeps_the_named_grap
     loaded = inputs.load_inputs(Project(ROOT))
     blocks: dict[str, bytes] = {}
     handed: list[object] = []
-    part = publish._inferred_part(loaded, blocks, handed.append)
+    numbered: list[entailment.Numbered] = []
+    part = publish._inferred_part(loaded, blocks, numbered, handed.append)
     assert part is not None, "the project's inferred graph holds no blank node"
+    assert len(numbered) == 1 and numbered[0].graphs, "kept for a rebuild's events table"
     quads, default, fmt = part
     expected = entailment.inferred_triples(loaded.data, loaded.ontology)
     assert quads == b"" and fmt == pyoxigraph.RdfFormat.N_QUADS

@@ -17,16 +17,15 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from rdflib import Graph
-
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, entailment, forked, incremental, shacl
+from conflictkg.pipeline import accounts, entailment, eventrows, forked, incremental, shacl
 from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
 from conflictkg.pipeline.collector import fewer_collections, settle
 from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.inputs import Inputs, input_hashes
+from conflictkg.pipeline.mergeindex import Merged
 from conflictkg.pipeline.progress import Progress
 from conflictkg.pipeline.publish import (
     CURRENT,
@@ -87,7 +86,11 @@ def _build(
             # table's child starts loading the asserted graphs (see Artefacts) on the other
             # core. Leaving the block stops it, whatever failed.
             started, cpu_started = time.perf_counter(), time.process_time()
-            artefacts = stack.enter_context(Artefacts(inputs, output))
+            change = None
+            if cache.incremental:  # the events table answers only the rows it can affect
+                new, old = cache.versions(inputs.files)
+                change = eventrows.change_of(output / CURRENT, cache.previous, new, old)
+            artefacts = stack.enter_context(Artefacts(inputs, output, change=change))
             begun.append(
                 (artefacts, time.perf_counter() - started, time.process_time() - cpu_started)
             )
@@ -129,7 +132,9 @@ def _check_and_publish(
     # made by the events table's child beside the merge and the checks, when it could
     inferred = artefacts.inferred()
     if inferred is None:  # made here, with its lines (counted as inferring)
-        inferred = artefacts.infer(entailment.inferred_triples(data, inputs.ontology))
+        inferred = artefacts.infer(
+            entailment.inferred_from(inputs.asserted_triples(), inputs.ontology)
+        )
     forked.keep_to_the_end(inferred)
     settle()  # the inferred graph is made: held to the end of the build
     outcome.seconds["inferred"] = time.perf_counter() - started
@@ -159,7 +164,7 @@ def _check_and_publish(
 def _record(
     outcome: Outcome,
     inputs: Inputs,
-    data: Graph,
+    data: Merged,
     inferred: entailment.Inferred,
     cache: incremental.Cache,
     wall: float,

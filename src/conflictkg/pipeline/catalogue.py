@@ -37,7 +37,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from conflictkg.pipeline.artefacts import ARTEFACTS, Artefact
-from conflictkg.pipeline.rdfio import new_graph, subject_index, subjects_of
+from conflictkg.pipeline.rdfio import new_graph, subject_index, subjects_of, with_predicates
 from conflictkg.pipeline.void import DATASET_PATH
 from conflictkg.vocab import BASE_IRI, CKG, WD
 
@@ -155,10 +155,9 @@ def metadata(
     events = graphs.instances(CKG.Event)
     dates = [
         o.toPython()
-        for e in events
         for p in EVENT_DATES
-        for o in graphs.objects(e, p)
-        if isinstance(o, Literal) and o.datatype == XSD.date
+        for s, o in graphs.pairs(p)
+        if s in events and isinstance(o, Literal) and o.datatype == XSD.date
     ]
     dates = [d for d in dates if isinstance(d, dt.date)]
     temporal = (min(dates), max(dates)) if dates else None
@@ -175,11 +174,14 @@ def distributions(sizes: Mapping[str, int]) -> tuple[Distribution, ...]:
 
 
 class Lookup(Protocol):
-    """A graph read by lookups only (:class:`.entailment.Inferred`, the inferred graph)."""
+    """A graph read by lookups only (:class:`.entailment.Inferred`, the inferred graph;
+    :class:`.mergeindex.MergeIndex`, a rebuild's merge)."""
 
     def objects(self, subject: Node, predicate: Node) -> Iterable[Node]: ...
 
     def subjects(self, predicate: Node, value: Node) -> Iterable[Node]: ...
+
+    def pairs(self, predicate: Node) -> Iterable[tuple[Node, Node]]: ...
 
 
 class _Reader:
@@ -199,6 +201,17 @@ class _Reader:
                 found.update(index.get(subject, {}).get(predicate, ()))
         return found
 
+    def pairs(self, predicate: Node) -> list[tuple[Node, Node]]:
+        """The (subject, object) pairs of ``predicate`` in any of the graphs (the facts of
+        every event are read so, a predicate at a time, rather than event by event)."""
+        found: list[tuple[Node, Node]] = []
+        for graph, _ in self.graphs:
+            if isinstance(graph, Graph):
+                found += [(s, o) for s, _, o in with_predicates(graph, [predicate])]
+            else:
+                found += graph.pairs(predicate)
+        return found
+
     def instances(self, cls: Node) -> set[Node]:
         found: set[Node] = set()
         for graph, _ in self.graphs:
@@ -210,7 +223,8 @@ class _Reader:
 
 
 def _places(graphs: _Reader, events: set) -> tuple[Place, ...]:
-    counted = Counter(p for e in events for p in graphs.objects(e, CKG.location))
+    located = set(graphs.pairs(CKG.location))  # a pair in two graphs counts once
+    counted = Counter(place for event, place in located if event in events)
     countries, cities = graphs.instances(CKG.Country), graphs.instances(CKG.City)
     places = []
     for place, n in counted.items():

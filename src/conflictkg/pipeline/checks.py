@@ -21,6 +21,7 @@ from conflictkg.pipeline.collector import settle
 from conflictkg.pipeline.fastshacl import selection
 from conflictkg.pipeline.incremental import Cache
 from conflictkg.pipeline.inputs import Inputs, load_inputs
+from conflictkg.pipeline.mergeindex import Merged
 from conflictkg.pipeline.progress import Progress
 from conflictkg.pipeline.rdfio import new_graph, short
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project
@@ -46,7 +47,7 @@ class Outcome:
     inputs: Inputs | None
     checks: list[Check]
     seconds: dict[str, float]
-    data: Graph | None = None
+    data: Merged | None = None
     # CPU seconds per step (wall seconds mislead on a shared machine): this process's, but
     # for a check run beside the others, whose are its child's
     cpu: dict[str, float] = field(default_factory=dict)
@@ -101,7 +102,7 @@ class Timed:
     cpu: float
 
 
-def _timed(step: Callable[[Inputs, Graph], Check], inputs: Inputs, data: Graph) -> Timed:
+def _timed(step: Callable[[Inputs, Merged], Check], inputs: Inputs, data: Merged) -> Timed:
     started, cpu_started = time.perf_counter(), time.process_time()
     check = step(inputs, data)
     return Timed(check, time.perf_counter() - started, time.process_time() - cpu_started)
@@ -128,9 +129,9 @@ class _Waiting:
 
     def __init__(
         self,
-        step: Callable[[Inputs, Graph], Check],
+        step: Callable[[Inputs, Merged], Check],
         inputs: Inputs,
-        data: Graph,
+        data: Merged,
         consistency: reasoning.Consistency,
     ) -> None:
         self._consistency = consistency
@@ -140,7 +141,7 @@ class _Waiting:
         )
         self._thread.start()
 
-    def _run(self, step: Callable[[Inputs, Graph], Check], inputs: Inputs, data: Graph) -> None:
+    def _run(self, step: Callable[[Inputs, Merged], Check], inputs: Inputs, data: Merged) -> None:
         started, cpu_started = time.perf_counter(), time.thread_time()
         try:
             check = step(inputs, data)
@@ -162,7 +163,7 @@ class _Waiting:
 
 
 def check_quotes(
-    inputs: Inputs, data: Graph, cache: Cache | None = None, progress: Progress | None = None
+    inputs: Inputs, data: Merged, cache: Cache | None = None, progress: Progress | None = None
 ) -> Check:
     """Every article names its seed and hash; every span quotes its seed exactly.
 
@@ -171,7 +172,11 @@ def check_quotes(
     keeps its verdict.
     """
     check = Check("quotes")
-    check.problems += anchors.verify_articles(data, inputs.seeds)
+    # the merge as numbers (a rebuild's): the articles' own triples
+    articles = data
+    if not isinstance(articles, Graph):
+        articles = articles.described(articles.subjects(RDF.type, CKG.Article))
+    check.problems += anchors.verify_articles(articles, inputs.seeds)
     spans = 0
     for done, (stem, file) in enumerate(inputs.files.items(), start=1):
         problems, count = _file_quotes(inputs, data, stem, file, cache)
@@ -184,7 +189,7 @@ def check_quotes(
 
 
 def _file_quotes(
-    inputs: Inputs, data: Graph, stem: str, file: TriplesFile, cache: Cache | None
+    inputs: Inputs, data: Merged, stem: str, file: TriplesFile, cache: Cache | None
 ) -> tuple[list[str], int]:
     """One file's quote problems and its number of spans."""
     where = file.path
@@ -229,7 +234,7 @@ def _file_quotes(
     return problems, count
 
 
-def check_views(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Check:
+def check_views(inputs: Inputs, data: Merged, cache: Cache | None = None) -> Check:
     """The rules of the account layout, each on the view of the data it concerns; in an
     incremental build, on what the changed files can affect (:mod:`.views`)."""
     check = Check("views")
@@ -252,7 +257,7 @@ def check_views(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Chec
     return check
 
 
-def check_shacl(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Check:
+def check_shacl(inputs: Inputs, data: Merged, cache: Cache | None = None) -> Check:
     """SHACL on the merge; in an incremental build, on the region of the change."""
     check = Check("shacl")
     focus = None
@@ -263,6 +268,7 @@ def check_shacl(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Chec
             f"incremental: {len(focus)} focus node(s) of {len(cache.changed)} changed "
             f"file(s), over {len(data)} triple(s) they reach"
         )
+    assert isinstance(data, Graph), "a merge read as numbers is an incremental build's"
     report = shacl.validate(
         data,
         inputs.shapes,
@@ -282,7 +288,7 @@ def check_shacl(inputs: Inputs, data: Graph, cache: Cache | None = None) -> Chec
 
 def check_reasoner(
     inputs: Inputs,
-    data: Graph,
+    data: Merged,
     cache: Cache | None = None,
     started: reasoning.Consistency | None = None,
 ) -> Check:
@@ -299,6 +305,7 @@ def check_reasoner(
             f"incremental: HermiT on the {len(data)} triple(s) of the change; the ontology "
             "(in the cache's key) was classified by the last good build"
         )
+    assert isinstance(data, Graph), "a merge read as numbers is an incremental build's"
     report = reasoning.check(inputs.ontology, data, classify=not incremental, started=started)
     check.problems += report.problems()
     if report.ok:
@@ -398,7 +405,9 @@ def _run_steps(
     if progress is not None:
         progress.stage("merge")  # seconds at 10^6 triples: said, not silent
     merging = time.process_time()
-    data = inputs.data
+    whole = cache is None or not cache.incremental
+    # a rebuild reads little of the merge: made as numbers, not as an rdflib graph
+    data: Merged = inputs.data if whole else inputs.merge_index()
     settle()  # the merge is held to the end
     seconds["parse"] = time.perf_counter() - started
     cpu = {"parse": time.process_time() - merging}
@@ -415,7 +424,6 @@ def _run_steps(
         steps["views"] = partial(check_views, cache=cache)
         steps["shacl"] = partial(check_shacl, cache=cache)
         steps["reasoner"] = partial(check_reasoner, cache=cache)
-    whole = cache is None or not cache.incremental
     if cache is not None and not whole:
         # HermiT on the change's region starts now, in its own JVM, and gives its verdict
         # beside the quotes, the views and SHACL (which reads the same region)
@@ -458,7 +466,7 @@ def _run_steps(
     return outcome
 
 
-STEPS: dict[str, Callable[[Inputs, Graph], Check]] = {
+STEPS: dict[str, Callable[[Inputs, Merged], Check]] = {
     "quotes": check_quotes,
     "views": check_views,
     "shacl": check_shacl,

@@ -36,7 +36,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, compress, groupby
 from operator import itemgetter
 
@@ -144,6 +144,11 @@ class Numbered:
 
     keys: list[tuple[str, ...]]
     triples: set[tuple[int, int, int]]
+    # what the inference read, when it came from packs (:func:`inferred_numbered`): every
+    # asserted triple once (the ontology's too), and each packed graph's triples as it
+    # came, in the order of the packs and their graphs (the ontology's last, apart)
+    asserted: set[tuple[int, int, int]] = field(default_factory=set)
+    graphs: list[list[int]] = field(default_factory=list)
 
     def as_triples(self) -> set[Triple]:
         """The triples as rdflib terms (each IRI and literal the object this process
@@ -167,7 +172,7 @@ def inferred_numbered(packs: Iterable[rdfio.Packed], ontology: Graph) -> Numbere
     first (a sort in C), so that those of a predicate with no consequence (most of them)
     cost nothing more.
     """
-    numbers, known = _numbered(packs, ontology)
+    numbers, known, graphs = _numbered(packs, ontology)
     rules = Rules(ontology)
 
     def number(iri: URIRef) -> int:
@@ -230,24 +235,25 @@ def inferred_numbered(packs: Iterable[rdfio.Packed], ontology: Graph) -> Numbere
             continue  # only an IRI is a class of the ontology's
         for parent in superclasses.get(cls, ()):
             inferred.update({(s, type_number, parent) for s in instances} - known)
-    return Numbered(list(numbers), inferred)  # with any term numbered since
+    return Numbered(list(numbers), inferred, known, graphs)  # with any term numbered since
 
 
 def _numbered(
     packs: Iterable[rdfio.Packed], ontology: Graph
-) -> tuple[dict[tuple[str, ...], int], set[tuple[int, int, int]]]:
+) -> tuple[dict[tuple[str, ...], int], set[tuple[int, int, int]], list[list[int]]]:
     """Every term of the ``packs`` and the ``ontology`` numbered (key -> number, in order
-    of insertion), and every triple once as numbers (the ontology is data too)."""
+    of insertion), every triple once as numbers (the ontology is data too), and each
+    packed graph's triples as numbers, in turn."""
     numbers: dict[tuple[str, ...], int] = {}
-    flat: list[int] = []
-    for table, graphs in packs:
+    graphs: list[list[int]] = []
+    for table, packed in packs:
         local = [numbers.setdefault(key, len(numbers)) for key in table]
         renumber = local.__getitem__
-        for _, triples in graphs:
-            flat.extend(map(renumber, triples))
+        graphs += [list(map(renumber, triples)) for _, triples in packed]
+    flat = list(chain.from_iterable(graphs))
     for terms in ontology:
         flat.extend(numbers.setdefault(rdfio.term_key(term), len(numbers)) for term in terms)
-    return numbers, set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
+    return numbers, set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True)), graphs
 
 
 def _close(
@@ -332,6 +338,12 @@ class Inferred:
         """How many ``rdf:type`` triples name each class."""
         counted = Counter(self._pairs(RDF.type)[1])
         return Counter(dict(zip(self._terms(counted), counted.values(), strict=True)))
+
+    def pairs(self, predicate: Node) -> list[tuple[Node, Node]]:
+        """The (subject, object) pairs of ``predicate``'s triples."""
+        subjects, objects = self._pairs(predicate)
+        terms = self._terms([n for pair in zip(subjects, objects, strict=True) for n in pair])
+        return list(zip(terms[0::2], terms[1::2], strict=True))
 
     def subjects(self, predicate: Node, value: Node) -> list[Node]:
         """The subjects of ``predicate`` with ``value``."""

@@ -54,13 +54,18 @@ What an incremental build re-checks, against the last good build:
   needs a longer path (an axiom added to the ontology later) would be missed: the
   ontology is in the environment key, so changing it forces a full build, and a
   release should be built with ``--full`` (CI runs full builds).
+- **the merge** is read as numbers (:class:`.mergeindex.MergeIndex`): the region, the
+  articles' facts, the counts and the catalogue ask it little, and an rdflib graph of it
+  cost about 10 s at 10^6 triples.
 - **inferred graph and artefacts**: always computed from the whole merge, so the files
   are byte-identical to a full build's. Each triples file's written pieces (its sorted
   N-Triples lines and TriG blocks) are kept in ``cache/written/`` (:mod:`.writecache`),
   addressed by content; the merged dumps, the inferred graph and the global files are
-  made again every build. ``events.csv`` is answered over the whole served dataset in a
-  child that starts as soon as the files are read, infers the inferred graph from them
-  first and hands it to the build (:class:`.publish.Artefacts`).
+  made again every build. ``events.csv`` is made in a child that starts as soon as the
+  files are read, infers the inferred graph from them first and hands it to the build
+  (:class:`.publish.Artefacts`); it keeps the last good build's rows but for those the
+  change can affect, which it answers again over the triples they read
+  (:mod:`.eventrows`), or answers the whole query when it cannot vouch for that.
 """
 
 from __future__ import annotations
@@ -81,6 +86,7 @@ from rdflib.term import Node
 from conflictkg import __version__
 from conflictkg.pipeline import accounts
 from conflictkg.pipeline.accounts import TriplesFile
+from conflictkg.pipeline.mergeindex import Merged
 from conflictkg.pipeline.rdfio import new_graph
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project, ontology_files
@@ -92,11 +98,12 @@ DEPTH = 4
 
 @functools.cache
 def code_digest() -> str:
-    """A digest of this package's source files (``fastshacl/`` too): what a cached verdict
-    or written piece was made by, so that one made by other code is never reused."""
+    """A digest of this package's source files (``fastshacl/`` too) and queries (the
+    events table's): what a cached verdict, written piece or table row was made by, so
+    that one made by other code is never reused."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in sorted(here.rglob("*.py")):
+    for path in sorted([*here.rglob("*.py"), *here.rglob("*.rq")]):
         digest.update(
             path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
         )
@@ -172,6 +179,12 @@ class Cache:
         """The changed files as read now and as the last good build read them."""
         return [*self._new_versions(files), *self._old_versions()]
 
+    def versions(
+        self, files: dict[str, TriplesFile]
+    ) -> tuple[list[TriplesFile], list[TriplesFile]]:
+        """The changed files as read now, and as the last good build read them."""
+        return self._new_versions(files), self._old_versions()
+
     def _new_versions(self, files: dict[str, TriplesFile]) -> list[TriplesFile]:
         return [files[s] for s in self.changed if s in files]
 
@@ -181,7 +194,7 @@ class Cache:
             self._previous = self.previous_versions()
         return self._previous
 
-    def region(self, data: Graph, ontology: Graph, files: dict[str, TriplesFile]) -> Region:
+    def region(self, data: Merged, ontology: Graph, files: dict[str, TriplesFile]) -> Region:
         """The region of this build's change (computed once for SHACL and HermiT)."""
         if self._region is None:
             new, old = self._new_versions(files), self._old_versions()
@@ -273,7 +286,7 @@ def _triples(files: Iterable[TriplesFile]) -> set[tuple[Node, Node, Node]]:
 
 
 def region(
-    data: Graph,
+    data: Merged,
     ontology: Graph,
     new: Iterable[TriplesFile],
     old: Iterable[TriplesFile] = (),
@@ -306,7 +319,7 @@ def region(
     return Region(focus, reached)
 
 
-def _reach_back(data: Graph, start: set[Node], transitive: set[Node], depth: int) -> set[Node]:
+def _reach_back(data: Merged, start: set[Node], transitive: set[Node], depth: int) -> set[Node]:
     """``start`` and every node of ``data`` from which a node of it lies less than
     ``depth`` links away (links of a transitive property are free, as in :func:`_reach`)."""
 
@@ -316,7 +329,7 @@ def _reach_back(data: Graph, start: set[Node], transitive: set[Node], depth: int
     return set(_distances(start, transitive, depth, back))
 
 
-def _reach(data: Graph, start: set[Node], transitive: set[Node], depth: int, into: Graph) -> None:
+def _reach(data: Merged, start: set[Node], transitive: set[Node], depth: int, into: Graph) -> None:
     """Add to ``into`` the triples of ``data`` within ``depth`` links of ``start``."""
 
     def forward(node: Node) -> Iterable[tuple[Node, Node]]:

@@ -14,6 +14,7 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import accounts, rdfio
 from conflictkg.pipeline.accounts import TriplesFile
 from conflictkg.pipeline.collector import settle
+from conflictkg.pipeline.mergeindex import MergeIndex
 from conflictkg.pipeline.rdfio import new_graph
 from conflictkg.pipeline.seeds import Seed, read_seed, sha256_file
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project
@@ -59,6 +60,11 @@ class Inputs:
             (pairs for file in files for pairs in file.prefixes()),
             self.asserted_triples(),
         )
+
+    def merge_index(self) -> MergeIndex:
+        """The merge as sorted numbers (:class:`.mergeindex.MergeIndex`): what an
+        incremental build reads of it, made from the files' plain data."""
+        return MergeIndex.of(file.packed() for file in self.files.values())
 
     def asserted_triples(self) -> Iterator[tuple[Node, Node, Node]]:
         """Every triple of every asserted graph, file by file: a triple several files hold

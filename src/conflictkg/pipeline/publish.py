@@ -33,6 +33,7 @@ from conflictkg.pipeline import (
     chunks,
     dumps,
     entailment,
+    eventrows,
     ontodocs,
     rdfio,
     tables,
@@ -56,6 +57,7 @@ from conflictkg.pipeline.artefacts import (
     VOID_FILE,
 )
 from conflictkg.pipeline.inputs import Inputs
+from conflictkg.pipeline.mergeindex import Merged
 from conflictkg.pipeline.rdfio import short
 from conflictkg.pipeline.writecache import Piece, WriteCache
 from conflictkg.vocab import BASE_IRI, CKG, ONTOLOGY_GRAPH, PREFIXES, WD
@@ -69,20 +71,24 @@ BUILD_PREFIX = "build-"
 KEEP_BUILDS = 2
 
 
-def counts(inputs: Inputs, data: Graph, inferred: entailment.Inferred) -> dict[str, object]:
+def counts(inputs: Inputs, data: Merged, inferred: entailment.Inferred) -> dict[str, object]:
     """What the build holds; ``triples`` counts the merged dumps (asserted + inferred).
 
     The merge is counted without being built (a copy of a million triples costs more than
     the counting): the inferred graph holds no asserted triple (:mod:`.entailment`), so
     its typings add to the asserted ones.
     """
-    asserted = {(s, o) for s, _, o in rdfio.with_predicates(data, [RDF.type])}
-    classes = Counter(cls for _, cls in asserted)  # distinct instances of each class
+    if isinstance(data, Graph):
+        asserted = {(s, o) for s, _, o in rdfio.with_predicates(data, [RDF.type])}
+        classes = Counter(cls for _, cls in asserted)  # distinct instances of each class
+        links = [o for _, _, o in rdfio.with_predicates(data, [SKOS.exactMatch])]
+    else:  # the merge as numbers: each triple once already
+        classes = data.typings()
+        links = [o for _, _, o in data.with_predicates([SKOS.exactMatch])]
     typings = inferred.typings()
     instances: Counter[str] = Counter()
     for cls, n in (classes + typings).items():  # named once a class, not once an instance
         instances[short(cls)] += n
-    links = (o for _, _, o in rdfio.with_predicates(data, [SKOS.exactMatch]))
     return {
         "triples": len(data) + len(inferred),
         "asserted_triples": len(data),
@@ -211,7 +217,13 @@ class Artefacts:
     leaving the block stops the child.
     """
 
-    def __init__(self, inputs: Inputs, output: Path, cache: WriteCache | None = None) -> None:
+    def __init__(
+        self,
+        inputs: Inputs,
+        output: Path,
+        cache: WriteCache | None = None,
+        change: eventrows.Change | None = None,
+    ) -> None:
         self.inputs = inputs
         self.cache = cache if cache is not None else WriteCache(output / writecache.FOLDER)
         self.writer = chunks.Writer(
@@ -235,12 +247,17 @@ class Artefacts:
         if not self.blank:
             default = [line for lines in self.lines.values() for line in lines]
             in_child: dict[str, bytes] = {}  # graph/inferred's block, made in the child
+            numbered: list[entailment.Numbered] = []  # what the child inferred from
+            shortcut = None
+            if change is not None:  # a rebuild: only the rows the change can affect
+                shortcut = partial(_changed_rows, inputs, change, numbered, self.served_ontology)
             self.table = tables.EventsTable(
                 _accounts_trig(self.blocks),
                 b"".join([*default, *self.served_ontology]),
                 more=True,
-                rest=partial(_inferred_part, inputs, in_child),
+                rest=partial(_inferred_part, inputs, in_child, numbered),
                 others=partial(_graphs_trig, ChainMap(self.blocks, in_child)),
+                shortcut=shortcut,
             )
 
     def __enter__(self) -> Artefacts:
@@ -269,7 +286,7 @@ class Artefacts:
         self.inferred_lines = dumps.lines_of(triples)
         return entailment.Inferred.of(triples)
 
-    def write(self, data: Graph, inferred: entailment.Inferred, folder: Path) -> dict[str, str]:
+    def write(self, data: Merged, inferred: entailment.Inferred, folder: Path) -> dict[str, str]:
         """Write every artefact into ``folder``; returns file name -> SHA-256.
 
         ``inferred`` is what :meth:`inferred` or :meth:`infer` returned.
@@ -381,7 +398,10 @@ def _graphs_trig(blocks: Mapping[str, bytes], names: set[str]) -> bytes:
 
 
 def _inferred_part(
-    inputs: Inputs, blocks: dict[str, bytes], hand: Callable[[object], None]
+    inputs: Inputs,
+    blocks: dict[str, bytes],
+    numbered: list[entailment.Numbered],
+    hand: Callable[[object], None],
 ) -> tables.Part | None:
     """``graph/inferred`` as the events table's child loads it: its lines in the default
     graph, inferred in the child from the files as they were at the fork
@@ -397,15 +417,38 @@ def _inferred_part(
     graph the build gives in :meth:`Artefacts.write`, which then hands the graph's TriG to
     the child."""
     packs = [file.packed() for file in inputs.files.values()]
-    numbered = entailment.inferred_numbered(packs, inputs.ontology)
-    made = dumps.numbered_lines(numbered.keys, numbered.triples)
+    inferred = entailment.inferred_numbered(packs, inputs.ontology)
+    numbered.append(inferred)  # for a rebuild's rows (:func:`_changed_rows`)
+    made = dumps.numbered_lines(inferred.keys, inferred.triples)
     if made.blank:
         return None
     text = b"".join(made.lines)  # one object to pickle, not one per line
-    hand((text, numbered.parcel()))
+    hand((text, inferred.parcel()))
     name = str(INFERRED_GRAPH)
     blocks[name] = dumps.block_of(name, text)  # N-Triples are Turtle too
     return b"", text, pyoxigraph.RdfFormat.N_QUADS
+
+
+def _changed_rows(
+    inputs: Inputs,
+    change: eventrows.Change,
+    numbered: list[entailment.Numbered],
+    ontology_lines: list[bytes],
+) -> bytes | None:
+    """``events.csv`` after a rebuild's ``change``, in the events table's child once the
+    inferred graph is made: the rows the change can affect answered again, the others
+    kept (:func:`.eventrows.rows_after`); None when that cannot be vouched for."""
+    if not numbered:
+        return None
+    names = [str(name) for file in inputs.files.values() for name in file.names()]
+    rules = entailment.Rules(inputs.ontology)
+    return eventrows.rows_after(
+        change,
+        numbered[0],
+        names,
+        (rules, b"".join(ontology_lines)),
+        lambda store: tables.events_csv(store),
+    )
 
 
 def _write_files(folder: Path, contents: dict[str, bytes]) -> dict[str, str]:

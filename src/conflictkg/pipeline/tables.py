@@ -165,6 +165,7 @@ class EventsTable:
         more: bool = False,
         rest: Callable[[Callable[[object], None]], Part | None] | None = None,
         others: Others | None = None,
+        shortcut: Callable[[], bytes | None] | None = None,
     ) -> None:
         self._first = (trig, default)
         self._rest = rest
@@ -179,7 +180,7 @@ class EventsTable:
             inbox, self._outbox = os.pipe()
         what = f"{EVENTS_QUERY}: the events table"
         self._child = forked.Forked(
-            partial(_answer, trig, default, inbox, self._outbox, rest, others),
+            partial(_answer, trig, default, inbox, self._outbox, rest, others, shortcut),
             what,
             handing=True,
         )
@@ -257,19 +258,24 @@ def _answer(
     outbox: int | None,
     rest: Callable[[Callable[[object], None]], Part | None] | None = None,
     others: Others | None = None,
+    shortcut: Callable[[], bytes | None] | None = None,
     hand: Callable[[object], None] | None = None,
 ) -> bytes:
     """The table, in the child: the rest made by ``rest`` when it can (first, so that what
     it hands to the parent with ``hand`` comes early), the first part loaded, then the
     rest; when ``rest`` is not given or gives None and ``inbox`` is, the rest comes from
     the file the parent names through the pipe. Then the named graphs the query reads
-    that the parts left out, from ``others`` (:func:`completed`)."""
+    that the parts left out, from ``others`` (:func:`completed`). A ``shortcut`` that gives
+    the table's bytes once the rest is made (a rebuild's, :mod:`.eventrows`) spares all
+    of that; when it gives None, the table is answered as above."""
     if outbox is not None:
         os.close(outbox)  # the parent's end: the child reads an end of input when it closes
     made = None
     if rest is not None and hand is not None:
         made = rest(hand)
         hand(None)  # nothing, if rest handed nothing: the parent may be waiting (one at most)
+    if made is not None and shortcut is not None and (table := shortcut()) is not None:
+        return table
     store = served_store(trig, default)
     forked.keep_to_the_end(store)  # not freed when this returns: the child exits then
     if made is not None:

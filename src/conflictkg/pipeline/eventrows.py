@@ -1,0 +1,342 @@
+"""The events table after a change: only the rows the change can affect are answered again.
+
+``events.csv`` is the answer of ``events-table.rq`` over the whole served dataset, one row
+per event (:mod:`.tables`). At 10^6 triples, loading that dataset into Oxigraph and
+answering the query took the events table's child about 10 s of a one-article rebuild,
+longer than anything else in it. Yet a row reads only what lies around its event; so a
+rebuild after a change answers the query again over the part of the dataset around the
+events the change can affect, and keeps every other row of the last good build's table.
+
+**What a row reads.** The query reads, from its event, along the links it follows:
+
+- every link of a node it reached, forward (subject to object: the event's place, its
+  sides, its spans, their article, its publisher, a claim's grade and claimants...);
+- the links of :data:`BACKWARD` from object to subject: the reports and claims
+  ``ckg:aboutEvent`` the event, the claim whose ``ckg:assertionGraph`` is a graph, the
+  ``ckg:disputes`` of a claim;
+- from a node to the named graphs it is a subject of, among those a ``ckg:assertionGraph``
+  names (``GRAPH ?graph { ?event ?p ?o }``: the accounts that say something of it; the
+  query reads no other named graph, see :data:`.tables.ASSERTION_GRAPHS`);
+- the links of :data:`FREE` to their end, at no cost (``(ckg:locatedIn|ckg:near)+``, to
+  the city whose point a place takes).
+
+Its longest path is three links (event, span, article, publisher, whose label it reads)
+and a value's type at its end: a row reads the triples of the nodes less than
+:data:`DEPTH` links away (their links out, and those of :data:`BACKWARD` in), the ontology
+and nothing else. Read and declared here beside the query it describes; the incremental
+build's tests compare the table with a full build's after each kind of change.
+
+**Which rows change.** A triple the change adds to or removes from its files (old and new
+versions compared, graph by graph) is read by a row when its subject lies within
+:data:`DEPTH` links of the row's event; or its object, for a link of :data:`BACKWARD` or
+one with an inverse consequence in the ontology (:class:`.entailment.Rules`: the inferred
+graph then holds it the other way round); or its graph. So the affected events are those
+from which such an *anchor* lies less than :data:`DEPTH` links away, found by following
+the links backwards from the anchors over the new dataset (asserted and inferred). A link
+the change removed need not be followed: on an old path from an event to an anchor, the
+first link missing now is itself a removed triple, whose subject (or object) is an anchor
+still reached. The affected events' rows of the last good table are dropped, and so are
+the rows of every node so reached and every anchor (an event the change removed); the
+events among them that are events now are answered again, over the triples their rows
+read, and the rows are sorted by ``id`` as the query sorts them.
+
+Anything this cannot vouch for answers the whole query as before (:func:`rows_after`
+returns None): no last good table matching the cache's files, blank nodes in the changed
+files, or rows that an ``id`` does not tell apart (the order of equal ids is the engine's).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import and_, eq
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
+from conflictkg import __version__
+from conflictkg.pipeline import dumps, entailment
+from conflictkg.pipeline.accounts import ASSERTION_GRAPH, TriplesFile
+from conflictkg.vocab import CKG
+
+BACKWARD = (CKG.aboutEvent, URIRef(ASSERTION_GRAPH), CKG.disputes)
+"""The links the events query reads from object to subject."""
+FREE = (CKG.locatedIn, CKG.near)
+"""The links the events query follows to their end (a property path ``+``)."""
+DEPTH = 4
+"""A row reads the triples of the nodes less than this many links from its event."""
+
+Keyed = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+"""A triple of a named graph as term keys (:func:`.rdfio.term_key`): graph, s, p, o."""
+
+
+@dataclass
+class Change:
+    """What the events table's child needs to answer only the rows a change affects."""
+
+    table: bytes  # the last good build's events.csv
+    changed: set[Keyed]  # the quads the change added or removed (graph name first)
+
+
+def change_of(
+    current: Path, previous: dict[str, str], new: Sequence[TriplesFile], old: Sequence[TriplesFile]
+) -> Change | None:
+    """The change from the build in ``current`` (its ``build.json`` must name exactly the
+    triples files of ``previous``, stem -> SHA-256, as the incremental cache recorded them)
+    to the changed files' ``new`` versions; ``old`` are their versions then. None when
+    ``current`` is not that build or a changed file holds a blank node."""
+    try:
+        record = json.loads((current / "build.json").read_text(encoding="utf-8"))
+        table = (current / "events.csv").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("conflictkg") != __version__:
+        return None
+    inputs = record.get("inputs")
+    if not isinstance(inputs, dict):
+        return None
+    files = {
+        Path(name).stem: digest
+        for name, digest in inputs.items()
+        if name.startswith("triples/") and Path(name).suffix in (".trig", ".ttl")
+    }
+    if files != previous:
+        return None
+    changed = _quads(new) ^ _quads(old)
+    if any(key[0] == "B" for quad in changed for key in quad[1:]):
+        return None
+    return Change(table, changed)
+
+
+def _quads(files: Iterable[TriplesFile]) -> set[Keyed]:
+    found: set[Keyed] = set()
+    for file in files:
+        table, graphs = file.packed()
+        for name, (_, flat) in zip(file.names(), graphs, strict=True):
+            keys = [table[n] for n in flat]
+            named = repeat(str(name))
+            found.update(zip(named, keys[0::3], keys[1::3], keys[2::3], strict=False))
+    return found
+
+
+# ------------------------------------------------------------------ the rows a change affects
+
+
+@dataclass
+class Dataset:
+    """The served dataset as numbers (:class:`.entailment.Numbered`'s table): the default
+    graph's triples in three columns, the links of :data:`BACKWARD` and :data:`FREE`
+    apart, and the triples of each graph a ``ckg:assertionGraph`` names (the only named
+    graphs the query reads)."""
+
+    keys: list[tuple[str, ...]]
+    numbers: dict[tuple[str, ...], int]
+    s: list[int]
+    p: list[int]
+    o: list[int]
+    back: tuple[list[int], list[int], list[int]]  # the links of BACKWARD: s, p, o
+    free: tuple[list[int], list[int], list[int]]  # those of FREE
+    graphs: dict[int, list[int]]  # graph -> its triples (three numbers each)
+    members: dict[int, set[int]]  # graph -> its subjects
+    graphs_of: dict[int, set[int]]  # subject -> the graphs it is a subject of
+
+    def number(self, key: tuple[str, ...]) -> int | None:
+        return self.numbers.get(key)
+
+    def numbers_of(self, terms: Iterable[URIRef]) -> set[int]:
+        return {n for n in (self.numbers.get(("I", str(t))) for t in terms) if n is not None}
+
+
+def dataset_of(numbered: entailment.Numbered, names: Sequence[str]) -> Dataset:
+    """The dataset ``numbered`` read (its asserted and inferred triples), its packed
+    graphs named by ``names`` in their order."""
+    numbers = dict(zip(numbered.keys, range(len(numbered.keys)), strict=True))
+    flat = list(chain.from_iterable(chain(numbered.asserted, numbered.triples)))
+    s, p, o = flat[0::3], flat[1::3], flat[2::3]
+
+    def links(terms: Iterable[URIRef]) -> tuple[list[int], list[int], list[int]]:
+        wanted = {n for n in (numbers.get(("I", str(t))) for t in terms) if n is not None}
+        chosen = list(map(wanted.__contains__, p))
+        return list(compress(s, chosen)), list(compress(p, chosen)), list(compress(o, chosen))
+
+    back = links(BACKWARD)
+    named = numbers.get(("I", str(ASSERTION_GRAPH)))
+    assertion = {c for _, b, c in zip(*back, strict=True) if b == named}
+    graphs: dict[int, list[int]] = {}
+    for name, triples in zip(names, numbered.graphs, strict=True):
+        graph = numbers.get(("I", name))
+        if graph is not None and graph in assertion:
+            graphs.setdefault(graph, []).extend(triples)
+    members = {graph: set(triples[0::3]) for graph, triples in graphs.items()}
+    graphs_of: dict[int, set[int]] = {}
+    for graph, subjects in members.items():
+        for subject in subjects:
+            graphs_of.setdefault(subject, set()).add(graph)
+    return Dataset(numbered.keys, numbers, s, p, o, back, links(FREE), graphs, members, graphs_of)
+
+
+def affected(data: Dataset, change: Change, ontology_rules: entailment.Rules) -> set[int]:
+    """Every node from which an anchor of ``change`` lies less than :data:`DEPTH` links
+    away, anchors included (see the module's docstring)."""
+    backward = data.numbers_of(BACKWARD)
+    turned = {
+        p
+        for p in {q for _, _, q, _ in change.changed}
+        if any(not forward for _, forward in ontology_rules.consequences(URIRef(p[1])))
+    }
+    anchors: set[int] = set()
+    for graph, s, p, o in change.changed:
+        anchors.update(n for n in (data.number(s), data.number(("I", graph))) if n is not None)
+        if p in turned or (data.number(p) in backward):
+            n = data.number(o)
+            if n is not None:
+                anchors.add(n)
+    return _closure(data, anchors, into=False)
+
+
+def read_by(data: Dataset, events: set[int]) -> set[int]:
+    """Every node the rows of ``events`` read the triples of (less than :data:`DEPTH` links
+    from their event)."""
+    return _closure(data, events, into=True)
+
+
+def _closure(data: Dataset, start: set[int], *, into: bool) -> set[int]:
+    """The nodes less than :data:`DEPTH` links from ``start`` along the links a row reads
+    (``into``: from a node to what it reads; else from what is read back to the node)."""
+    s, o = data.s, data.o
+    (bs, _, bo), (fs, _, fo) = data.back, data.free
+
+    def step(nodes: set[int]) -> set[int]:
+        has = nodes.__contains__
+        if into:  # links out, links of BACKWARD in, the graphs a node is a subject of
+            found = set(compress(o, map(has, s))) | set(compress(bs, map(has, bo)))
+            found.update(g for n in nodes for g in data.graphs_of.get(n, ()))
+        else:  # the same links, followed back
+            found = set(compress(s, map(has, o))) | set(compress(bo, map(has, bs)))
+            found.update(m for n in nodes if n in data.members for m in data.members[n])
+        return found
+
+    def free_step(nodes: set[int]) -> set[int]:
+        has = nodes.__contains__
+        return set(compress(fo, map(has, fs))) if into else set(compress(fs, map(has, fo)))
+
+    seen = set(start)
+    frontier = set(start)
+    for level in range(DEPTH):
+        grow = frontier
+        while grow:  # the free links to their end, at this level
+            grow = free_step(grow) - seen
+            seen |= grow
+            frontier |= grow
+        if level == DEPTH - 1 or not frontier:
+            break
+        frontier = step(frontier) - seen
+        seen |= frontier
+    return seen
+
+
+# ------------------------------------------------------------------ answering those rows
+
+
+def part_read(data: Dataset, nodes: set[int]) -> tuple[bytes, bytes]:
+    """The triples the rows read: the default graph's whose subject is one of ``nodes``
+    (and those of :data:`BACKWARD` whose object is), as N-Triples, and the named graphs'
+    whose subject is, as N-Quads."""
+    s, p, o = data.s, data.p, data.o
+    mine = list(map(nodes.__contains__, s))
+    triples = set(zip(compress(s, mine), compress(p, mine), compress(o, mine), strict=True))
+    # the links of BACKWARD into the nodes, whatever their subject
+    triples.update(t for t in zip(*data.back, strict=True) if t[2] in nodes)
+    default = b"".join(dumps.numbered_lines(data.keys, triples).lines)
+    quads: list[bytes] = []
+    for graph, flat in data.graphs.items():
+        held = [t for t in zip(flat[0::3], flat[1::3], flat[2::3], strict=True) if t[0] in nodes]
+        if held:
+            tail = f" <{data.keys[graph][1]}> .\n".encode()
+            quads += [line[:-3] + tail for line in dumps.numbered_lines(data.keys, held).lines]
+    return default, b"".join(quads)
+
+
+def split_rows(table: bytes) -> tuple[bytes, list[bytes]] | None:
+    """A SPARQL CSV answer as its header and its rows, each with its line end; None when
+    the bytes are not rows one after the other (a line end inside a quoted field leaves
+    an odd number of quotes before it: the row goes on)."""
+    pieces = table.split(b"\r\n")
+    if len(pieces) < 2 or pieces[-1]:
+        return None
+    rows: list[bytes] = []
+    pending = b""
+    for piece in pieces[:-1]:
+        pending += piece + b"\r\n"
+        if not pending.count(b'"') % 2:
+            rows.append(pending)
+            pending = b""
+    if pending:
+        return None
+    return rows[0], rows[1:]
+
+
+def _id_and_iri(row: bytes) -> tuple[str, str]:
+    """A row's first field (the id) and last (the event's IRI)."""
+    line = row[:-2]
+    if line.startswith(b'"') or line.endswith(b'"'):
+        fields = next(csv.reader([line.decode("utf-8")]))
+        return fields[0], fields[-1]
+    return line[: line.find(b",")].decode("utf-8"), line[line.rfind(b",") + 1 :].decode("utf-8")
+
+
+def merged_table(
+    previous: bytes, answered: bytes, dropped: set[str], events: set[str]
+) -> bytes | None:
+    """The last good table without the rows of ``dropped`` (event IRIs), with the rows of
+    ``answered`` for ``events``, sorted by id; None when ids do not tell rows apart or
+    the headers differ."""
+    old, new = split_rows(previous), split_rows(answered)
+    if old is None or new is None or old[0] != new[0]:
+        return None
+    rows: dict[str, bytes] = {}
+    for row in old[1]:
+        rid, iri = _id_and_iri(row)
+        if iri not in dropped:
+            if not rid or rid in rows:
+                return None
+            rows[rid] = row
+    for row in new[1]:
+        rid, iri = _id_and_iri(row)
+        if iri in events:
+            if not rid or rid in rows:
+                return None
+            rows[rid] = row
+    return old[0] + b"".join(rows[rid] for rid in sorted(rows))
+
+
+def rows_after(
+    change: Change,
+    numbered: entailment.Numbered,
+    names: Sequence[str],
+    ontology: tuple[entailment.Rules, bytes],
+    answer: Callable[[pyoxigraph.Store], bytes],
+) -> bytes | None:
+    """``events.csv`` after ``change``, answering (``answer``: the events query as CSV)
+    only the rows it can affect; None when this cannot vouch for the result (see the
+    module's docstring), and the whole query must be answered. ``numbered``: the dataset
+    as the inference read it, its packed graphs named by ``names``; ``ontology``: its
+    rules and its lines as the served default graph holds them."""
+    rules, ontology_lines = ontology
+    data = dataset_of(numbered, names)
+    reached = affected(data, change, rules)
+    typed, event_class = data.number(("I", str(RDF.type))), data.number(("I", str(CKG.Event)))
+    is_event = map(and_, map(eq, data.p, repeat(typed)), map(eq, data.o, repeat(event_class)))
+    events = set(compress(data.s, is_event)) & reached
+    default, quads = part_read(data, read_by(data, events))
+    store = pyoxigraph.Store()
+    store.load(default + ontology_lines, pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
+    store.load(quads, pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    dropped = {data.keys[n][1] for n in reached if data.keys[n][0] == "I"}
+    dropped |= {quad[1][1] for quad in change.changed if quad[1][0] == "I"}
+    return merged_table(change.table, answer(store), dropped, {data.keys[n][1] for n in events})
