@@ -190,6 +190,22 @@ def test_a_break_fails_incrementally_as_in_a_full_build(
     assert cache.incremental and cache.previous[second.stem] != sha256_file(second)
 
 
+def test_a_changed_seed_fails_incrementally_as_in_a_full_build(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # no triples file changed: the rebuild reads the articles' hashes from the merge as
+    # numbers, and finds the seed's new SHA-256 wrong as a full build does
+    root, output = project
+    seed = sorted((root / "seeds").glob("*.txt"))[0]
+    seed.write_text(seed.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    with pytest.raises(ConflictKGError) as incremental_error:
+        build(Project.at(root), output)
+    with pytest.raises(ConflictKGError) as full_error:
+        build(Project.at(root), tmp_path / "full", full=True)
+    assert any("has SHA-256" in d for d in incremental_error.value.details)
+    assert incremental_error.value.details == full_error.value.details
+
+
 def _places(path: Path) -> set[str]:
     return set(re.findall(r"<https://w3id.org/conflictkg/id/place/[\w-]+>", path.read_text()))
 

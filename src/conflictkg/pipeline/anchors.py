@@ -162,8 +162,13 @@ def article_seed(
     return seed
 
 
+ARTICLE_FACTS = (CKG.seedFile, CKG.sha256)
+"""What :func:`verify_articles` reads of each article (besides its type)."""
+
+
 def verify_articles(graph: Graph, seeds: Mapping[str, Seed]) -> list[str]:
-    """Problems with the articles: a seed file that is absent, a SHA-256 that differs."""
+    """Problems with the articles: a seed file that is absent, a SHA-256 that differs
+    (it reads their :data:`ARTICLE_FACTS`)."""
     problems: list[str] = []
     for article in sorted(set(graph.subjects(RDF.type, CKG.Article)), key=_n3):
         seed = article_seed(graph, article, seeds, problems)

@@ -172,10 +172,11 @@ def check_quotes(
     keeps its verdict.
     """
     check = Check("quotes")
-    # the merge as numbers (a rebuild's): the articles' own triples
+    # the merge as numbers (a rebuild's): the articles' facts the check reads
     articles = data
     if not isinstance(articles, Graph):
-        articles = articles.described(articles.subjects(RDF.type, CKG.Article))
+        read = (RDF.type, *anchors.ARTICLE_FACTS)
+        articles = articles.described(articles.subjects(RDF.type, CKG.Article), read)
     check.problems += anchors.verify_articles(articles, inputs.seeds)
     spans = 0
     for done, (stem, file) in enumerate(inputs.files.items(), start=1):

@@ -50,7 +50,7 @@ class MergeIndex:
         self._spo = _sorted_once(_codes(s, p, o, bits))
         self._osp: list[int] | None = None  # made on first use
         self._p: list[int] | None = None  # each triple's predicate, made on first use
-        self._by_predicate: dict[Node, dict[int, list[int]]] = {}
+        self._made: list[Node | None] = [None] * len(keys)  # terms made so far, by number
 
     @classmethod
     def of(cls, packs: Iterable[rdfio.Packed]) -> MergeIndex:
@@ -73,7 +73,15 @@ class MergeIndex:
         return self._numbers.get(rdfio.term_key(term))
 
     def _terms(self, numbers: Sequence[int]) -> list[Node]:
-        return rdfio.terms_of([self._keys[n] for n in numbers])
+        """The terms of ``numbers`` (each made once: a region's walk asks for the same
+        nodes again and again)."""
+        made = self._made
+        missing = [n for n in numbers if made[n] is None]
+        if missing:
+            terms = rdfio.terms_of([self._keys[n] for n in missing])
+            for n, term in zip(missing, terms, strict=True):
+                made[n] = term
+        return [made[n] for n in numbers]  # type: ignore[misc]
 
     def _range(self, codes: list[int], first: int, *more: int) -> list[int]:
         """The codes of ``codes`` whose leading numbers are ``first`` (and ``more``)."""
@@ -105,24 +113,12 @@ class MergeIndex:
     # ------------------------------------------------------------------ as an rdflib graph
 
     def objects(self, subject: Node, predicate: Node) -> list[Node]:
-        """The objects of ``subject``'s ``predicate`` (from the predicate's own index, made
-        when it is first asked about: the catalogue asks about every event)."""
-        index = self._by_predicate.get(predicate)
-        if index is None:
-            index = self._by_predicate[predicate] = self._subject_index(predicate)
-        s = self._number(subject) if index else None
-        found = index.get(s) if s is not None else None
-        return self._terms(found) if found else []
-
-    def _subject_index(self, predicate: Node) -> dict[int, list[int]]:
-        """Subject -> objects of ``predicate``'s triples."""
-        p = self._number(predicate)
-        index: dict[int, list[int]] = {}
-        if p is not None:
-            shift, mask = 2 * self._bits, self._mask
-            for code in compress(self._spo, map(eq, self._predicates(), repeat(p))):
-                index.setdefault(code >> shift, []).append(code & mask)
-        return index
+        """The objects of ``subject``'s ``predicate``."""
+        s, p = self._number(subject), self._number(predicate)
+        if s is None or p is None:
+            return []
+        found = self._range(self._spo, s, p)
+        return self._terms([code & self._mask for code in found]) if found else []
 
     def subjects(self, predicate: Node, value: Node) -> list[Node]:
         """The subjects of ``predicate`` with ``value``."""
@@ -179,12 +175,15 @@ class MergeIndex:
         counted = Counter(map(and_, typed, repeat(mask)))
         return Counter(dict(zip(self._terms(list(counted)), counted.values(), strict=True)))
 
-    def described(self, subjects: Iterable[Node]) -> Graph:
-        """An rdflib graph of every triple of the ``subjects``."""
+    def described(self, subjects: Iterable[Node], predicates: Iterable[Node] = ()) -> Graph:
+        """An rdflib graph of every triple of the ``subjects`` (of the ``predicates`` only,
+        when given)."""
         graph = new_graph()
+        wanted = set(predicates)
         for subject in subjects:
             for p, o in self.predicate_objects(subject):
-                graph.add((subject, p, o))
+                if not wanted or p in wanted:
+                    graph.add((subject, p, o))
         return graph
 
     def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
