@@ -130,6 +130,16 @@ def test_the_events_table_answers_only_the_rows_a_change_can_affect(
     changed, n = edit(path.read_text(encoding="utf-8"))
     assert n == 1, f"the edit found nothing to change in {path.name}"
     path.write_text(changed, encoding="utf-8")
+    told = _telling(monkeypatch, tmp_path)
+    _same_as_full(root, output, tmp_path / "full")
+    merged, answered, rows = json.loads(told.read_text())
+    assert merged, "the rebuild kept the rows the change cannot affect"
+    assert 0 < answered < rows, (answered, rows)
+
+
+def _telling(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A file the events table's child writes, when it merges the last table with the
+    rows it answered: whether it could, how many events it answered, of how many rows."""
     told = tmp_path / "told"
     answer = eventrows.merged_table
 
@@ -140,33 +150,40 @@ def test_the_events_table_answers_only_the_rows_a_change_can_affect(
         return table
 
     monkeypatch.setattr(eventrows, "merged_table", telling)
-    _same_as_full(root, output, tmp_path / "full")
-    merged, answered, rows = json.loads(told.read_text())
-    assert merged, "the rebuild kept the rows the change cannot affect"
-    assert 0 < answered < rows, (answered, rows)
+    return told
 
 
 def test_an_added_article_rebuilds_incrementally_and_identically(
-    project: tuple[Path, Path], corpus_and_build: tuple[Path, Path, Path], tmp_path: Path
+    project: tuple[Path, Path],
+    corpus_and_build: tuple[Path, Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root, output = project
     spare = corpus_and_build[2]
     added = sorted((spare / "triples").glob("*.trig"))[-1]
     shutil.copy(added, root / "triples" / added.name)
     shutil.copy(spare / "seeds" / f"{added.stem}.txt", root / "seeds")
+    told = _telling(monkeypatch, tmp_path)
     record = _same_as_full(root, output, tmp_path / "full")
     assert record["checked"] == {"full": False, "changed": [added.stem]}
+    # its events answered, not those of the others at the places and actors it shares
+    merged, answered, rows = json.loads(told.read_text())
+    assert merged and 0 < answered < rows, (answered, rows)
 
 
 def test_a_removed_article_rebuilds_incrementally_and_identically(
-    project: tuple[Path, Path], tmp_path: Path
+    project: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, output = project
     path = _first_trig(root)
     path.unlink()
     (root / "seeds" / f"{path.stem}.txt").unlink()
+    told = _telling(monkeypatch, tmp_path)
     record = _same_as_full(root, output, tmp_path / "full")
     assert record["checked"] == {"full": False, "changed": [path.stem]}
+    merged, answered, rows = json.loads(told.read_text())  # its rows dropped, few answered
+    assert merged and answered < rows, (answered, rows)
 
 
 def test_a_break_fails_incrementally_as_in_a_full_build(

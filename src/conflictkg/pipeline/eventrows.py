@@ -10,7 +10,8 @@ events the change can affect, and keeps every other row of the last good build's
 **What a row reads.** The query reads, from its event, along the links it follows:
 
 - every link of a node it reached, forward (subject to object: the event's place, its
-  sides, its spans, their article, its publisher, a claim's grade and claimants...);
+  sides, its article, its publisher, a claim's grade and claimants...), but for those of
+  :data:`OWN`, read from the row's own event only (its spans);
 - the links of :data:`BACKWARD` from object to subject: the reports and claims
   ``ckg:aboutEvent`` the event, the claim whose ``ckg:assertionGraph`` is a graph, the
   ``ckg:disputes`` of a claim;
@@ -26,13 +27,17 @@ and a value's type at its end: a row reads the triples of the nodes less than
 and nothing else. Read and declared here beside the query it describes; the incremental
 build's tests compare the table with a full build's after each kind of change.
 
-**Which rows change.** A triple the change adds to or removes from its files (old and new
-versions compared, graph by graph) is read by a row when its subject lies within
-:data:`DEPTH` links of the row's event; or its object, for a link of :data:`BACKWARD` or
-one with an inverse consequence in the ontology (:class:`.entailment.Rules`: the inferred
-graph then holds it the other way round); or its graph. So the affected events are those
-from which such an *anchor* lies less than :data:`DEPTH` links away, found by following
-the links backwards from the anchors over the new dataset (asserted and inferred). A link
+**Which rows change.** What the change adds to or removes from what the query reads
+(:func:`real_changes`): the quads of its files' graphs that a ``ckg:assertionGraph``
+names, and of the other graphs the triples the merge gains or loses (an added article's
+copy of a shared place's label is in the merge before and after). Such a triple is read
+by a row when its subject lies within :data:`DEPTH` links of the row's event (for a link
+of :data:`OWN`, when its subject is the event); or its object, for a link of
+:data:`BACKWARD` or one with an inverse consequence in the ontology
+(:class:`.entailment.Rules`: the inferred graph then holds it the other way round); or
+its graph. So the affected events are those from which such an *anchor* lies less than
+:data:`DEPTH` links away, found by following the links backwards from the anchors over
+the new dataset (asserted and inferred). A link
 the change removed need not be followed: on an old path from an event to an anchor, the
 first link missing now is itself a removed triple, whose subject (or object) is an anchor
 still reached. The affected events' rows of the last good table are dropped, and so are
@@ -52,7 +57,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import and_, eq
+from operator import and_, eq, not_
 from pathlib import Path
 
 import pyoxigraph
@@ -68,6 +73,10 @@ BACKWARD = (CKG.aboutEvent, URIRef(ASSERTION_GRAPH), CKG.disputes)
 """The links the events query reads from object to subject."""
 FREE = (CKG.locatedIn, CKG.near)
 """The links the events query follows to their end (a property path ``+``)."""
+OWN = (CKG.attestedBy,)
+"""The links the events query reads only from the row's own event (its spans): every
+place, actor and claim an article names is attested by a span of it, so through these
+links each article would reach every event at every place it names."""
 DEPTH = 4
 """A row reads the triples of the nodes less than this many links from its event."""
 
@@ -80,7 +89,13 @@ class Change:
     """What the events table's child needs to answer only the rows a change affects."""
 
     table: bytes  # the last good build's events.csv
-    changed: set[Keyed]  # the quads the change added or removed (graph name first)
+    added: set[Keyed]  # the quads the changed files hold now and did not (graph name first)
+    removed: set[Keyed]  # those they held and do not
+    graphs: set[str]  # the names of the changed files' graphs, then and now
+
+    @property
+    def changed(self) -> set[Keyed]:
+        return self.added | self.removed
 
 
 def change_of(
@@ -107,10 +122,11 @@ def change_of(
     }
     if files != previous:
         return None
-    changed = _quads(new) ^ _quads(old)
-    if any(key[0] == "B" for quad in changed for key in quad[1:]):
+    now, then = _quads(new), _quads(old)
+    if any(key[0] == "B" for quad in now ^ then for key in quad[1:]):
         return None
-    return Change(table, changed)
+    graphs = {str(name) for file in [*new, *old] for name in file.names()}
+    return Change(table, now - then, then - now, graphs)
 
 
 def _quads(files: Iterable[TriplesFile]) -> set[Keyed]:
@@ -141,9 +157,13 @@ class Dataset:
     o: list[int]
     back: tuple[list[int], list[int], list[int]]  # the links of BACKWARD: s, p, o
     free: tuple[list[int], list[int], list[int]]  # those of FREE
+    own: tuple[list[int], list[int], list[int]]  # those of OWN
+    plain: tuple[list[int], list[int]]  # the subjects and objects of the others
     graphs: dict[int, list[int]]  # graph -> its triples (three numbers each)
     members: dict[int, set[int]]  # graph -> its subjects
     graphs_of: dict[int, set[int]]  # subject -> the graphs it is a subject of
+    asserted: set[tuple[int, int, int]]  # the merge of the asserted graphs
+    sources: list[tuple[str, list[int]]]  # every packed graph: its name and its triples
 
     def number(self, key: tuple[str, ...]) -> int | None:
         return self.numbers.get(key)
@@ -164,7 +184,9 @@ def dataset_of(numbered: entailment.Numbered, names: Sequence[str]) -> Dataset:
         chosen = list(map(wanted.__contains__, p))
         return list(compress(s, chosen)), list(compress(p, chosen)), list(compress(o, chosen))
 
-    back = links(BACKWARD)
+    back, own = links(BACKWARD), links(OWN)
+    others = list(map(not_, map(data_own(numbers).__contains__, p)))
+    plain = (list(compress(s, others)), list(compress(o, others)))
     named = numbers.get(("I", str(ASSERTION_GRAPH)))
     assertion = {c for _, b, c in zip(*back, strict=True) if b == named}
     graphs: dict[int, list[int]] = {}
@@ -177,7 +199,28 @@ def dataset_of(numbered: entailment.Numbered, names: Sequence[str]) -> Dataset:
     for graph, subjects in members.items():
         for subject in subjects:
             graphs_of.setdefault(subject, set()).add(graph)
-    return Dataset(numbered.keys, numbers, s, p, o, back, links(FREE), graphs, members, graphs_of)
+    sources = list(zip(names, numbered.graphs, strict=True))
+    return Dataset(
+        numbered.keys,
+        numbers,
+        s,
+        p,
+        o,
+        back,
+        links(FREE),
+        own,
+        plain,
+        graphs,
+        members,
+        graphs_of,
+        numbered.asserted,
+        sources,
+    )
+
+
+def data_own(numbers: dict[tuple[str, ...], int]) -> set[int]:
+    """The numbers of :data:`OWN`'s links."""
+    return {n for n in (numbers.get(("I", str(t))) for t in OWN) if n is not None}
 
 
 def affected(data: Dataset, change: Change, ontology_rules: entailment.Rules) -> set[int]:
@@ -189,14 +232,51 @@ def affected(data: Dataset, change: Change, ontology_rules: entailment.Rules) ->
         for p in {q for _, _, q, _ in change.changed}
         if any(not forward for _, forward in ontology_rules.consequences(URIRef(p[1])))
     }
+    own = data_own(data.numbers)
     anchors: set[int] = set()
-    for graph, s, p, o in change.changed:
-        anchors.update(n for n in (data.number(s), data.number(("I", graph))) if n is not None)
-        if p in turned or (data.number(p) in backward):
+    rows: set[int] = set()  # an OWN link's subject: its own row reads it, no other row
+    for graph, s, p, o in real_changes(data, change):
+        subject, predicate = data.number(s), data.number(p)
+        if subject is not None:
+            (rows if predicate in own else anchors).add(subject)
+        if (named := data.number(("I", graph))) is not None:
+            anchors.add(named)
+        if p in turned or predicate in backward:
             n = data.number(o)
             if n is not None:
                 anchors.add(n)
-    return _closure(data, anchors, into=False)
+    return _closure(data, anchors, into=False) | rows
+
+
+def real_changes(data: Dataset, change: Change) -> list[Keyed]:
+    """The quads of ``change`` that change what the query reads: those of the graphs a
+    ``ckg:assertionGraph`` names, which it reads by name, and of the others those that
+    change the served default graph, the merge. A triple an unchanged file also holds
+    (a shared place's label, in an added or removed article) is in the merge before and
+    after: made an anchor, it would bring in every event that reads the place."""
+    kept: list[Keyed] = []
+    added: dict[tuple[int, int, int], list[Keyed]] = {}
+    for quad in change.changed:
+        graph = data.number(("I", quad[0]))
+        if graph is not None and graph in data.graphs:
+            kept.append(quad)
+            continue
+        s, p, o = (data.number(key) for key in quad[1:])
+        triple = (s, p, o) if s is not None and p is not None and o is not None else None
+        if quad in change.removed:  # a change unless the merge still holds it
+            if triple is None or triple not in data.asserted:
+                kept.append(quad)
+        elif triple is not None:  # in the merge now: a change unless it was before
+            added.setdefault(triple, []).append(quad)
+        else:
+            kept.append(quad)
+    if added:
+        held: set[tuple[int, int, int]] = set()
+        for name, flat in data.sources:
+            if name not in change.graphs:
+                held |= added.keys() & set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
+        kept += [quad for triple, quads in added.items() if triple not in held for quad in quads]
+    return kept
 
 
 def read_by(data: Dataset, events: set[int]) -> set[int]:
@@ -208,17 +288,21 @@ def read_by(data: Dataset, events: set[int]) -> set[int]:
 def _closure(data: Dataset, start: set[int], *, into: bool) -> set[int]:
     """The nodes less than :data:`DEPTH` links from ``start`` along the links a row reads
     (``into``: from a node to what it reads; else from what is read back to the node)."""
-    s, o = data.s, data.o
-    (bs, _, bo), (fs, _, fo) = data.back, data.free
+    s, o = data.plain
+    (bs, _, bo), (fs, _, fo), (os_, _, oo) = data.back, data.free, data.own
+    ends: set[int] = set()  # reached back over an OWN link: their own rows, no further
 
-    def step(nodes: set[int]) -> set[int]:
+    def step(nodes: set[int], first: bool) -> set[int]:
         has = nodes.__contains__
         if into:  # links out, links of BACKWARD in, the graphs a node is a subject of
             found = set(compress(o, map(has, s))) | set(compress(bs, map(has, bo)))
             found.update(g for n in nodes for g in data.graphs_of.get(n, ()))
+            if first:  # the row's own event's OWN links
+                found.update(compress(oo, map(has, os_)))
         else:  # the same links, followed back
             found = set(compress(s, map(has, o))) | set(compress(bo, map(has, bs)))
             found.update(m for n in nodes if n in data.members for m in data.members[n])
+            ends.update(compress(os_, map(has, oo)))
         return found
 
     def free_step(nodes: set[int]) -> set[int]:
@@ -235,9 +319,9 @@ def _closure(data: Dataset, start: set[int], *, into: bool) -> set[int]:
             frontier |= grow
         if level == DEPTH - 1 or not frontier:
             break
-        frontier = step(frontier) - seen
+        frontier = step(frontier, level == 0) - seen
         seen |= frontier
-    return seen
+    return seen | ends
 
 
 # ------------------------------------------------------------------ answering those rows
@@ -338,5 +422,6 @@ def rows_after(
     store.load(default + ontology_lines, pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
     store.load(quads, pyoxigraph.RdfFormat.N_QUADS, lenient=True)
     dropped = {data.keys[n][1] for n in reached if data.keys[n][0] == "I"}
-    dropped |= {quad[1][1] for quad in change.changed if quad[1][0] == "I"}
+    # and the rows of what the change removed altogether (an event no triple names now)
+    dropped |= {q[1][1] for q in change.removed if q[1][0] == "I" and data.number(q[1]) is None}
     return merged_table(change.table, answer(store), dropped, {data.keys[n][1] for n in events})
