@@ -309,30 +309,49 @@ def rebuild(corpus: Path) -> dict[str, object]:
     """One article changed in a built corpus: the incremental build's time, then back.
 
     The article in the middle of the corpus gets one label changed (a new word in the
-    first ``rdfs:label``); ``conflictkg build`` then rebuilds from the cache the build
+    first ``rdfs:label``, a text span's in the synthetic articles, which no row of
+    ``events.csv`` reads); ``conflictkg build`` then rebuilds from the cache the build
     step left. The file is restored and built again (the second figure), so the corpus
-    ends as it began and the later steps query the same data.
+    ends as it began and the later steps query the same data. Then the same with the
+    label of the article's first event (its row, and those reading it, answered again),
+    and with the article removed (its file and seed) and added back.
     """
     import re
 
     files = sorted((corpus / "triples").glob("*.trig"))
     path = files[len(files) // 2]
-    original = path.read_bytes()
-    changed, n = re.subn(rb'rdfs:label "', b'rdfs:label "Changed ', original, count=1)
-    if n != 1:
-        raise SystemExit(f"{path}: no rdfs:label to change")
+    seed = corpus / "seeds" / f"{path.stem}.txt"
+    original, seed_text = path.read_bytes(), seed.read_bytes()
     build = [benchlib.tool("conflictkg"), "--project", str(corpus), "build"]
     out: dict[str, object] = {"article": path.name}
-    try:
-        path.write_bytes(changed)
+
+    def timed(name: str) -> None:
         started = time.perf_counter()
         subprocess.run(build, check=True, capture_output=True)
-        out["changed_seconds"] = time.perf_counter() - started
+        out[f"{name}_seconds"] = time.perf_counter() - started
+
+    edits = {
+        "": rb'(rdfs:label ")',
+        "event_": rb'(/id/event/[^>]+> a [^;]+;\s*rdfs:label ")',
+    }
+    for kind, pattern in edits.items():
+        changed, n = re.subn(pattern, rb"\1Changed ", original, count=1)
+        if n != 1:
+            raise SystemExit(f"{path}: no label to change ({pattern!r})")
+        try:
+            path.write_bytes(changed)
+            timed(f"{kind}changed")
+        finally:
+            path.write_bytes(original)
+        timed(f"{kind}restored")
+    try:
+        path.unlink()
+        seed.unlink()
+        timed("removed")
     finally:
         path.write_bytes(original)
-    started = time.perf_counter()
-    subprocess.run(build, check=True, capture_output=True)
-    out["restored_seconds"] = time.perf_counter() - started
+        seed.write_bytes(seed_text)
+    timed("added")
     record = json.loads((corpus / "output" / "current" / "build.json").read_text())
     out["steps"] = record["seconds"]
     out["checked"] = record.get("checked")
@@ -340,12 +359,16 @@ def rebuild(corpus: Path) -> dict[str, object]:
 
 
 def fmt_rebuild(result: dict[str, object] | None) -> str:
-    """The rebuild column: one article changed, and restored (seconds)."""
+    """The rebuild column: one label changed and restored, an event's label changed and
+    restored, the article removed and added back (seconds; those measured)."""
     if not result or "changed_seconds" not in result:
         return fmt_seconds(result)
-    changed = float(result["changed_seconds"])  # type: ignore[arg-type]
-    restored = float(result["restored_seconds"])  # type: ignore[arg-type]
-    return f"{changed:.1f} s / {restored:.1f} s"
+    pairs = [("changed", "restored"), ("event_changed", "event_restored"), ("removed", "added")]
+    return "; ".join(
+        f"{float(result[a + '_seconds']):.1f} / {float(result[b + '_seconds']):.1f} s"  # type: ignore[arg-type]
+        for a, b in pairs
+        if f"{a}_seconds" in result and f"{b}_seconds" in result
+    )
 
 
 # --------------------------------------------------------------------------- driver (parent side)
@@ -622,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         "articles",
         "synth",
         "build",
-        "rebuild, 1 article changed / restored",
+        "rebuild: label changed / restored; event's label; article removed / added",
         "SHACL",
         "load conflictkg",
         "load pyoxigraph",
