@@ -185,7 +185,7 @@ def dataset_of(numbered: entailment.Numbered, names: Sequence[str]) -> Dataset:
         return list(compress(s, chosen)), list(compress(p, chosen)), list(compress(o, chosen))
 
     back, own = links(BACKWARD), links(OWN)
-    others = list(map(not_, map(data_own(numbers).__contains__, p)))
+    others = list(map(not_, map(set(own[1]).__contains__, p)))  # own[1]: OWN's predicates
     plain = (list(compress(s, others)), list(compress(o, others)))
     named = numbers.get(("I", str(ASSERTION_GRAPH)))
     assertion = {c for _, b, c in zip(*back, strict=True) if b == named}
@@ -218,11 +218,6 @@ def dataset_of(numbered: entailment.Numbered, names: Sequence[str]) -> Dataset:
     )
 
 
-def data_own(numbers: dict[tuple[str, ...], int]) -> set[int]:
-    """The numbers of :data:`OWN`'s links."""
-    return {n for n in (numbers.get(("I", str(t))) for t in OWN) if n is not None}
-
-
 def affected(data: Dataset, change: Change, ontology_rules: entailment.Rules) -> set[int]:
     """Every node from which an anchor of ``change`` lies less than :data:`DEPTH` links
     away, anchors included (see the module's docstring)."""
@@ -232,7 +227,7 @@ def affected(data: Dataset, change: Change, ontology_rules: entailment.Rules) ->
         for p in {q for _, _, q, _ in change.changed}
         if any(not forward for _, forward in ontology_rules.consequences(URIRef(p[1])))
     }
-    own = data_own(data.numbers)
+    own = data.numbers_of(OWN)
     anchors: set[int] = set()
     rows: set[int] = set()  # an OWN link's subject: its own row reads it, no other row
     for graph, s, p, o in real_changes(data, change):
