@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ from rdflib.compare import isomorphic
 
 from conflictkg.cli import main
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import artefacts, build, forked, inputs, publish, tables
+from conflictkg.pipeline import artefacts, build, chunks, forked, inputs, publish, tables
 from conflictkg.pipeline.accounts import INFERRED_GRAPH
 from conflictkg.pipeline.formats import format_for_path
 from conflictkg.pipeline.mergeindex import MergeIndex
@@ -407,6 +408,81 @@ def test_an_inferred_blank_node_gives_the_build_made_without_a_child(
     forked_files, alone = (snapshot(o)["files"] for o in outputs)
     for name in [*artefacts.RDF_ARTEFACTS, artefacts.EVENTS_FILE]:
         assert forked_files[name] == alone[name], name  # type: ignore[index]
+
+
+def test_the_documents_written_in_their_own_child_are_those_written_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The merge's Turtle, RDF/XML and JSON-LD are made and written by a child of their own
+    # while the build writes the rest (Artefacts.write); without fork, here. Same bytes,
+    # same catalogue sizes and VoID counts, and a second build finds every chunk kept.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")
+    calls = tmp_path / "calls"  # a file: a child's memory is not the test's
+    real = publish._documents_written
+
+    def documented(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with calls.open("a") as told:  # a child ends with os._exit, so holds to the end
+            told.write(f"{forked.holds_to_the_end()} {os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    def made() -> list[tuple[str, int]]:
+        lines = calls.read_text().split() if calls.exists() else []
+        return [(lines[i], int(lines[i + 1])) for i in range(0, len(lines), 2)]
+
+    monkeypatch.setattr(publish, "_documents_written", documented)
+    outputs = []
+    for fork in (True, False):
+        monkeypatch.setattr(forked, "available", lambda fork=fork: fork)
+        project = make_project(tmp_path / f"project-{fork}")
+        output = project / "output"
+        assert main(["--project", str(project), "build", "--output", str(output)]) == 0
+        outputs.append(output)
+    assert made() == [("True", made()[0][1])] and made()[0][1] != os.getpid()  # forked, once
+    forked_files, alone = (snapshot(o)["files"] for o in outputs)
+    for name in artefacts.ARTEFACTS:
+        if name.file not in ("build.json", artefacts.DOCS_FILE):
+            assert forked_files[name.file] == alone[name.file], name.file  # type: ignore[index]
+    # the chunks the child wrote were kept from the build's pruning: a build again finds
+    # every one of them (none made again, so none written again)
+    folder = outputs[0] / "cache" / "chunks"
+
+    def kept() -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*")}
+
+    first = kept()
+    written = [p for p in folder.glob("*.pickle") if isinstance(_unpickled(p), chunks.Written)]
+    assert written  # the child's chunks, not only the build's (graph/inferred's Turtle)
+    monkeypatch.setattr(forked, "available", lambda: True)
+    project = outputs[0].parent
+    assert main(["--project", str(project), "build", "--output", str(outputs[0])]) == 0
+    assert kept() == first and len(made()) == 2
+
+
+def _unpickled(path: Path) -> object:
+    return pickle.loads(path.read_bytes())
+
+
+def test_a_failure_of_the_documents_child_fails_the_build_and_keeps_the_last(
+    built: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not forked.available():
+        pytest.skip("no os.fork or one core: the documents are made in the build's process")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(publish, "_documents_written", broken)
+    _, output = built
+    before = snapshot(output)
+    project = make_project(tmp_path / "project")
+    assert main(["--project", str(project), "build", "--output", str(output), "--full"]) == 1
+    err = capsys.readouterr().err
+    assert "the merged dumps' Turtle, RDF/XML and JSON-LD failed" in err
+    assert "RuntimeError: the disk is full" in err and "Traceback" not in err
+    assert snapshot(output) == before
 
 
 def test_validate_of_a_bad_project_exits_1_with_a_report(

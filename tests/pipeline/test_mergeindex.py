@@ -61,6 +61,17 @@ def test_every_node_has_the_same_triples_both_ways(both) -> None:
         assert set(index.subjects(p, o)) == set(graph.subjects(p, o))
 
 
+def test_the_referrers_of_many_nodes_at_once_are_each_nodes(both) -> None:
+    graph, index = both
+    nodes = [o for o in set(graph.objects()) if not isinstance(o, Literal)]
+    nodes += [Literal("no triple points at this"), URIRef("urn:x:absent")]
+    found = index.referrers(nodes)
+    assert set(found) == {node for node in nodes if (None, None, node) in graph}
+    for node in nodes:
+        assert found.get(node, []) == index.subject_predicates(node)
+        assert sorted(found.get(node, [])) == sorted(graph.subject_predicates(node))
+
+
 def test_typings_links_and_descriptions_are_the_merges(both) -> None:
     graph, index = both
     assert index.typings() == Counter(o for _, _, o in graph.triples((None, RDF.type, None)))

@@ -73,7 +73,7 @@ class Written:
 
     turtle: bytes
     rdfxml: bytes
-    jsonld: str
+    jsonld: bytes
     tally: dumps.Tally
 
 

@@ -75,7 +75,7 @@ import hashlib
 import json
 import pickle
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +86,7 @@ from rdflib.term import Node
 from conflictkg import __version__
 from conflictkg.pipeline import accounts
 from conflictkg.pipeline.accounts import TriplesFile
-from conflictkg.pipeline.mergeindex import Merged
+from conflictkg.pipeline.mergeindex import Merged, MergeIndex
 from conflictkg.pipeline.rdfio import new_graph
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project, ontology_files
@@ -312,19 +312,28 @@ def region(
     focus |= _reach_back(data, subjects, transitive, depth)
     reached = new_graph()
     _reach(data, focus, transitive, depth, reached)
-    for node in focus:
-        for s, p in data.subject_predicates(node):
+    for node, pairs in _referrers(data, focus).items():
+        for s, p in pairs:
             if p != RDF.type:
                 reached.add((s, p, node))
     return Region(focus, reached)
+
+
+def _referrers(data: Merged, nodes: Iterable[Node]) -> dict[Node, list[tuple[Node, Node]]]:
+    """Each node's (subject, predicate) pairs of the triples pointing at it: asked of the
+    merge as numbers for all the nodes at once (one pass, :meth:`.MergeIndex.referrers`)."""
+    if isinstance(data, MergeIndex):
+        return data.referrers(nodes)
+    return {node: list(data.subject_predicates(node)) for node in nodes}
 
 
 def _reach_back(data: Merged, start: set[Node], transitive: set[Node], depth: int) -> set[Node]:
     """``start`` and every node of ``data`` from which a node of it lies less than
     ``depth`` links away (links of a transitive property are free, as in :func:`_reach`)."""
 
-    def back(node: Node) -> Iterable[tuple[Node, Node]]:
-        return ((p, s) for s, p in data.subject_predicates(node) if p != RDF.type)
+    def back(nodes: list[Node]) -> Iterator[tuple[Node, Node, Node]]:
+        for node, pairs in _referrers(data, nodes).items():
+            yield from ((node, p, s) for s, p in pairs if p != RDF.type)
 
     return set(_distances(start, transitive, depth, back))
 
@@ -332,8 +341,11 @@ def _reach_back(data: Merged, start: set[Node], transitive: set[Node], depth: in
 def _reach(data: Merged, start: set[Node], transitive: set[Node], depth: int, into: Graph) -> None:
     """Add to ``into`` the triples of ``data`` within ``depth`` links of ``start``."""
 
-    def forward(node: Node) -> Iterable[tuple[Node, Node]]:
-        return ((p, o) for p, o in data.predicate_objects(node) if not isinstance(o, Literal))
+    def forward(nodes: list[Node]) -> Iterator[tuple[Node, Node, Node]]:
+        for node in nodes:
+            for p, o in data.predicate_objects(node):
+                if not isinstance(o, Literal):
+                    yield node, p, o
 
     for node in _distances(start, transitive, depth, forward):
         for p, o in data.predicate_objects(node):
@@ -344,20 +356,19 @@ def _distances(
     start: set[Node],
     transitive: set[Node],
     depth: int,
-    links: Callable[[Node], Iterable[tuple[Node, Node]]],
+    links: Callable[[list[Node]], Iterable[tuple[Node, Node, Node]]],
 ) -> dict[Node, int]:
-    """The nodes less than ``depth`` links from ``start`` over ``links`` (a node's
-    (predicate, neighbour) pairs), each with its distance; transitive links are free."""
+    """The nodes less than ``depth`` links from ``start`` over ``links`` (the (node,
+    predicate, neighbour) links of a round's nodes, asked for all of them at once), each
+    with its distance; transitive links are free."""
     best: dict[Node, int] = {node: 0 for node in start}
     todo = list(start)
     while todo:
         later: list[Node] = []
-        for node in todo:
-            spent = best[node]
-            for p, other in links(node):
-                cost = spent + (0 if p in transitive else 1)
-                if cost < depth and cost < best.get(other, depth):
-                    best[other] = cost
-                    later.append(other)
+        for node, p, other in links(todo):
+            cost = best[node] + (0 if p in transitive else 1)
+            if cost < depth and cost < best.get(other, depth):
+                best[other] = cost
+                later.append(other)
         todo = later
     return best

@@ -9,15 +9,18 @@ indexes. Here every term is numbered (a term key, :func:`.rdfio.term_key`, hashe
 and each triple is one integer, ``s << 2b | p << b | o`` for terms of ``b`` bits, so that
 sorting and removing the repeated triples (a shared place's label comes once per file)
 run in C. A sorted list of these codes finds the triples of a subject, or of a subject
-and a predicate, by bisection; a second list, ``o << 2b | s << b | p``, finds those
-pointing at a node. Answers are rdflib terms, each IRI and literal the object the build
-already holds (:func:`.rdfio.terms_of`).
+and a predicate, by bisection. The triples pointing at nodes are found by one pass over a
+column of the objects, in C, for all the nodes a caller asks about at once
+(:meth:`MergeIndex.referrers`): a rebuild asks about a few hundred nodes in a handful of
+rounds, and a second list sorted by object cost 1.3 s of a rebuild at 10^6 triples to
+make, against a few hundredths of a second a pass. Answers are rdflib terms, each IRI and
+literal the object the build already holds (:func:`.rdfio.terms_of`).
 
 It answers the calls a rebuild makes on the merge, with the same results as the rdflib
 graph of the same triples: ``len``, ``objects(s, p)``, ``subjects(p, o)``,
 ``predicate_objects(s)``, ``subject_predicates(o)``, :meth:`with_predicates` and
-:meth:`described`. A full build, whose SHACL check reads the whole merge, still makes the
-rdflib graph.
+:meth:`described`, and :meth:`referrers` for many objects at once. A full build, whose
+SHACL check reads the whole merge, still makes the rdflib graph.
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ class MergeIndex:
         self._mask = (1 << bits) - 1
         s, p, o = flat[0::3], flat[1::3], flat[2::3]
         self._spo = _sorted_once(_codes(s, p, o, bits))
-        self._osp: list[int] | None = None  # made on first use
         self._p: list[int] | None = None  # each triple's predicate, made on first use
+        self._o: list[int] | None = None  # each triple's object, made on first use
         self._made: list[Node | None] = [None] * len(keys)  # terms made so far, by number
 
     @classmethod
@@ -101,14 +104,18 @@ class MergeIndex:
             self._p = list(map(and_, map(rshift, spo, repeat(bits)), repeat(mask)))
         return self._p
 
-    def _osp_codes(self) -> list[int]:
-        if self._osp is None:
-            spo, bits, mask = self._spo, self._bits, self._mask
-            s = list(map(rshift, spo, repeat(2 * bits)))
-            p = list(map(and_, map(rshift, spo, repeat(bits)), repeat(mask)))
-            o = list(map(and_, spo, repeat(mask)))
-            self._osp = sorted(_codes(o, s, p, bits))
-        return self._osp
+    def _objects(self) -> list[int]:
+        """The object of each triple, in the order of :attr:`_spo` (made once)."""
+        if self._o is None:
+            self._o = list(map(and_, self._spo, repeat(self._mask)))
+        return self._o
+
+    def _pointing(self, objects: set[int]) -> list[int]:
+        """The codes of the triples whose object is one of ``objects``, in code order: one
+        pass over the objects' column, in C."""
+        if not objects:
+            return []
+        return list(compress(self._spo, map(objects.__contains__, self._objects())))
 
     # ------------------------------------------------------------------ as an rdflib graph
 
@@ -126,8 +133,7 @@ class MergeIndex:
         if p is None or o is None:
             return []
         mask, bits = self._mask, self._bits
-        found = [c >> bits & mask for c in self._range(self._osp_codes(), o) if c & mask == p]
-        return self._terms(found)
+        return self._terms([c >> 2 * bits for c in self._pointing({o}) if c >> bits & mask == p])
 
     def predicate_objects(self, subject: Node) -> list[tuple[Node, Node]]:
         """The (predicate, object) pairs of ``subject``'s triples."""
@@ -141,13 +147,23 @@ class MergeIndex:
 
     def subject_predicates(self, value: Node) -> list[tuple[Node, Node]]:
         """The (subject, predicate) pairs of the triples whose object is ``value``."""
-        o = self._number(value)
-        if o is None:
-            return []
+        return self.referrers([value]).get(value, [])
+
+    def referrers(self, values: Iterable[Node]) -> dict[Node, list[tuple[Node, Node]]]:
+        """For each of ``values`` that is the object of a triple, the (subject, predicate)
+        pairs of those triples (ordered as ``subject_predicates`` gives them): one pass
+        over the merge for all of them."""
+        numbered = {n: value for value in values if (n := self._number(value)) is not None}
+        codes = self._pointing(set(numbered))
+        if not codes:
+            return {}
         mask, bits = self._mask, self._bits
-        codes = self._range(self._osp_codes(), o)
-        terms = self._terms([n for c in codes for n in (c >> bits & mask, c & mask)])
-        return list(zip(terms[0::2], terms[1::2], strict=True))
+        terms = self._terms([n for c in codes for n in (c >> 2 * bits, c >> bits & mask)])
+        found: dict[Node, list[tuple[Node, Node]]] = {}
+        for index, code in enumerate(codes):
+            pair = (terms[2 * index], terms[2 * index + 1])
+            found.setdefault(numbered[code & mask], []).append(pair)
+        return found
 
     def pairs(self, predicate: Node) -> list[tuple[Node, Node]]:
         """The (subject, object) pairs of ``predicate``'s triples."""
@@ -177,13 +193,26 @@ class MergeIndex:
 
     def described(self, subjects: Iterable[Node], predicates: Iterable[Node] = ()) -> Graph:
         """An rdflib graph of every triple of the ``subjects`` (of the ``predicates`` only,
-        when given)."""
+        when given); their terms made at once, not subject by subject."""
+        asked = list(predicates)
+        wanted = {n for n in map(self._number, asked) if n is not None} if asked else None
+        mask, bits = self._mask, self._bits
+        found: list[tuple[Node, int, int]] = []
+        for subject in dict.fromkeys(subjects):  # each once
+            s = self._number(subject)
+            if s is None:
+                continue
+            for code in self._range(self._spo, s):
+                p = code >> bits & mask
+                if wanted is None or p in wanted:
+                    found.append((subject, p, code & mask))
+        terms = self._terms([n for _, p, o in found for n in (p, o)])
         graph = new_graph()
-        wanted = set(predicates)
-        for subject in subjects:
-            for p, o in self.predicate_objects(subject):
-                if not wanted or p in wanted:
-                    graph.add((subject, p, o))
+        rdfio.fill(
+            graph,
+            ((s, terms[2 * i], terms[2 * i + 1]) for i, (s, _, _) in enumerate(found)),
+            distinct=True,
+        )
         return graph
 
     def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:

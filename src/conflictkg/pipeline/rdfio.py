@@ -43,11 +43,16 @@ def new_graph() -> Graph:
     return graph
 
 
+_TERM_LOG = logging.getLogger("rdflib.term")
+"""rdflib's logger of literal conversions (looked up once: ``getLogger`` takes a lock,
+and a rebuild's reads of the merge silenced it a few thousand times)."""
+
+
 @contextmanager
 def _quiet_literal_conversion() -> Iterator[None]:
     # rdflib logs a full traceback for each ill-typed literal ("abc"^^xsd:integer); a person
     # should see one line naming the literal instead, which parse_file raises afterwards.
-    logger = logging.getLogger("rdflib.term")
+    logger = _TERM_LOG
     disabled = logger.disabled
     logger.disabled = True
     try:
