@@ -352,6 +352,34 @@ def test_a_violation_through_a_shared_resource_is_in_the_region(
     numbered = incremental.region(_index(new, unchanged), _ontology(), [new], [old])
     assert numbered.focus == area.focus
     assert set(numbered.data) == set(area.data)
+    # counting only what changes the merge (as the build does) still catches it
+    for merged in (data, _index(new, unchanged)):
+        tight = incremental.region(merged, _ontology(), [new], [old], unchanged=[unchanged])
+        assert made <= _violations(tight.data, tight.focus)
+
+
+# an article added beside UNCHANGED, with its own copy of the shared place's type and
+# label (as every synthetic and real article describes the places it names)
+HUB = HEAD + '<place/shared> a ckg:City ; rdfs:label "shared"@en .\n'
+ADDED = HUB + '<article/n> a ckg:Article ; dcterms:date "2018-06-01"^^xsd:date .\n'
+
+
+def test_only_what_changes_the_merge_is_a_change(tmp_path: Path) -> None:
+    unchanged = _parsed(tmp_path, "b.trig", UNCHANGED + HUB.removeprefix(HEAD))
+    added = _parsed(tmp_path, "n.trig", ADDED)
+    with_it, without = _merge(unchanged, added), _merge(unchanged)
+    own = {t for t in _merge(added) if t not in without}
+    assert own and len(own) < len(_merge(added))  # the place's triples are in both
+    for merged in (with_it, _index(unchanged, added)):
+        assert incremental.merge_delta(merged, [added], [], [unchanged]) == own
+    for merged in (without, _index(unchanged)):  # the article removed again
+        assert incremental.merge_delta(merged, [], [added], [unchanged]) == own
+    # the shared place is no changed subject: the event there is not re-checked
+    tight = incremental.region(with_it, _ontology(), [added], [], unchanged=[unchanged])
+    loose = incremental.region(with_it, _ontology(), [added], [])
+    names = {str(n).rsplit("/id/", 1)[-1] for n in tight.focus}
+    assert names == {"article/n"}, names
+    assert "event/e" in {str(n).rsplit("/id/", 1)[-1] for n in loose.focus}
 
 
 def test_the_region_leaves_out_what_the_change_cannot_reach(tmp_path: Path) -> None:

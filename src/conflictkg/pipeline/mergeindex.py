@@ -70,6 +70,17 @@ class MergeIndex:
     def __len__(self) -> int:
         return len(self._spo)
 
+    def __contains__(self, triple: object) -> bool:
+        """Whether the merge holds ``triple`` (three rdflib terms)."""
+        if not isinstance(triple, tuple) or len(triple) != 3:
+            return False
+        s, p, o = (self._number(term) for term in triple)
+        if s is None or p is None or o is None:
+            return False
+        code = s << 2 * self._bits | p << self._bits | o
+        at = bisect_left(self._spo, code)
+        return at < len(self._spo) and self._spo[at] == code
+
     # ------------------------------------------------------------------ numbers and terms
 
     def _number(self, term: Node) -> int | None:
