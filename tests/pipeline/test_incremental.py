@@ -19,7 +19,16 @@ import pytest
 from rdflib import Graph, URIRef
 
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, artefacts, eventrows, incremental, inputs, rdfio, shacl
+from conflictkg.pipeline import (
+    accounts,
+    artefacts,
+    eventrows,
+    incremental,
+    inputs,
+    rdfio,
+    shacl,
+    shapereads,
+)
 from conflictkg.pipeline.build import build
 from conflictkg.pipeline.mergeindex import MergeIndex
 from conflictkg.pipeline.seeds import sha256_file
@@ -352,10 +361,15 @@ def test_a_violation_through_a_shared_resource_is_in_the_region(
     numbered = incremental.region(_index(new, unchanged), _ontology(), [new], [old])
     assert numbered.focus == area.focus
     assert set(numbered.data) == set(area.data)
-    # counting only what changes the merge (as the build does) still catches it
+    # counting only what changes the merge, and walking back no further than a link the
+    # shapes read only at the focus node (as the build does), still catches it: the
+    # claim is reached back over its ckg:attestedBy, the last step
     for merged in (data, _index(new, unchanged)):
-        tight = incremental.region(merged, _ontology(), [new], [old], unchanged=[unchanged])
-        assert made <= _violations(tight.data, tight.focus)
+        for local in (frozenset(), _local()):
+            tight = incremental.region(
+                merged, _ontology(), [new], [old], unchanged=[unchanged], local=local
+            )
+            assert made <= _violations(tight.data, tight.focus)
 
 
 # an article added beside UNCHANGED, with its own copy of the shared place's type and
@@ -391,6 +405,47 @@ def test_the_region_leaves_out_what_the_change_cannot_reach(tmp_path: Path) -> N
         area = incremental.region(merged, _ontology(), [new], [old])
         names = {str(n).rsplit("/id/", 1)[-1] for n in area.focus}
         assert names == {"article/a", "article/a/span/0-5", "claim/c"}, names
+
+
+@functools.cache
+def _local() -> frozenset:
+    return shapereads.local_predicates(_shapes(), _ontology())
+
+
+@pytest.mark.parametrize(
+    "attested",
+    ["<article/n/span/0-5>", "<article/n>"],  # a span; an article, not a span: a violation
+    ids=["valid", "attested-by-an-article"],
+)
+def test_a_hubs_own_attested_by_reaches_only_the_hub_and_what_it_points_at(
+    tmp_path: Path, attested: str
+) -> None:
+    # an added article gives the shared place a ckg:attestedBy of its own, which no other
+    # file holds: the shapes read ckg:attestedBy only at the focus node, so the event at
+    # the place is not re-checked; a violation the triple makes is still caught
+    unchanged = _parsed(tmp_path, "b.trig", UNCHANGED + BEFORE.removeprefix(HEAD))
+    added = _parsed(
+        tmp_path,
+        "n.trig",
+        HEAD
+        + '<article/n> a ckg:Article ; dcterms:date "2018-06-01"^^xsd:date .\n'
+        + "<article/n/span/0-5> a ckg:TextSpan ; ckg:inArticle <article/n> .\n"
+        + f"<place/shared> ckg:attestedBy {attested} .\n",
+    )
+    assert CKG.attestedBy in _local()
+    before, data = _merge(unchanged), _merge(unchanged, added)
+    made = _violations(data) - _violations(before)  # the bare article's own, and maybe:
+    at_hub = {v for v in made if v[0].endswith("place/shared")}
+    assert bool(at_hub) == (attested == "<article/n>"), made
+    for merged in (data, _index(unchanged, added)):
+        tight = incremental.region(
+            merged, _ontology(), [added], [], unchanged=[unchanged], local=_local()
+        )
+        names = {str(n).rsplit("/id/", 1)[-1] for n in tight.focus}
+        assert "place/shared" in names and "event/e" not in names, names
+        assert made <= _violations(tight.data, tight.focus)
+        loose = incremental.region(merged, _ontology(), [added], [], unchanged=[unchanged])
+        assert "event/e" in {str(n).rsplit("/id/", 1)[-1] for n in loose.focus}
 
 
 def test_a_full_build_reads_nothing_from_the_cache(project: tuple[Path, Path]) -> None:

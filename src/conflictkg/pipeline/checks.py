@@ -263,7 +263,7 @@ def check_shacl(inputs: Inputs, data: Merged, cache: Cache | None = None) -> Che
     check = Check("shacl")
     focus = None
     if cache is not None and cache.incremental:
-        region = cache.region(data, inputs.ontology, inputs.files)
+        region = cache.region(data, inputs.ontology, inputs.files, inputs.shapes)
         data, focus = region.data, region.focus
         check.notes.append(
             f"incremental: {len(focus)} focus node(s) of {len(cache.changed)} changed "
@@ -301,7 +301,7 @@ def check_reasoner(
     check = Check("reasoner")
     incremental = cache is not None and cache.incremental
     if cache is not None and incremental:
-        data = cache.region(data, inputs.ontology, inputs.files).data
+        data = cache.region(data, inputs.ontology, inputs.files, inputs.shapes).data
         check.notes.append(
             f"incremental: HermiT on the {len(data)} triple(s) of the change; the ontology "
             "(in the cache's key) was classified by the last good build"
@@ -429,7 +429,7 @@ def _run_steps(
         # HermiT on the change's region starts now, in its own JVM, and gives its verdict
         # beside the quotes, the views and SHACL (which reads the same region)
         starting, cpu_starting = time.perf_counter(), time.process_time()
-        region = cache.region(data, inputs.ontology, inputs.files)
+        region = cache.region(data, inputs.ontology, inputs.files, inputs.shapes)
         consistency = reasoning.start(inputs.ontology, [region.data])
         head_start = head_start | {"reasoner": time.perf_counter() - starting}
         cpu["reasoner"] = time.process_time() - cpu_starting
