@@ -92,6 +92,18 @@ def test_sparql_reads_at_this_are_local_and_the_others_not() -> None:
     assert _local(negated) == set()
 
 
+def test_a_shape_without_a_type_is_read_too() -> None:
+    shapes = """
+    ex:S sh:targetClass ex:C ;
+        sh:sparql [ sh:prefixes ex:ns ; sh:select "SELECT $this WHERE { ?x ex:a $this }" ] ;
+        sh:property [ sh:path ex:a ] .
+    ex:ns sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+    """
+    assert _local(shapes) == {"a"}
+    away = shapes.replace("?x ex:a $this", "?x ex:a ?y . ?y ex:b $this")
+    assert _local(away) == {"b"}  # ex:a one link from $this in the untyped shape's SPARQL
+
+
 def test_what_the_ontology_chains_or_makes_transitive_is_not_local() -> None:
     shapes = """
     ex:S a sh:NodeShape ; sh:targetClass ex:C ;

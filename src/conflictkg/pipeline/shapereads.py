@@ -55,6 +55,18 @@ _FOCUS_PREDICATES = (
 )
 _LONG_PATHS = (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath)
 _VALIDATORS = (SH.validator, SH.nodeValidator, SH.propertyValidator)
+_SHAPE_PARAMETERS = (
+    SH.path,
+    SH.property,
+    SH.sparql,
+    SH.target,
+    SH.targetClass,
+    SH.targetNode,
+    SH.closed,
+    *_VALUE_SHAPES,
+    *_VALUE_SHAPE_LISTS,
+    *_FOCUS_PREDICATES,
+)
 THIS = Variable("this")
 
 
@@ -100,7 +112,8 @@ def _shapes(shapes: Graph) -> set[Node]:
     counted at the focus node that no target selects reads nothing, so no harm)."""
     found: set[Node] = set(shapes.subjects(RDF.type, SH.NodeShape))
     found |= set(shapes.subjects(RDF.type, SH.PropertyShape))
-    found |= set(shapes.subjects(SH.path, None))
+    for predicate in _SHAPE_PARAMETERS:  # a shape needs no rdf:type to be one
+        found |= set(shapes.subjects(predicate, None))
     for predicate in (SH.property, SH.node, SH.qualifiedValueShape, SH["not"]):
         found |= set(shapes.objects(None, predicate))
     for predicate in _VALUE_SHAPE_LISTS:
