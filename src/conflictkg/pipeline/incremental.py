@@ -497,4 +497,4 @@ def _distances(
                 best[other] = cost
                 later.append(other)
         todo = later
-    return {node: min(cost, best.get(node, depth)) for node, cost in ends.items()} | best
+    return ends | best  # a node walked from keeps its own (never larger) distance
