@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import os
+import socket
+import subprocess
+import sys
 from typing import Any
 
 import granian
@@ -85,3 +89,55 @@ def test_every_request_gets_an_early_answer_sent_on_its_response_object() -> Non
     assert callable(early)
     early({"PATH_INFO": "/", "REQUEST_METHOD": "GET"})  # the app again, sent from here
     assert sent == [(200, b"ok"), (200, b"ok")]
+
+
+ACCEPT_ONE = """
+import socket, sys
+listening = socket.socket(fileno=int(sys.argv[1]))
+listening.settimeout(10)
+print("ready", flush=True)
+connection, _ = listening.accept()
+connection.sendall(b"accepted by the other process")
+connection.close()
+"""
+
+
+def test_a_draining_process_stops_accepting_and_the_other_sharers_take_its_connections() -> None:
+    """The listening socket shared with another process (as Granian's workers share it):
+    after ``stop_accepting`` every descriptor of this process on it (a second one too, as
+    Granian holds) finds nothing to accept, and a client's connection is accepted by the
+    other process, not lost."""
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(8)
+    listening.setblocking(False)
+    port = listening.getsockname()[1]
+    second = os.dup(listening.fileno())
+    other = subprocess.Popen(
+        [sys.executable, "-c", ACCEPT_ONE, str(listening.fileno())],
+        pass_fds=[listening.fileno()],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert other.stdout is not None
+        assert other.stdout.readline() == b"ready\n"
+        assert granian_server.stop_accepting(listening.fileno()) == 2
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.settimeout(10)
+            assert client.recv(100) == b"accepted by the other process"
+        for fd in (listening.fileno(), second):
+            with socket.socket(fileno=os.dup(fd)) as mine, pytest.raises(BlockingIOError):
+                mine.accept()
+        assert other.wait(10) == 0
+    finally:
+        other.kill()
+        other.wait()
+        if other.stdout is not None:
+            other.stdout.close()
+        os.close(second)
+        listening.close()
+
+
+def test_the_loader_gives_each_worker_the_shared_socket_to_stop_accepting_on() -> None:
+    source = inspect.getsource(granian_server.serve)
+    assert "recycler.on_drain = partial(stop_accepting, listening)" in source

@@ -112,3 +112,32 @@ def test_a_recycled_worker_tells_its_running_queries_why_they_stop() -> None:
     finally:
         recycling.end_this_process = original
     assert stopped.is_set() and len(reasons) == 1 and "send it again" in reasons[0]
+
+
+def test_a_draining_worker_stops_accepting_when_it_starts_to_drain() -> None:
+    ended = threading.Event()
+    drained_at: list[bool] = []
+    recycler = Recycler(growth_limit=None, drain_seconds=0.3, min_age=0.6, end=ended.set)
+    recycler.started()
+    recycler.on_drain = lambda: drained_at.append(ended.is_set())
+    recycler.recycle("test")
+    time.sleep(0.1)
+    assert drained_at == []  # not before the drain
+    assert ended.wait(2)
+    assert drained_at == [False]  # once, before the end
+
+
+def test_a_failure_to_stop_accepting_is_logged_and_the_worker_still_ends(
+    caplog: Any,
+) -> None:
+    ended = threading.Event()
+    recycler = Recycler(growth_limit=None, drain_seconds=0.05, min_age=0.1, end=ended.set)
+    recycler.started()
+
+    def fails() -> None:
+        raise OSError("no /proc here")
+
+    recycler.on_drain = fails
+    recycler.recycle("test")
+    assert ended.wait(2)
+    assert "could not stop accepting: no /proc here" in caplog.text

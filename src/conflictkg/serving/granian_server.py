@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -134,6 +135,40 @@ class SharedSocketServer(MPServer):  # type: ignore[misc]
         self._sso = shared
 
 
+def stop_accepting(listening: int) -> int:
+    """Make this process accept no more connections on the listening socket ``listening``
+    (a file descriptor) while the other processes that share it go on accepting; the
+    number of descriptors replaced.
+
+    Every descriptor of this process open on that socket (Granian's own included, found
+    by the socket's inode in /proc/self/fd) is pointed at a placeholder: a non-blocking
+    listening socket on a loopback port that nobody is told of. The event loop goes on
+    being woken by connections arriving on the shared socket (its registration belongs to
+    the socket, which stays open in the other processes), and each accept it tries then
+    finds nothing waiting on the placeholder, so another worker accepts the connection.
+    Closing the descriptors instead would let their numbers be reused under the loop.
+    """
+    inode = os.fstat(listening).st_ino
+    placeholder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        placeholder.bind(("127.0.0.1", 0))
+        placeholder.listen(1)
+        placeholder.setblocking(False)
+        replaced = 0
+        for entry in os.listdir("/proc/self/fd"):
+            fd = int(entry)
+            try:
+                if fd != placeholder.fileno() and os.fstat(fd).st_ino == inode:
+                    if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                        os.dup2(placeholder.fileno(), fd, inheritable=False)
+                        replaced += 1
+            except OSError:  # closed meanwhile (the listing's own descriptor)
+                continue
+        return replaced
+    finally:
+        placeholder.close()
+
+
 def with_early_answers(
     app: WSGIApp, scope_opts: dict[str, Any], access_log_fmt: str | None = None
 ) -> Callable[[Any, dict[str, Any]], Any]:
@@ -238,6 +273,9 @@ def serve(app: Flask, recycler: Recycler, host: str, port: int, workers: int) ->
     def loader(*_: Any) -> Any:
         # Called in each worker right after the fork.
         recycler.started()
+        listening = server._sfd
+        if listening is not None:
+            recycler.on_drain = partial(stop_accepting, listening)
         return served
 
     # Forked workers share the loaded store copy-on-write (and the loader closure needs

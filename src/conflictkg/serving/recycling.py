@@ -11,13 +11,16 @@ the store. A worker is recycled (it ends, and the server forks a fresh one) in t
   get a 503 with the reason, and the app remembers them as runaways).
 
 Recycling is graceful. First the worker **drains**: for the last ``DRAIN_SECONDS`` of its
-life every answer it gives carries ``Connection: close``, so keep-alive clients reconnect
-(most likely to a live worker) instead of finding their connection cut. Then it is sent
-SIGTERM, once (Granian's worker deadlocks on a second one): it stops accepting, finishes
-the answers in flight and exits; ``grace`` seconds later (``RECYCLE_GRACE``, or longer:
-``conflictkg serve`` gives the queries in flight their whole time limit, so that one near
-its limit gets the usual 503) it is ended outright. Queries still running then are stopped
-first (``on_exit``): their clients get a 503 that
+life it accepts no new connection (``on_drain``: the server's other workers take them
+from the shared listening socket) and every answer it gives carries ``Connection: close``,
+so keep-alive clients reconnect to a live worker instead of finding their connection cut.
+(A connection the worker had accepted but whose request it had not read yet when SIGTERM
+came was closed without an answer; not accepting in the drain leaves it time to read
+every request it took.) Then it is sent SIGTERM, once (Granian's worker deadlocks on a
+second one): it finishes the answers in flight and exits; ``grace`` seconds later
+(``RECYCLE_GRACE``, or longer: ``conflictkg serve`` gives the queries in flight their
+whole time limit, so that one near its limit gets the usual 503) it is ended outright.
+Queries still running then are stopped first (``on_exit``): their clients get a 503 that
 says the server restarted and the query may be sent again, not a reset connection, and
 ``EXIT_MARGIN`` seconds are left for those answers to be written. A worker younger than
 ``MIN_WORKER_AGE`` waits until it is that old before it ends, because Granian takes a
@@ -106,6 +109,9 @@ class Recycler:
         # Called with a reason when memory grew past the limit, before recycling: the app
         # stops the queries it is running (web.deadline.RunningQueries.stop_all).
         self.on_memory: Callable[[str], object] | None = None
+        # Called when the worker starts draining: the server stops this worker accepting
+        # connections (granian_server.stop_accepting).
+        self.on_drain: Callable[[], object] | None = None
         # Called with a reason just before the process exits: the app stops the queries it
         # still runs, so their clients get a 503 (RunningQueries.stop_all, not as runaways).
         self.on_exit: Callable[[str], object] | None = None
@@ -175,6 +181,16 @@ class Recycler:
 
     def _drain(self) -> None:
         self.draining = True
+        if self.on_drain is not None:
+            try:
+                replaced = self.on_drain()
+                log.info(
+                    "worker %d drains: it accepts no new connection (%s descriptors)",
+                    os.getpid(),
+                    replaced,
+                )
+            except OSError as error:  # the worker then accepts until SIGTERM, as before
+                log.warning("worker %d: could not stop accepting: %s", os.getpid(), error)
 
     def wrap(self, app: WSGIApp) -> WSGIApp:
         """``app``, answering with ``Connection: close`` once this worker drains."""
