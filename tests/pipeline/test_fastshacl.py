@@ -11,11 +11,13 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import shacl, views
 from conflictkg.pipeline.accounts import read_triples_file, triples_files
 from conflictkg.pipeline.fastshacl import compiler
+from conflictkg.pipeline.fastshacl import engine as fast
 from conflictkg.pipeline.fastshacl.selection import ENV, PYSHACL, SPARQL
 from conflictkg.pipeline.inputs import load_inputs
 from conflictkg.project import Project
@@ -109,6 +111,52 @@ def test_synthetic_corpus_with_faults(synthetic: Graph) -> None:
     assert len(found) >= 4, found
     assert any(c == "sh:ClosedConstraintComponent" for _, c in focus_and_components)
     assert any(c == "sh:MinCountConstraintComponent" for _, c in focus_and_components)
+
+
+def focused(data: Graph, engine: str, focus: set[Node]) -> list[shacl.ShaclResult]:
+    shapes = test_shapes.shapes_graph()
+    report = shacl.run(data, shapes, test_shapes.ontology_graph(), engine=engine, focus_nodes=focus)
+    return sorted(shacl._results(report, shapes, focus))
+
+
+def test_validating_some_focus_nodes_gives_their_results_of_a_whole_report(
+    synthetic: Graph,
+) -> None:
+    """An incremental build validates only its region's focus nodes: the SPARQL engine
+    then checks them alone, and must give exactly what a whole report says about them
+    (pySHACL checks every node, and its results are filtered to the same set)."""
+    data = Graph()
+    data += synthetic
+    events = sorted(data.subjects(RDF.type, CKG.Airstrike))
+    claim = sorted(data.subjects(CKG.claimant, None))[0]
+    data.remove((events[0], RDFS.label, data.value(events[0], RDFS.label)))
+    data.add((events[0], URIRef(str(CKG) + "undeclared"), Literal("x")))
+    data.add((claim, CKG.sourceGrade, URIRef(str(CKG) + "NoSuchGrade")))
+    focus: set[Node] = {events[0], events[-1], URIRef(str(CKG) + "not-in-the-data")}
+    whole = results(data, SPARQL)
+    expected = sorted(r for r in whole if r.focus in {shacl.short(n) for n in focus})
+    assert len(expected) >= 2 and len(expected) < len(whole)  # the claim's are left out
+    assert focused(data, SPARQL, focus) == expected
+    assert focused(data, PYSHACL, focus) == expected
+    assert focused(data, SPARQL, set()) == []
+    # the engine itself checked the focus nodes only: its report holds no other node
+    report = fast.report(
+        data, test_shapes.shapes_graph(), test_shapes.ontology_graph(), focus=focus
+    )
+    assert set(report.objects(None, SH.focusNode)) == {events[0]}
+
+
+VIOLATING = [c for c in SHAPE_CASES if not test_shapes.expectation(c)["conforms"]]
+
+
+@pytest.mark.parametrize("case", VIOLATING, ids=VIOLATING)
+def test_each_violating_fixture_validated_at_one_focus_node_alone(case: str) -> None:
+    data = test_shapes.load_case(case)
+    shapes = test_shapes.shapes_graph()
+    report = shacl.run(data, shapes, test_shapes.ontology_graph(), engine=SPARQL)
+    first = min(report.objects(None, SH.focusNode), key=shacl.short)
+    whole = sorted(shacl._results(report, shapes))
+    assert focused(data, SPARQL, {first}) == [r for r in whole if r.focus == shacl.short(first)]
 
 
 @pytest.mark.parametrize("name", ["shapes.ttl", "view-shapes.ttl"])

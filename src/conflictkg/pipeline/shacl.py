@@ -70,10 +70,12 @@ def validate(
     """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``.
 
     With ``focus_nodes``, only the results about those nodes are kept (an incremental
-    build validates the region of a change, whose edges are incomplete). A shapes graph
-    pySHACL cannot use is an error naming ``shapes_name``.
+    build validates the region of a change, whose edges are incomplete): the SPARQL
+    engine validates only those of the targets' focus nodes, pySHACL every one and the
+    others' results are dropped. A shapes graph pySHACL cannot use is an error naming
+    ``shapes_name``.
     """
-    report = run(data, shapes, ontology, shapes_name=shapes_name)
+    report = run(data, shapes, ontology, shapes_name=shapes_name, focus_nodes=focus_nodes)
     return ShaclReport(tuple(sorted(_results(report, shapes, focus_nodes))))
 
 
@@ -85,17 +87,19 @@ def run(
     shapes_name: str = "shapes",
     inplace: bool = False,
     engine: str | None = None,
+    focus_nodes: set[Node] | None = None,
 ) -> Graph:
     """The report graph for ``data``: pySHACL's, or the SPARQL engine's (the default; see
     ``conflictkg.pipeline.fastshacl.selection``). ``inplace`` lets pySHACL mix the ontology
-    into ``data``.
+    into ``data``. With ``focus_nodes`` the SPARQL engine validates only those of the
+    focus nodes (pySHACL validates every one; :func:`validate` keeps their results only).
     """
     from conflictkg.pipeline.fastshacl import selection
 
     if selection.selected(engine) == selection.SPARQL:
         from conflictkg.pipeline.fastshacl import engine as fast
 
-        return fast.report(data, shapes, ontology, shapes_name=shapes_name)
+        return fast.report(data, shapes, ontology, shapes_name=shapes_name, focus=focus_nodes)
     import pyshacl  # slow to import (~0.7 s): only validation needs it
     from pyshacl.errors import ReportableRuntimeError
 

@@ -9,7 +9,7 @@ sh:sourceConstraint for SHACL-SPARQL, and the messages, filled in as pySHACL fil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -19,6 +19,7 @@ from rdflib.term import Node
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline.fastshacl.compiler import (
     DERIVED_GRAPH,
+    FOCUS_GRAPH,
     ILL_TYPED_GRAPH,
     INTEGER_DERIVED,
     RETYPED_GRAPH,
@@ -125,14 +126,29 @@ class Loader:
 
 
 def report(
-    data: Graph, shapes: Graph, ontology: Graph | None = None, *, shapes_name: str = "shapes"
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    *,
+    shapes_name: str = "shapes",
+    focus: Collection[Node] | None = None,
 ) -> Graph:
-    """The validation report of ``data`` (with ``ontology`` mixed in) against ``shapes``."""
+    """The validation report of ``data`` (with ``ontology`` mixed in) against ``shapes``.
+
+    With ``focus``, only those of the targets' focus nodes are validated (the others are
+    taken out of ``FOCUS_GRAPH`` before any check runs), so the report holds the results
+    about them only: the same results a whole report holds about them, since every check
+    selects its ``?this`` from that graph and reads the data around it unchanged. An
+    incremental build's region of a change has edges whose data is incomplete, and its
+    nodes there fail checks whose results would be made only to be thrown away.
+    """
     plan = Compiler(shapes, shapes_name=shapes_name).plan()
     loader = Loader()
     store = loader.store([data] if ontology is None else [data, ontology])
     for update in plan.focus:
         _run(store.update, update, shapes_name)
+    if focus is not None:
+        _keep_focus(store, {loader.term(node) for node in focus})
     out = Graph()
     report_node = BNode()
     out.add((report_node, RDF.type, SH.ValidationReport))
@@ -151,6 +167,14 @@ def report(
             _add_result(out, report_node, shapes, check, bound, severity)
     out.add((report_node, SH.conforms, Literal(conforms)))
     return out
+
+
+def _keep_focus(store: ox.Store, kept: set[object]) -> None:
+    """Take every focus node not in ``kept`` out of ``FOCUS_GRAPH``."""
+    graph = ox.NamedNode(FOCUS_GRAPH)
+    dropped = [q for q in store.quads_for_pattern(None, None, None, graph) if q.subject not in kept]
+    for quad in dropped:
+        store.remove(quad)
 
 
 def _as_written(sources: list[Graph], bound: dict[str, Node], path: Node | None) -> Node:
