@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from rdflib.namespace import RDFS
+
 from conflictkg import __version__
-from conflictkg.pipeline import eventrows
+from conflictkg.pipeline import eventrows, tables
 from conflictkg.pipeline.accounts import read_triples_file
 
 HEADER = b"id,event_name,event_iri\r\n"
@@ -63,3 +66,46 @@ def test_the_last_table_is_used_only_when_it_is_the_caches_build(tmp_path: Path)
     assert eventrows.change_of(current, {"a": "1"}, [new], []) is None  # another version
     (current / "build.json").unlink()
     assert eventrows.change_of(current, {"a": "1"}, [new], []) is None
+
+
+CKG = "https://w3id.org/conflictkg/ontology#"
+
+
+def test_the_events_query_reads_a_known_set_of_predicates_from_the_merge() -> None:
+    read = eventrows.query_predicates(tables.events_query())
+    assert read is not None
+    assert {CKG + "location", CKG + "locatedIn", CKG + "attestedBy", str(RDFS.label)} <= read
+    # predicates only its GRAPH blocks read (any, of the row's event) are not the merge's
+    assert CKG + "aboutPlace" not in read and CKG + "relayedBy" not in read
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "SELECT * WHERE { ?s <urn:p> ?o OPTIONAL { ?o <urn:q>/<urn:r>* ?x } }",
+            {"urn:p", "urn:q", "urn:r"},
+        ),
+        ("SELECT * WHERE { ?s <urn:p> ?o GRAPH ?g { ?s ?any ?x } }", {"urn:p"}),
+        (
+            "SELECT * WHERE { ?s <urn:p> ?o FILTER NOT EXISTS { ?o ^<urn:q> ?x } }",
+            {"urn:p", "urn:q"},
+        ),
+        ("SELECT * WHERE { ?s ?any ?o }", None),
+        ("SELECT * WHERE { ?s !<urn:p> ?o }", None),
+        ("SELECT * WHERE { ?s <urn:p>/!(<urn:q>|<urn:r>) ?o }", None),
+        ("SELECT * WHERE { ?s <urn:p> ?o", None),
+    ],
+    ids=[
+        "paths",
+        "graph-block",
+        "exists-inverse",
+        "variable",
+        "negated",
+        "nested-negated",
+        "unparseable",
+    ],
+)
+def test_query_predicates(query: str, expected: set[str] | None) -> None:
+    read = eventrows.query_predicates(query)
+    assert read == (None if expected is None else frozenset(expected))

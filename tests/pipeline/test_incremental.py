@@ -123,8 +123,11 @@ def _no_denial(text: str) -> tuple[str, int]:
             t,
             count=1,
         ),
+        # an account's statement that one place lies in another (read by name as a quad
+        # of the account only from the row of its subject, a place: no row)
+        lambda t: re.subn(r"\n    <[^>]+/place/[^>]+> ckg:locatedIn <[^>]+> \.", "", t, count=1),
     ],
-    ids=["a-death-toll", "a-dispute-removed", "a-claims-grade"],
+    ids=["a-death-toll", "a-dispute-removed", "a-claims-grade", "an-accounts-located-in"],
 )
 def test_the_events_table_answers_only_the_rows_a_change_can_affect(
     project: tuple[Path, Path],

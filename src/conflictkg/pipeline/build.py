@@ -19,7 +19,15 @@ from pathlib import Path
 
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
-from conflictkg.pipeline import accounts, entailment, eventrows, forked, incremental, shacl
+from conflictkg.pipeline import (
+    accounts,
+    entailment,
+    eventrows,
+    forked,
+    incremental,
+    shacl,
+    tables,
+)
 from conflictkg.pipeline.artefacts import ARTEFACTS
 from conflictkg.pipeline.checks import Outcome, run_checks
 from conflictkg.pipeline.collector import fewer_collections, settle
@@ -90,6 +98,8 @@ def _build(
             if cache.incremental:  # the events table answers only the rows it can affect
                 new, old = cache.versions(inputs.files)
                 change = eventrows.change_of(output / CURRENT, cache.previous, new, old)
+                if change is not None:
+                    change.read = cache.events_query_reads(tables.events_query())
             artefacts = stack.enter_context(Artefacts(inputs, output, change=change))
             begun.append(
                 (artefacts, time.perf_counter() - started, time.process_time() - cpu_started)

@@ -88,7 +88,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from conflictkg import __version__
-from conflictkg.pipeline import accounts, rdfio, shapereads
+from conflictkg.pipeline import accounts, eventrows, rdfio, shapereads
 from conflictkg.pipeline.accounts import TriplesFile
 from conflictkg.pipeline.mergeindex import Merged, MergeIndex
 from conflictkg.pipeline.rdfio import new_graph
@@ -230,6 +230,24 @@ class Cache:
         kept = {"key": self.key, "predicates": sorted(local)}
         _write_atomic(path, json.dumps(kept, indent=1).encode())
         return local
+
+    def events_query_reads(self, query: str) -> frozenset[str] | None:
+        """:func:`.eventrows.query_predicates` of the events table's ``query``, kept under
+        the environment key (which covers the code, the query's file included): rdflib
+        takes about a second to parse it."""
+        path = self.folder / "events-query-reads.json"
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            if not self.fresh and kept.get("key") == self.key:
+                found = kept["predicates"]
+                return None if found is None else frozenset(str(p) for p in found)
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            pass
+        read = eventrows.query_predicates(query)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        kept = {"key": self.key, "predicates": None if read is None else sorted(read)}
+        _write_atomic(path, json.dumps(kept, indent=1).encode())
+        return read
 
     def verdict(self, kind: str, key: str) -> dict | None:
         """A cached verdict (a JSON object) of check ``kind`` under ``key``."""

@@ -232,7 +232,7 @@ def _sparql_reads(shapes: Graph, node: Node, reads: _Reads, *, away: bool) -> No
         reads.anything_elsewhere = True
         return
     try:
-        for s, p, o in _patterns(algebra):
+        for s, p, o in triple_patterns(algebra):
             _pattern_reads(s, p, o, reads, away=away)
     except _ReadsEverything:
         reads.anything_elsewhere = True
@@ -269,23 +269,26 @@ def _sparql_step(step: object) -> Iterator[tuple[URIRef, bool]]:
     elif isinstance(step, InvPath) and isinstance(step.arg, URIRef):
         yield step.arg, True
     elif isinstance(step, Path):
-        yield from ((p, False) for p in _path_iris(step))
+        yield from ((p, False) for p in path_iris(step))
 
 
-def _path_iris(path: object) -> set[URIRef]:
+def path_iris(path: object) -> set[URIRef]:
     if isinstance(path, URIRef):
         return {path}
     found: set[URIRef] = set()
     for name in ("args", "arg", "path"):
         inner = getattr(path, name, None)
         for part in inner if isinstance(inner, list) else [inner] if inner is not None else []:
-            found |= _path_iris(part)
+            found |= path_iris(part)
     return found
 
 
-def _patterns(algebra: object) -> Iterable[tuple[Node, object, Node]]:
+def triple_patterns(
+    algebra: object, *, default_graph: bool = False
+) -> Iterable[tuple[Node, object, Node]]:
     """Every triple pattern anywhere in a query's algebra (FILTER (NOT) EXISTS, OPTIONAL,
-    MINUS and subqueries included)."""
+    MINUS and subqueries included); with ``default_graph``, only those outside ``GRAPH``
+    blocks (the ones read from the default graph)."""
     found: list[tuple[Node, object, Node]] = []
     seen: set[int] = set()
     todo: list[object] = [algebra]
@@ -294,6 +297,8 @@ def _patterns(algebra: object) -> Iterable[tuple[Node, object, Node]]:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        if default_graph and getattr(node, "name", None) == "Graph":
+            continue
         if isinstance(node, dict):
             triples = node.get("triples")
             if isinstance(triples, list):
