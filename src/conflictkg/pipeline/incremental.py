@@ -91,7 +91,7 @@ from conflictkg import __version__
 from conflictkg.pipeline import accounts, eventrows, rdfio, shapereads
 from conflictkg.pipeline.accounts import TriplesFile
 from conflictkg.pipeline.mergeindex import Merged, MergeIndex
-from conflictkg.pipeline.rdfio import new_graph
+from conflictkg.pipeline.rdfio import fill, new_graph
 from conflictkg.pipeline.seeds import sha256_file
 from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project, ontology_files
 
@@ -361,22 +361,30 @@ def _held_by(
 ) -> set[tuple[Node, Node, Node]]:
     """The ``triples`` some graph of ``files`` holds, read from their plain data (each
     file's own term table: a triple is looked for only in the files whose table has its
-    three terms)."""
+    three terms, found by a set intersection with the table, not a loop over it: at 10^6
+    triples the loops over 1,884 tables took 0.75 s of an added article's region)."""
     if not triples:
         return set()
     keys = {triple: tuple(map(rdfio.term_key, triple)) for triple in triples}
     wanted = {key for three in keys.values() for key in three}
+    Key = tuple[str, ...]
+    by_subject: dict[Key, list[tuple[tuple[Node, Node, Node], tuple[Key, ...]]]] = {}
+    for triple, three in keys.items():
+        by_subject.setdefault(three[0], []).append((triple, three))
     held: set[tuple[Node, Node, Node]] = set()
     for file in files:
         table, graphs = file.packed()
-        local = {key: number for number, key in enumerate(table) if key in wanted}
-        asked = {
-            (local[a], local[b], local[c]): triple
-            for triple, (a, b, c) in keys.items()
-            if a in local and b in local and c in local and triple not in held
-        }
-        if not asked:
+        present = wanted.intersection(table)  # most files name none of an article's own nodes
+        candidates = [
+            (triple, three)
+            for subject in present.intersection(by_subject)
+            for triple, three in by_subject[subject]
+            if three[1] in present and three[2] in present and triple not in held
+        ]
+        if not candidates:
             continue
+        local = {key: table.index(key) for _, three in candidates for key in three}
+        asked = {(local[a], local[b], local[c]): triple for triple, (a, b, c) in candidates}
         for _, flat in graphs:
             found = asked.keys() & set(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
             held.update(asked[numbers] for numbers in found)
@@ -422,12 +430,11 @@ def region(
     subjects = {n for n in subjects if n not in terms}
     focus = {n for n in focus if not isinstance(n, Literal) and n not in terms}
     focus |= _reach_back(data, subjects, transitive, depth, local)
-    reached = new_graph()
-    _reach(data, focus, transitive, depth, reached, local)
+    triples = _reach(data, focus, transitive, depth, local)
     for node, pairs in _referrers(data, focus).items():
-        for s, p in pairs:
-            if p != RDF.type:
-                reached.add((s, p, node))
+        triples += [(s, p, node) for s, p in pairs if p != RDF.type]
+    reached = new_graph()
+    fill(reached, triples)  # at once: Graph.add took 2 s of an added article's region at 10^6
     return Region(focus, reached)
 
 
@@ -468,10 +475,9 @@ def _reach(
     start: set[Node],
     transitive: set[Node],
     depth: int,
-    into: Graph,
     local: Collection[Node] = (),
-) -> None:
-    """Add to ``into`` the triples of ``data`` within ``depth`` links of ``start``; a link
+) -> list[tuple[Node, Node, Node]]:
+    """The triples of ``data`` within ``depth`` links of ``start``; a link
     of a ``local`` predicate is followed from ``start`` only (the shapes read it nowhere
     else: a place's ``ckg:attestedBy`` to every article that names it is not followed
     from an event at the place)."""
@@ -483,9 +489,11 @@ def _reach(
                 if not isinstance(o, Literal) and (p not in local or node in start):
                     yield node, p, o
 
-    for node in _distances(start, transitive, depth, forward):
-        for p, o in data.predicate_objects(node):
-            into.add((node, p, o))
+    return [
+        (node, p, o)
+        for node in _distances(start, transitive, depth, forward)
+        for p, o in data.predicate_objects(node)
+    ]
 
 
 def _distances(
