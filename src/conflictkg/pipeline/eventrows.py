@@ -31,11 +31,14 @@ and a value's type at its end: a row reads the triples of the nodes less than
 and nothing else. Read and declared here beside the query it describes; the incremental
 build's tests compare the table with a full build's after each kind of change.
 
-**Which rows change.** What the change adds to or removes from what the query reads
-(:func:`real_changes`): the quads of its files' graphs that a ``ckg:assertionGraph``
-names, and of the other graphs the triples the merge gains or loses (an added article's
-copy of a shared place's label is in the merge before and after). Such a triple is read
-by a row when its subject lies within :data:`DEPTH` links of the row's event (for a link
+**Which rows change.** What the change adds to or removes from what the query reads:
+the quads of its files' graphs that a ``ckg:assertionGraph`` names, each read by name
+from its subject's row only, and the triples the merge gains or loses
+(:func:`real_changes`; an added article's copy of a shared place's label is in the merge
+before and after), of a predicate the query reads from the merge or one whose
+consequence it reads (:func:`query_predicates`, parsed from the query: a link of any
+other predicate is followed by no row, and is not followed here either). Such a triple
+is read by a row when its subject lies within :data:`DEPTH` links of the row's event (for a link
 of :data:`OWN`, when its subject is the event); or its object, for a link of
 :data:`BACKWARD` or one with an inverse consequence in the ontology
 (:class:`.entailment.Rules`: the inferred graph then holds it the other way round); or
