@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
 
 from conflictkg.errors import ConflictKGError
 from conflictkg.pipeline import (
@@ -408,6 +409,28 @@ def test_the_region_leaves_out_what_the_change_cannot_reach(tmp_path: Path) -> N
         area = incremental.region(merged, _ontology(), [new], [old])
         names = {str(n).rsplit("/id/", 1)[-1] for n in area.focus}
         assert names == {"article/a", "article/a/span/0-5", "claim/c"}, names
+
+
+def test_hermit_reads_the_focus_nodes_and_their_neighbours_not_the_longer_paths(
+    tmp_path: Path,
+) -> None:
+    # the claim's label changed: SHACL's data follows its attestedBy/inArticle/date path
+    # to the article's date; HermiT's part ends at the span, one link from the claim
+    unchanged = _parsed(tmp_path, "b.trig", UNCHANGED)
+    old = _parsed(tmp_path / "old", "a.trig", BEFORE)
+    new = _parsed(tmp_path, "a.trig", BEFORE + '<claim/c> rdfs:label "c, again"@en .\n')
+    ckg, dcterms = Namespace(str(CKG)), Namespace("http://purl.org/dc/terms/")
+    base = "https://w3id.org/conflictkg/id/"
+    names = ("claim/c", "article/a/span/0-5", "article/a")
+    claim, span, article = (URIRef(base + n) for n in names)
+    for merged in (_merge(new, unchanged), _index(new, unchanged)):
+        area = incremental.region(merged, _ontology(), [new], [old])
+        assert area.focus == {claim}
+        assert set(area.near) <= set(area.data)
+        assert (claim, ckg.attestedBy, span) in area.near  # the focus node's own
+        assert (span, ckg.inArticle, article) in area.near  # its neighbour's
+        date = (article, dcterms.date, Literal("2018-06-01", datatype=XSD.date))
+        assert date in area.data and date not in area.near  # two links away
 
 
 @functools.cache

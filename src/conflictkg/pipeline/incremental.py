@@ -48,12 +48,19 @@ What an incremental build re-checks, against the last good build:
   over the data it can reach. The last good build's parsed files are kept until the next
   commit; a cache that lacks one makes the build a full one.
 
-  HermiT checks the ontology with that region for consistency; the classification of
-  the ontology alone (its unsatisfiable classes) is left out, since the ontology is in
-  the environment key and the last good build found none. The ontology's axioms that relate
-  individuals (disjoint classes, functional properties, domains and ranges, inverses) meet
-  at an individual and its direct links; transitive chains are followed to the end, so
-  an inconsistency the change brings in lies within the region. An inconsistency that
+  HermiT checks the ontology for consistency with the part of that region *near* the
+  focus nodes (``Region.near``): their own triples, the triples pointing at them, and
+  the triples of the nodes less than ``NEAR`` links from them (a transitive property's
+  chain followed to its end at no cost); the classification of the ontology alone (its
+  unsatisfiable classes) is left out, since the ontology is in the environment key and
+  the last good build found none. The ontology's axioms that relate individuals
+  (disjoint classes, functional properties, domains and ranges, inverses) meet at an
+  individual and its direct links: a clash at a focus node is between its types (its
+  own, or those the domain of a link out or the range of a link in gives it) or between
+  the values a functional property would make one individual, whose own triples are
+  one link away; transitive chains are followed to the end. So an inconsistency the
+  change brings in lies within that part; the nodes further out, which the shapes'
+  longer paths read, add nothing HermiT needs. An inconsistency that
   needs a longer path (an axiom added to the ontology later) would be missed: the
   ontology is in the environment key, so changing it forces a full build, and a
   release should be built with ``--full`` (CI runs full builds).
@@ -98,6 +105,8 @@ from conflictkg.project import SHAPES_FILE, VIEW_SHAPES_FILE, Project, ontology_
 CACHE_FOLDER = Path("cache") / "incremental"
 FORMAT = "2"  # bump when what the cache holds changes shape
 DEPTH = 4
+NEAR = 2
+"""HermiT reads the triples of the nodes less than this many links from a focus node."""
 
 
 @functools.cache
@@ -317,10 +326,12 @@ def _write_atomic(path: Path, content: bytes) -> None:
 
 @dataclass
 class Region:
-    """What the checks of the merge re-read after a change: focus nodes and their data."""
+    """What the checks of the merge re-read after a change: focus nodes and their data
+    (SHACL's), and the part of it HermiT reads (``near``: see the module's docstring)."""
 
     focus: set[Node]
     data: Graph
+    near: Graph
 
 
 def delta(new: Iterable[TriplesFile], old: Iterable[TriplesFile]) -> set[tuple[Node, Node, Node]]:
@@ -430,12 +441,15 @@ def region(
     subjects = {n for n in subjects if n not in terms}
     focus = {n for n in focus if not isinstance(n, Literal) and n not in terms}
     focus |= _reach_back(data, subjects, transitive, depth, local)
-    triples = _reach(data, focus, transitive, depth, local)
+    triples, near = _reach(data, focus, transitive, depth, local)
     for node, pairs in _referrers(data, focus).items():
-        triples += [(s, p, node) for s, p in pairs if p != RDF.type]
-    reached = new_graph()
+        pointing = [(s, p, node) for s, p in pairs if p != RDF.type]
+        triples += pointing
+        near += pointing
+    reached, close = new_graph(), new_graph()
     fill(reached, triples)  # at once: Graph.add took 2 s of an added article's region at 10^6
-    return Region(focus, reached)
+    fill(close, near)
+    return Region(focus, reached, close)
 
 
 def _referrers(data: Merged, nodes: Iterable[Node]) -> dict[Node, list[tuple[Node, Node]]]:
@@ -476,8 +490,9 @@ def _reach(
     transitive: set[Node],
     depth: int,
     local: Collection[Node] = (),
-) -> list[tuple[Node, Node, Node]]:
-    """The triples of ``data`` within ``depth`` links of ``start``; a link
+) -> tuple[list[tuple[Node, Node, Node]], list[tuple[Node, Node, Node]]]:
+    """The triples of ``data`` within ``depth`` links of ``start``, and those of them within
+    :data:`NEAR` links (HermiT's part: the nodes of ``start`` and their neighbours); a link
     of a ``local`` predicate is followed from ``start`` only (the shapes read it nowhere
     else: a place's ``ckg:attestedBy`` to every article that names it is not followed
     from an event at the place)."""
@@ -489,11 +504,14 @@ def _reach(
                 if not isinstance(o, Literal) and (p not in local or node in start):
                     yield node, p, o
 
-    return [
-        (node, p, o)
-        for node in _distances(start, transitive, depth, forward)
-        for p, o in data.predicate_objects(node)
-    ]
+    triples: list[tuple[Node, Node, Node]] = []
+    near: list[tuple[Node, Node, Node]] = []
+    for node, distance in _distances(start, transitive, depth, forward).items():
+        own = [(node, p, o) for p, o in data.predicate_objects(node)]
+        triples += own
+        if distance < NEAR:
+            near += own
+    return triples, near
 
 
 def _distances(
