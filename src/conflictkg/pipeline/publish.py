@@ -304,17 +304,14 @@ class Artefacts:
         made = self.inferred_lines
         # the default graph's blank nodes, labelled together
         blank_lines = dumps.blank_lines([*self.blank, *made.blank])
-        parts = [*self.lines.values(), made.lines, blank_lines]
+        merged = dumps.merge([*self.lines.values(), made.lines, blank_lines])
+        nt = dumps.ntriples(merged)
         documenting: forked.Forked[Documented] | None = None
         if self.table is not None and not made.blank and forked.available():
-            # forked before the merged lines exist: the child merges them too, beside this
-            # process (1.3 + 0.6 s at 10^6), rather than start after it and be waited for
             documenting = forked.Forked(
-                partial(_merged_documents_written, self.writer, parts, folder),
+                partial(_documents_written, self.writer, merged, nt, folder),
                 "the merged dumps' Turtle, RDF/XML and JSON-LD",
             )
-        merged = dumps.merge(parts)
-        nt = dumps.ntriples(merged)
         try:
             return self._write(data, inferred, folder, merged, nt, documenting)
         finally:
@@ -498,15 +495,6 @@ def _changed_rows(
         (rules, b"".join(ontology_lines)),
         lambda store: tables.events_csv(store),
     )
-
-
-def _merged_documents_written(
-    writer: chunks.Writer, parts: list[list[bytes]], folder: Path
-) -> Documented:
-    """:func:`_documents_written` for the merge of the sorted lines ``parts``, merged here
-    (in the documents' child) as :meth:`Artefacts.write` merges them."""
-    merged = dumps.merge(parts)
-    return _documents_written(writer, merged, dumps.ntriples(merged), folder)
 
 
 def _write_files(folder: Path, contents: dict[str, bytes]) -> dict[str, str]:
