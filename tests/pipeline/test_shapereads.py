@@ -90,6 +90,8 @@ def test_sparql_reads_at_this_are_local_and_the_others_not() -> None:
     assert _local(at_this) == {"a", "c", "e"}
     negated = shapes.replace("?x ex:d ?z", "$this !ex:d ?z")
     assert _local(negated) == set()
+    for nested in ("$this (!ex:d)* ?z", "$this ^(!ex:d) ?z", "$this ex:a/(!ex:d)+ ?z"):
+        assert _local(shapes.replace("?x ex:d ?z", nested)) == set(), nested  # inside a path
 
 
 def test_a_shape_without_a_type_is_read_too() -> None:

@@ -70,7 +70,6 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import URIRef, Variable
 from rdflib.namespace import RDF
-from rdflib.paths import NegatedPath
 from rdflib.plugins.sparql import prepareQuery
 
 from conflictkg import __version__
@@ -252,18 +251,11 @@ def query_predicates(query: str) -> frozenset[str] | None:
         return None
     found: set[str] = set()
     for _, predicate, _ in shapereads.triple_patterns(algebra, default_graph=True):
-        if isinstance(predicate, Variable) or _negated(predicate):
+        iris = None if isinstance(predicate, Variable) else shapereads.path_iris(predicate)
+        if iris is None:
             return None
-        found |= {str(iri) for iri in shapereads.path_iris(predicate)}
+        found |= {str(iri) for iri in iris}
     return frozenset(found)
-
-
-def _negated(path: object) -> bool:
-    if isinstance(path, NegatedPath):
-        return True
-    inner = [getattr(path, name, None) for name in ("args", "arg", "path")]
-    parts = [q for part in inner for q in (part if isinstance(part, list) else [part])]
-    return any(_negated(part) for part in parts if part is not None)
 
 
 def _unread(

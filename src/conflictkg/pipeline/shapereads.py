@@ -258,9 +258,8 @@ def _pattern_reads(s: Node, p: object, o: Node, reads: _Reads, *, away: bool) ->
 
 def _sparql_step(step: object) -> Iterator[tuple[URIRef, bool]]:
     """The predicates of one step of a SPARQL path, each with whether it is read at the
-    step's start (as :func:`_step_predicates`); a negated path reads every predicate."""
-    if isinstance(step, NegatedPath):
-        raise _ReadsEverything
+    step's start (as :func:`_step_predicates`); a negated path, at any depth of the step,
+    reads every predicate."""
     if isinstance(step, URIRef):
         yield step, True
     elif isinstance(step, AlternativePath):
@@ -269,17 +268,27 @@ def _sparql_step(step: object) -> Iterator[tuple[URIRef, bool]]:
     elif isinstance(step, InvPath) and isinstance(step.arg, URIRef):
         yield step.arg, True
     elif isinstance(step, Path):
-        yield from ((p, False) for p in path_iris(step))
+        iris = path_iris(step)
+        if iris is None:
+            raise _ReadsEverything
+        yield from ((p, False) for p in iris)
 
 
-def path_iris(path: object) -> set[URIRef]:
+def path_iris(path: object) -> set[URIRef] | None:
+    """Every IRI of a SPARQL path (rdflib's ``Path`` objects, or one IRI); None when a
+    negated path anywhere in it (``!p``, ``(!p)*``, ``^(!p)``...) reads every predicate."""
     if isinstance(path, URIRef):
         return {path}
+    if isinstance(path, NegatedPath):
+        return None
     found: set[URIRef] = set()
     for name in ("args", "arg", "path"):
         inner = getattr(path, name, None)
         for part in inner if isinstance(inner, list) else [inner] if inner is not None else []:
-            found |= path_iris(part)
+            iris = path_iris(part)
+            if iris is None:
+                return None
+            found |= iris
     return found
 
 
