@@ -227,24 +227,26 @@ class Cache:
     def _local(self, shapes: Graph, ontology: Graph) -> frozenset[URIRef]:
         """:func:`.shapereads.local_predicates`, kept under the environment key (which
         covers the shapes and the ontology): reading the shapes' SPARQL takes 0.6 s."""
-        path = self.folder / "local-predicates.json"
-        try:
-            kept = json.loads(path.read_text(encoding="utf-8"))
-            if not self.fresh and kept.get("key") == self.key:
-                return frozenset(URIRef(p) for p in kept["predicates"])
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            pass
-        local = shapereads.local_predicates(shapes, ontology)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        kept = {"key": self.key, "predicates": sorted(local)}
-        _write_atomic(path, json.dumps(kept, indent=1).encode())
-        return local
+        found = self._kept_predicates(
+            "local-predicates.json", lambda: shapereads.local_predicates(shapes, ontology)
+        )
+        assert found is not None
+        return frozenset(URIRef(p) for p in found)
 
     def events_query_reads(self, query: str) -> frozenset[str] | None:
         """:func:`.eventrows.query_predicates` of the events table's ``query``, kept under
         the environment key (which covers the code, the query's file included): rdflib
         takes about a second to parse it."""
-        path = self.folder / "events-query-reads.json"
+        return self._kept_predicates(
+            "events-query-reads.json", lambda: eventrows.query_predicates(query)
+        )
+
+    def _kept_predicates(
+        self, name: str, compute: Callable[[], Iterable[str] | None]
+    ) -> frozenset[str] | None:
+        """``compute()``'s predicates (None: any), read from the file ``name`` of the
+        cache when it was written under this environment key, else computed and kept."""
+        path = self.folder / name
         try:
             kept = json.loads(path.read_text(encoding="utf-8"))
             if not self.fresh and kept.get("key") == self.key:
@@ -252,11 +254,12 @@ class Cache:
                 return None if found is None else frozenset(str(p) for p in found)
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             pass
-        read = eventrows.query_predicates(query)
+        computed = compute()
+        predicates = None if computed is None else frozenset(str(p) for p in computed)
         self.folder.mkdir(parents=True, exist_ok=True)
-        kept = {"key": self.key, "predicates": None if read is None else sorted(read)}
-        _write_atomic(path, json.dumps(kept, indent=1).encode())
-        return read
+        listed = None if predicates is None else sorted(predicates)
+        _write_atomic(path, json.dumps({"key": self.key, "predicates": listed}, indent=1).encode())
+        return predicates
 
     def verdict(self, kind: str, key: str) -> dict | None:
         """A cached verdict (a JSON object) of check ``kind`` under ``key``."""
@@ -497,17 +500,23 @@ def _reach(
     else: a place's ``ckg:attestedBy`` to every article that names it is not followed
     from an event at the place)."""
     local = set(local)
+    read: dict[Node, list[tuple[Node, Node]]] = {}  # each node's links, asked once
+
+    def links_of(node: Node) -> list[tuple[Node, Node]]:
+        if node not in read:
+            read[node] = list(data.predicate_objects(node))
+        return read[node]
 
     def forward(nodes: list[Node]) -> Iterator[tuple[Node, Node, Node]]:
         for node in nodes:
-            for p, o in data.predicate_objects(node):
+            for p, o in links_of(node):
                 if not isinstance(o, Literal) and (p not in local or node in start):
                     yield node, p, o
 
     triples: list[tuple[Node, Node, Node]] = []
     near: list[tuple[Node, Node, Node]] = []
     for node, distance in _distances(start, transitive, depth, forward).items():
-        own = [(node, p, o) for p, o in data.predicate_objects(node)]
+        own = [(node, p, o) for p, o in links_of(node)]
         triples += own
         if distance < NEAR:
             near += own
