@@ -219,7 +219,8 @@ class Cache:
         node reach no further than their subject and object (:mod:`.shapereads`)."""
         if self._region is None:
             new, old = self._new_versions(files), self._old_versions()
-            unchanged = [file for stem, file in files.items() if stem not in self.changed]
+            changed = set(self.changed)  # a property: computed once, not once per file
+            unchanged = [file for stem, file in files.items() if stem not in changed]
             local = self._local(shapes, ontology) if shapes is not None else frozenset()
             self._region = region(data, ontology, new, old, unchanged=unchanged, local=local)
         return self._region
