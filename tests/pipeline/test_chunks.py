@@ -82,6 +82,24 @@ def test_cuts_fall_between_subjects_and_cover_every_line() -> None:
         assert before != after
 
 
+def test_each_subject_ends_where_its_lines_end_however_many_it_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # subjects of 1 to 300 lines: the search for a subject's end steps past several
+    # doublings, and stops on the last line of the list too
+    counts = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 300, 1]
+    lines = sorted(
+        f"<http://s/{n:03d}> <http://p> <http://o/{k:04d}> .\n".encode()
+        for n, count in enumerate(counts)
+        for k in range(count)
+    )
+    monkeypatch.setattr(chunks, "AVERAGE", 1)  # a cut after every subject
+    found = chunks.cuts(lines)
+    assert [end - start for start, end in found] == counts
+    for start, end in found:
+        assert len({line.split(b" ", 1)[0] for line in lines[start:end]}) == 1
+
+
 def test_a_subject_whose_name_starts_another_is_not_cut() -> None:
     lines = sorted(
         [
