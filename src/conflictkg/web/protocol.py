@@ -172,6 +172,18 @@ def parse_parts(
 ) -> SparqlRequest:
     """The SPARQL request in a request's parts (``mimetype`` lower case, without its
     parameters; ``body`` reads the body), or a ProtocolError saying what is wrong."""
+    if (
+        method == "GET"
+        and query_string.startswith(b"query=")
+        and b"&" not in query_string
+        and query_string.isascii()
+        and b"\\" not in query_string
+    ):
+        # The usual GET, one ``query`` parameter: what the general path below gives it.
+        try:
+            return SparqlRequest(_unquote(query_string[6:]), None, None, [])
+        except ValueError:  # a malformed escape: the careful decoder says what is wrong
+            pass
     decoded = _decode_params(query_string, "URL query string")
     if method == "GET":
         params = _Params(decoded)
