@@ -121,7 +121,7 @@ _APART_BYTES = bytes(
 )
 _REFUSED_BYTES = frozenset(word.encode("ascii") for word in _REFUSED_WORDS)
 _SPACES = " \n\t\r\f\v"
-_SPACE_BYTES = tuple(c.encode("ascii") for c in _SPACES)
+_SPACE_BYTES = _SPACES.encode("ascii")
 
 
 def _passes_quickly(code: str) -> bool:
@@ -136,9 +136,10 @@ def _passes_quickly(code: str) -> bool:
         )
     raw = code.encode("ascii")
     # No more brackets, or characters other than spaces, than there are characters.
+    # Counted by deleting the others in one pass (cheaper than a count per character).
     return (
-        (len(raw) <= MAX_DEPTH or raw.count(b"{") + raw.count(b"(") + raw.count(b"[") <= MAX_DEPTH)
-        and (len(raw) <= MAX_TOKENS or len(raw) - sum(map(raw.count, _SPACE_BYTES)) <= MAX_TOKENS)
+        (len(raw) <= MAX_DEPTH or len(raw) - len(raw.translate(None, b"{([")) <= MAX_DEPTH)
+        and (len(raw) <= MAX_TOKENS or len(raw.translate(None, _SPACE_BYTES)) <= MAX_TOKENS)
         and _REFUSED_BYTES.isdisjoint(raw.translate(_APART_BYTES).split())
     )
 
