@@ -108,7 +108,8 @@ class _Waiter:
 
 class RunningQueries:
     """The queries this process is running for its requests, so that they can all be
-    stopped at once: handed-over ones wake their request, watched ones are answered."""
+    stopped at once: handed-over ones wake their request, watched ones are answered.
+    (Watched ones are listed in the watchdog's table only, each with its registry.)"""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -132,7 +133,8 @@ class RunningQueries:
         while they ran) or not (the process is ending anyway). A watched query's client
         is answered from this thread."""
         with self._lock:
-            running = list(self._running.values())
+            running: list[_Waiter | _Watched] = list(self._running.values())
+        running += _WATCHDOG.watched_for(self)
         for entry in running:
             entry.stop(reason, runaway)
         return len(running)
@@ -142,7 +144,7 @@ class RunningQueries:
         return self.stop_all(reason, runaway=False)
 
     def __len__(self) -> int:
-        return len(self._running)
+        return len(self._running) + len(_WATCHDOG.watched_for(self))
 
 
 class Signal:
@@ -282,6 +284,7 @@ class _Watched:
 
     __slots__ = (
         "native_id",
+        "running",
         "limit",
         "lower_at",
         "deadline",
@@ -293,12 +296,21 @@ class _Watched:
     )
 
     def __init__(
-        self, limit: float | None, on_stop: Callable[[QueryStopped], object], now: float
+        self,
+        limit: float | None,
+        on_stop: Callable[[QueryStopped], object],
+        now: float,
+        running: RunningQueries | None = None,
     ) -> None:
         self.native_id = _THIS_THREAD.native_id
+        self.running = running
         self.limit = limit
-        self.lower_at = now + _first_wait(limit)
-        self.deadline = math.inf if limit is None else now + limit
+        if limit is None:
+            self.lower_at = now + DEPRIORITISE_AFTER
+            self.deadline = math.inf
+        else:
+            self.lower_at = now + min(limit, DEPRIORITISE_AFTER)
+            self.deadline = now + limit
         self.on_stop = on_stop
         self.stopped = False
         self.deprioritised = False  # its moment to be deprioritised has come
@@ -355,7 +367,7 @@ class _Watchdog:
         running: RunningQueries | None,
         on_stop: Callable[[QueryStopped], object],
     ) -> T:
-        job = _Watched(limit, on_stop, time.monotonic())
+        job = _Watched(limit, on_stop, time.monotonic(), running)
         key = id(job)
         with self._lock:
             self._table[key] = job
@@ -366,27 +378,29 @@ class _Watchdog:
             threading.Thread(target=self._watch, name="query-watchdog", daemon=True).start()
         elif ring:
             self._ring()
-        number = running.enter(job) if running is not None else 0
         try:
             value = work()
         except BaseException:
-            if self._finish(key, job, running, number):
+            if self._finish(key, job):
                 raise AnsweredElsewhere() from None
             raise
-        if self._finish(key, job, running, number):
+        if self._finish(key, job):
             raise AnsweredElsewhere()
         return value
 
-    def _finish(self, key: int, job: _Watched, running: RunningQueries | None, number: int) -> bool:
-        """Take ``job`` out of the tables; whether it had been stopped (its client answered)."""
-        if running is not None:
-            running.leave(number)
+    def _finish(self, key: int, job: _Watched) -> bool:
+        """Take ``job`` out of the table; whether it had been stopped (its client answered)."""
         with self._lock:
             self._table.pop(key, None)
             stopped = job.stopped
         if job.lowered:
             _restore_priority(job)
         return stopped
+
+    def watched_for(self, running: RunningQueries) -> list[_Watched]:
+        """The queries watched now that ``running`` registered."""
+        with self._lock:
+            return [job for job in self._table.values() if job.running is running]
 
     def stop(self, job: _Watched, stopped: QueryStopped) -> None:
         """Claim ``job`` (unless its request finished first) and call its ``on_stop``."""
