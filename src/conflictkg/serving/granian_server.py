@@ -229,8 +229,13 @@ class _Started:
         self.headers: list[tuple[str, str]] = []
 
     def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        self.status = int(status.split(" ", 1)[0])
+        code = _CODES.get(status)
+        self.status = int(status.split(" ", 1)[0]) if code is None else code
         self.headers = headers
+
+
+# The status lines answers usually have, and their numbers.
+_CODES = {"200 OK": 200, "304 NOT MODIFIED": 304}
 
 
 def _chunks(body: Iterable[bytes]) -> Iterator[bytes]:
