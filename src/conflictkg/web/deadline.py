@@ -305,12 +305,8 @@ class _Watched:
         self.native_id = _THIS_THREAD.native_id
         self.running = running
         self.limit = limit
-        if limit is None:
-            self.lower_at = now + DEPRIORITISE_AFTER
-            self.deadline = math.inf
-        else:
-            self.lower_at = now + min(limit, DEPRIORITISE_AFTER)
-            self.deadline = now + limit
+        self.lower_at = now + _first_wait(limit)
+        self.deadline = math.inf if limit is None else now + limit
         self.on_stop = on_stop
         self.stopped = False
         self.deprioritised = False  # its moment to be deprioritised has come

@@ -74,7 +74,7 @@ def _decode_params_quickly(raw: bytes) -> list[tuple[str, str]] | None:
     """``parse_qsl(raw, keep_blank_values=True)`` for the usual query string, or None where
     only the careful decoder can tell (a stray ``%``, a backslash, bytes that are not
     ASCII, escapes that are not UTF-8)."""
-    if not raw.isascii() or b"\\" in raw:
+    if not _plain(raw):
         return None
     params = []
     try:
@@ -85,6 +85,12 @@ def _decode_params_quickly(raw: bytes) -> list[tuple[str, str]] | None:
     except ValueError:  # a malformed escape, or escapes that are not UTF-8
         return None
     return params
+
+
+def _plain(raw: bytes) -> bool:
+    """Whether the quick decoder may read ``raw``: ASCII, with no backslash (which
+    ``codecs.escape_decode`` would read as an escape of its own)."""
+    return raw.isascii() and b"\\" not in raw
 
 
 def _unquote(raw: bytes) -> str:
@@ -176,8 +182,7 @@ def parse_parts(
         method == "GET"
         and query_string.startswith(b"query=")
         and b"&" not in query_string
-        and query_string.isascii()
-        and b"\\" not in query_string
+        and _plain(query_string)
     ):
         # The usual GET, one ``query`` parameter: what the general path below gives it.
         try:
