@@ -39,6 +39,7 @@ from typing import Any
 from bench import benchlib
 from bench.benchlib import ROOT, Server
 from conflictkg.serving.granian_server import THREADS_PER_WORKER
+from conflictkg.serving.server import default_workers
 
 
 def build_if_needed(project: Path) -> Path:
@@ -249,7 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes per server"
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes of each Python server (default: conflictkg serve's, two per core)",
     )
     parser.add_argument(
         "--serve-arg",

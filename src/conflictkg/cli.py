@@ -53,7 +53,7 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--dataset", type=_existing_file, default=None, help="serve this RDF/TriG/N-Quads file"
     )
     parser.add_argument(
-        "--workers", type=_at_least_one, default=None, help="worker processes (default: cores)"
+        "--workers", type=_at_least_one, default=None, help="worker processes (default: 2 a core)"
     )
     parser.add_argument("--store", default=None, help="answer through this remote SPARQL endpoint")
     _union_graph_argument(parser)
