@@ -41,8 +41,9 @@ log = logging.getLogger("conflictkg.serve")
 # fills that time. On two cores, 4 workers against 2, alternated query by query over the
 # 62 competency and ontology queries without the cache (wrk -t2 -c8, 1 s each, twice):
 # 1.17x the requests a second (geometric mean; the cheapest queries 1.4-2.5x), median CPU
-# per answer 655 -> 605 us. The workers are forks that share the loaded store; each keeps
-# its own result cache (``--cache-mb``) and is watched for memory on its own.
+# per answer 655 -> 605 us; 6 against 4, the same way: 1.02x, no gain. The workers are
+# forks that share the loaded store; each keeps its own result cache (``--cache-mb``) and
+# is watched for memory on its own.
 WORKERS_PER_CORE = 2
 
 
