@@ -114,9 +114,9 @@ class RunningQueries:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._numbers = itertools.count()
-        self._running: dict[int, _Waiter | _Watched] = {}
+        self._running: dict[int, _Waiter] = {}  # the handed-over queries
 
-    def enter(self, entry: _Waiter | _Watched) -> int:
+    def enter(self, entry: _Waiter) -> int:
         number = next(self._numbers)
         with self._lock:
             self._running[number] = entry
