@@ -244,16 +244,20 @@ def _virtuoso(corpus: Path, queries_glob: str, runs: int, cap: float) -> dict[st
     from conflictkg.store.upload import graphs_of, put_graphs, with_union_graph
 
     dump = _dump(corpus)
+    # The store's files (about 560 MB at 10^6) go once the store has stopped.
     folder = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=corpus))
-    with Virtuoso(folder, memory_mb=1024) as server:
-        started = time.perf_counter()
-        graphs = with_union_graph(graphs_of(dump), VIRTUOSO_UNION)
-        put_graphs(server.graph_store, graphs, 1800.0, Credentials(USER, PASSWORD))
-        load_seconds = time.perf_counter() - started
-        backend = RemoteBackend(server.sparql, timeout=cap, union_graph=VIRTUOSO_UNION)
-        backend.check()
-        backend.close()
-        timed = _timed_queries(backend, queries_glob, runs, cap)
+    try:
+        with Virtuoso(folder, memory_mb=1024) as server:
+            started = time.perf_counter()
+            graphs = with_union_graph(graphs_of(dump), VIRTUOSO_UNION)
+            put_graphs(server.graph_store, graphs, 1800.0, Credentials(USER, PASSWORD))
+            load_seconds = time.perf_counter() - started
+            backend = RemoteBackend(server.sparql, timeout=cap, union_graph=VIRTUOSO_UNION)
+            backend.check()
+            backend.close()
+            timed = _timed_queries(backend, queries_glob, runs, cap)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return {"load_seconds": load_seconds, "graphs": len(graphs), **timed}
 
 
