@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -28,6 +29,14 @@ def _not_negative(text: str) -> float:
     value = float(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _mebibytes(text: str) -> float:
+    """A positive, finite number of MiB (``inf`` and ``nan`` are numbers to ``float``)."""
+    value = _positive(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number of MiB, got {text}")
     return value
 
 
@@ -68,6 +77,14 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
         type=_not_negative,
         default=None,
         help="MiB of answers each worker keeps while the data cannot change (default 64; 0: off)",
+    )
+    parser.add_argument(
+        "--max-answer-mb",
+        type=_mebibytes,
+        default=None,
+        help="largest answer /sparql gives, in MiB (default 32); a larger one gets 400 asking "
+        "for LIMIT/OFFSET. A worker's memory may grow by 4 answers of this size before it is "
+        "recycled (at least 256 MiB)",
     )
 
 

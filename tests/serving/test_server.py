@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from conflictkg.cli import main
 from conflictkg.serving import server
+from conflictkg.serving.recycling import GROWTH_LIMIT
+from conflictkg.serving.store_config import remote_answer_bytes
+from conflictkg.store.remote import MAX_ANSWER_BYTES
+
+MIB = 1024 * 1024
 
 
 @pytest.mark.parametrize(("cores", "workers"), [(1, 2), (2, 4), (8, 16), (None, 2)])
@@ -14,3 +20,40 @@ def test_default_workers_are_two_a_core(
     # os.cpu_count() is None where the system cannot tell: one core is assumed.
     monkeypatch.setattr(server.os, "cpu_count", lambda: cores)
     assert server.default_workers() == workers
+
+
+def test_the_answer_limit_is_the_apps_default_or_the_option_in_bytes() -> None:
+    assert server.answer_bytes(None) == 32 * MIB
+    assert server.answer_bytes(100) == 100 * MIB
+    assert server.answer_bytes(0.5) == MIB // 2
+    assert server.answer_bytes(1e-9) == 1  # never 0, which the app would read as no limit
+
+
+@pytest.mark.parametrize(
+    ("answer", "growth"),
+    [(32 * MIB, GROWTH_LIMIT), (1, GROWTH_LIMIT), (100 * MIB, 400 * MIB)],
+)
+def test_a_worker_may_grow_by_four_of_its_largest_answers(answer: int, growth: int) -> None:
+    assert server.growth_limit(answer) == growth
+
+
+@pytest.mark.parametrize(
+    ("answer", "read"),
+    [(None, MAX_ANSWER_BYTES), (32 * MIB, MAX_ANSWER_BYTES), (100 * MIB, 400 * MIB)],
+)
+def test_a_remote_stores_answer_is_read_up_to_four_of_the_largest(
+    answer: int | None, read: int
+) -> None:
+    assert remote_answer_bytes(answer) == read
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "lots"])
+def test_a_bad_answer_limit_is_refused_before_anything_starts(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--max-answer-mb", value])
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert "--max-answer-mb" in error and value in error
+    assert "Traceback" not in error

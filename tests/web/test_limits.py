@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import requests
 
 from conflictkg.web.app import create_app
-from tests.support.liveserver import SAMPLE
+from tests.support.liveserver import SAMPLE, LiveServer
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
 GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -42,3 +45,21 @@ def test_an_html_table_over_the_row_limit_is_refused() -> None:
         "/sparql", query_string={"query": ALL + " LIMIT 2"}, headers={"Accept": "text/html"}
     )
     assert fits.status_code == 200
+
+
+def test_serve_takes_its_answer_limit_from_the_command_line(tmp_path: Path) -> None:
+    # 0.001 MiB: 1,048 bytes. Asked twice, so the second answer comes through the cache.
+    command = ["serve", "--dataset", str(SAMPLE), "--workers", "1", "--max-answer-mb", "0.001"]
+    with LiveServer(command, tmp_path / "serve.log") as server:
+        for _ in range(2):
+            big = _csv(server, ALL)
+            assert big.status_code == 400
+            assert "limit of 1,048 bytes" in big.text and "LIMIT and OFFSET" in big.text
+            small = _csv(server, ALL + " LIMIT 1")
+            assert small.status_code == 200 and 0 < len(small.content) <= 1048
+
+
+def _csv(server: LiveServer, query: str) -> requests.Response:
+    return requests.get(
+        server.base + "/sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=10
+    )

@@ -28,9 +28,9 @@ from typing import Any
 from conflictkg.pipeline import build, publish
 from conflictkg.project import Project
 from conflictkg.serving import granian_server
-from conflictkg.serving.recycling import EXIT_MARGIN, RECYCLE_GRACE, Recycler
+from conflictkg.serving.recycling import EXIT_MARGIN, GROWTH_LIMIT, RECYCLE_GRACE, Recycler
 from conflictkg.serving.store_config import store_app, store_config
-from conflictkg.web.app import create_app
+from conflictkg.web.app import DEFAULTS, create_app
 from conflictkg.web.state import state_of
 
 log = logging.getLogger("conflictkg.serve")
@@ -50,6 +50,26 @@ WORKERS_PER_CORE = 2
 def default_workers() -> int:
     """The worker processes ``conflictkg serve`` starts when ``--workers`` is not given."""
     return WORKERS_PER_CORE * (os.cpu_count() or 1)
+
+
+# How many copies of its largest answer a worker's memory may grow by before it is
+# recycled: the answer is written into a growing buffer, copied out of it, and copied again
+# by the server as it sends it, and malloc keeps what it was given. With the default limit
+# of 32 MiB the memory limit stays the recycler's own (256 MiB).
+ANSWER_COPIES = 4
+
+
+def answer_bytes(max_answer_mb: float | None) -> int:
+    """The largest answer /sparql gives, in bytes: ``--max-answer-mb``, or the app's default."""
+    if max_answer_mb is None:
+        return int(DEFAULTS["MAX_RESULT_BYTES"])
+    return max(1, int(max_answer_mb * 1024 * 1024))
+
+
+def growth_limit(max_answer_bytes: int) -> int:
+    """The memory a worker may gain before it is recycled: room for a few copies of its
+    largest answer, and never less than the recycler's default."""
+    return max(GROWTH_LIMIT, ANSWER_COPIES * max_answer_bytes)
 
 
 def _build_dir(project: Project) -> Path:
@@ -78,17 +98,22 @@ def command(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, runaways: str) -> int:
+    largest = answer_bytes(getattr(args, "max_answer_mb", None))
     # A recycled worker ends once the queries in flight have had their whole time limit.
-    recycler = Recycler(grace=max(RECYCLE_GRACE, (args.timeout or 0) + EXIT_MARGIN))
+    recycler = Recycler(
+        growth_limit=growth_limit(largest),
+        grace=max(RECYCLE_GRACE, (args.timeout or 0) + EXIT_MARGIN),
+    )
     config: dict[str, Any] = {
         "QUERY_TIMEOUT": args.timeout,
         "ON_ABANDON": lambda: recycler.recycle("it abandoned a query at the time limit"),
         "RUNAWAY_DIR": runaways,
+        "MAX_RESULT_BYTES": largest,
     }
     if args.cache_mb is not None:
         config["CACHE_BYTES"] = int(args.cache_mb * 1024 * 1024)
     if args.store:
-        config.update(store_config(args, args.timeout))
+        config.update(store_config(args, args.timeout, largest))
         app = store_app(config, args)
     else:
         if args.dataset is not None:

@@ -15,6 +15,9 @@
   gives up ``STORE_TIMEOUT_MARGIN`` seconds later, so the endpoint's own limit answers
   first on /sparql and every other view is bounded too. A query abandoned at the limit
   does not recycle the worker: it only waits on a socket and holds no core here.
+* The endpoint's limit on an answer (``--max-answer-mb``) applies as without a store; the
+  store's own answer is read up to :func:`remote_answer_bytes` (128 MiB, or four times a
+  larger limit), so a limit raised above the default is not undercut by the read.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ from flask import Flask
 from conflictkg.errors import ConflictKGError
 from conflictkg.project import Project
 from conflictkg.store.backend import QueryFailed
-from conflictkg.store.remote import RemoteBackend, difference
+from conflictkg.store.remote import MAX_ANSWER_BYTES, RemoteBackend, difference
 from conflictkg.web.app import create_app
 from conflictkg.web.state import state_of
 
 STORE_TIMEOUT_MARGIN = 2.0
+# The store's answer read in its own format (SPARQL JSON by default) against the answer the
+# endpoint writes from it: JSON repeats each variable's name and type on every row.
+REMOTE_ANSWER_FACTOR = 4
 
 log = logging.getLogger("conflictkg.serve")
 
@@ -52,7 +58,18 @@ def _project(args: argparse.Namespace) -> Project | None:
     return Project.at(args.project) if args.project is not None else Project.around()
 
 
-def store_config(args: argparse.Namespace, timeout: float) -> dict[str, Any]:
+def remote_answer_bytes(max_answer_bytes: int | None) -> int:
+    """The most bytes read of the store's own answer to a query: its default, or room for
+    an answer in the store's format (which may be several times the size of the one the
+    endpoint writes) when ``--max-answer-mb`` allows larger answers."""
+    if max_answer_bytes is None:
+        return MAX_ANSWER_BYTES
+    return max(MAX_ANSWER_BYTES, REMOTE_ANSWER_FACTOR * max_answer_bytes)
+
+
+def store_config(
+    args: argparse.Namespace, timeout: float, max_answer_bytes: int | None = None
+) -> dict[str, Any]:
     """The app settings for ``--store``: the backend, checked to answer, and the local build
     folder when it matches the store. They override the general settings (ON_ABANDON)."""
     if args.dataset is not None:
@@ -60,6 +77,7 @@ def store_config(args: argparse.Namespace, timeout: float) -> dict[str, Any]:
     backend = RemoteBackend(
         args.store,
         timeout=timeout + STORE_TIMEOUT_MARGIN,
+        max_answer_bytes=remote_answer_bytes(max_answer_bytes),
         union_graph=getattr(args, "union_graph", None),
     )
     try:
