@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import ipaddress
 import math
 import os
 import sys
@@ -14,29 +15,56 @@ from pathlib import Path
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
 
-# The default per-query time limit of ``serve``, in seconds.
+# The default per-query time limit of ``serve``, in seconds, and the longest it takes (a
+# worker being stopped waits that long for its queries; the system's clocks take no more
+# than about 292 years of it, and no query is worth a day).
 DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 86_400.0
+
+
+def _number(text: str) -> float:
+    """A finite number (``float`` also reads ``inf`` and ``nan``, which no option means)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return value
 
 
 def _positive(text: str) -> float:
-    value = float(text)
+    value = _number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
     return value
 
 
 def _not_negative(text: str) -> float:
-    value = float(text)
+    value = _number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
     return value
 
 
-def _mebibytes(text: str) -> float:
-    """A positive, finite number of MiB (``inf`` and ``nan`` are numbers to ``float``)."""
+def _seconds(text: str) -> float:
     value = _positive(text)
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number of MiB, got {text}")
+    if value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TIMEOUT:g} (a day), got {text}")
+    return value
+
+
+def _host(text: str) -> str:
+    """An IP address to bind: Granian takes addresses, not host names."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be an IP address such as 127.0.0.1 or 0.0.0.0, got {text}"
+        ) from None
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a TCP port, 1 to 65535, got {text}")
     return value
 
 
@@ -56,8 +84,10 @@ def _existing_file(text: str) -> Path:
 
 def serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``conflictkg serve``, each checked as it is parsed."""
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="address to bind (default 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=_port, default=5000, help="port (default 5000)")
     parser.add_argument(
         "--dataset", type=_existing_file, default=None, help="serve this RDF/TriG/N-Quads file"
     )
@@ -68,7 +98,7 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
     _union_graph_argument(parser)
     parser.add_argument(
         "--timeout",
-        type=_positive,
+        type=_seconds,
         default=DEFAULT_TIMEOUT,
         help=f"per-query time limit in seconds (default {DEFAULT_TIMEOUT:g})",
     )
@@ -80,7 +110,7 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-answer-mb",
-        type=_mebibytes,
+        type=_positive,
         default=None,
         help="largest answer /sparql gives, in MiB (default 32); a larger one gets 400 asking "
         "for LIMIT/OFFSET. A worker's memory may grow by 4 answers of this size before it is "

@@ -135,6 +135,27 @@ class SharedSocketServer(MPServer):  # type: ignore[misc]
         self._sso = shared
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse an address another server listens on, before anything is loaded.
+
+    Granian opens its socket with SO_REUSEPORT, so a second ``conflictkg serve`` on the port
+    of a running one would start without complaint and take part of its connections (with
+    its own data, perhaps). A socket bound without that option is refused where any other
+    socket listens; it is closed at once, and Granian binds the port afterwards.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise ConflictKGError(
+                f"cannot listen on {host} port {port} ({reason}): another server may be "
+                "listening there; choose another --port or stop it"
+            ) from None
+
+
 def stop_accepting(listening: int) -> int:
     """Make this process accept no more connections on the listening socket ``listening``
     (a file descriptor) while the other processes that share it go on accepting; the

@@ -98,6 +98,8 @@ def command(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, runaways: str) -> int:
+    # Before a build is brought up to date or a dataset loaded: a port in use is known now.
+    granian_server.check_port_free(args.host, args.port)
     largest = answer_bytes(getattr(args, "max_answer_mb", None))
     # A recycled worker ends once the queries in flight have had their whole time limit.
     recycler = Recycler(
