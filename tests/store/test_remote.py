@@ -170,12 +170,22 @@ def test_load_without_a_build_names_the_missing_dump(
     assert "dataset.trig" in err and "conflictkg build" in err
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://[::1",  # urlsplit raises on the unclosed bracket
+        "http://127.0.0.1:99999",  # and on a port out of range or not a number, when read
+        "http://127.0.0.1:abc",
+    ],
+)
 def test_load_rejects_a_url_that_is_not_http(
-    project: Path, capsys: pytest.CaptureFixture[str]
+    project: Path, url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_build(project)
-    assert main(["--project", str(project), "load", "--store", "file:///etc/passwd"]) == 1
-    assert "expected an http:// or https:// URL" in capsys.readouterr().err
+    assert main(["--project", str(project), "load", "--store", url]) == 1
+    err = capsys.readouterr().err
+    assert "expected an http:// or https:// URL" in err and repr(url) in err
 
 
 def test_load_names_a_dump_that_does_not_parse(

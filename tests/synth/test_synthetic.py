@@ -135,6 +135,16 @@ def test_refuses_a_folder_that_is_not_empty(
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
+def test_a_folder_that_cannot_be_made_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-file").write_text("mine")
+    target = tmp_path / "a-file" / "corpus"  # under a file: no folder can be made there
+    assert main(["--project", str(ROOT), "synth", str(target), "--articles", "1"]) == 1
+    err = capsys.readouterr().err
+    assert str(target) in err and "cannot write the corpus" in err and "Traceback" not in err
+
+
 def test_corpus_passes_the_shapes(corpus: Path) -> None:
     shapes_file = ROOT / "ontology" / "shapes.ttl"
     assert shapes_file.is_file(), "ontology/shapes.ttl is part of the repository"

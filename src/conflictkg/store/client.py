@@ -133,8 +133,13 @@ def endpoints(url: str, graph_store: str | None = None) -> Endpoints:
     """Where to send queries and graphs for a ``--store URL`` (and ``--graph-store URL``,
     when the graph store is elsewhere); an error for a bad URL."""
     for option, value in (("--store", url), ("--graph-store", graph_store)):
-        parts = urlsplit(value or url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(value or url)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018  # read for its check: a port out of range is a ValueError
+        except ValueError:  # an unclosed IPv6 bracket, a port that is no number
+            usable = False
+        if not usable:
             raise ConflictKGError(
                 f"{option} {value!r}: expected an http:// or https:// URL such as "
                 "http://127.0.0.1:7878"

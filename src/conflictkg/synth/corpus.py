@@ -909,7 +909,11 @@ def graph_iri(stem: str) -> URIRef:
 def command(args: argparse.Namespace) -> int:
     source = _source_project(args)
     started = time.monotonic()
-    triples = write_corpus(Path(args.target), args.articles, args.seed, source.ontology)
+    try:
+        triples = write_corpus(Path(args.target), args.articles, args.seed, source.ontology)
+    except OSError as error:  # a folder that cannot be made or written, a full disk
+        where = error.filename or args.target
+        raise ConflictKGError(f"{where}: cannot write the corpus: {error.strerror}") from None
     print(
         f"wrote {args.articles} synthetic articles ({triples} triples) to {args.target} "
         f"in {time.monotonic() - started:.1f}s (seed {args.seed}, ontology from "
