@@ -15,9 +15,9 @@ from pathlib import Path
 from conflictkg import __version__
 from conflictkg.errors import ConflictKGError
 
-# The default per-query time limit of ``serve``, in seconds, and the longest it takes (a
-# worker being stopped waits that long for its queries; the system's clocks take no more
-# than about 292 years of it, and no query is worth a day).
+# The default per-query time limit of ``serve``, in seconds, and the longest it takes: a
+# worker being stopped waits that long for its queries, no query is worth more than a day,
+# and far larger values overflow the clock Granian waits on (a traceback at shutdown).
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 86_400.0
 
