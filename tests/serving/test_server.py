@@ -46,11 +46,13 @@ def test_a_worker_may_grow_by_four_of_its_largest_answers(answer: int, growth: i
 
 @pytest.mark.parametrize(
     ("answer", "read"),
-    [(None, MAX_ANSWER_BYTES), (32 * MIB, MAX_ANSWER_BYTES), (100 * MIB, 400 * MIB)],
+    [
+        (server.answer_bytes(None), MAX_ANSWER_BYTES),  # no --max-answer-mb
+        (32 * MIB, MAX_ANSWER_BYTES),
+        (100 * MIB, 400 * MIB),
+    ],
 )
-def test_a_remote_stores_answer_is_read_up_to_four_of_the_largest(
-    answer: int | None, read: int
-) -> None:
+def test_a_remote_stores_answer_is_read_up_to_four_of_the_largest(answer: int, read: int) -> None:
     assert remote_answer_bytes(answer) == read
 
 

@@ -33,7 +33,7 @@ from conflictkg.errors import ConflictKGError
 from conflictkg.project import Project
 from conflictkg.store.backend import QueryFailed
 from conflictkg.store.remote import MAX_ANSWER_BYTES, RemoteBackend, difference
-from conflictkg.web.app import create_app
+from conflictkg.web.app import DEFAULTS, create_app
 from conflictkg.web.state import state_of
 
 STORE_TIMEOUT_MARGIN = 2.0
@@ -58,17 +58,17 @@ def _project(args: argparse.Namespace) -> Project | None:
     return Project.at(args.project) if args.project is not None else Project.around()
 
 
-def remote_answer_bytes(max_answer_bytes: int | None) -> int:
+def remote_answer_bytes(max_answer_bytes: int) -> int:
     """The most bytes read of the store's own answer to a query: its default, or room for
     an answer in the store's format (which may be several times the size of the one the
     endpoint writes) when ``--max-answer-mb`` allows larger answers."""
-    if max_answer_bytes is None:
-        return MAX_ANSWER_BYTES
     return max(MAX_ANSWER_BYTES, REMOTE_ANSWER_FACTOR * max_answer_bytes)
 
 
 def store_config(
-    args: argparse.Namespace, timeout: float, max_answer_bytes: int | None = None
+    args: argparse.Namespace,
+    timeout: float,
+    max_answer_bytes: int = DEFAULTS["MAX_RESULT_BYTES"],
 ) -> dict[str, Any]:
     """The app settings for ``--store``: the backend, checked to answer, and the local build
     folder when it matches the store. They override the general settings (ON_ABANDON)."""
